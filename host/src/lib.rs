@@ -1,0 +1,1 @@
+//! edgekd-host: the library behind the `edgekd` command.

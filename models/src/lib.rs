@@ -1,0 +1,1 @@
+//! edgekd-models: burn modules for the teacher, the student and the losses.

@@ -64,6 +64,11 @@ fn check(case: &'static str, x: &[i8], w0: &[i8], w1: &[i8], offsets: (usize, us
     Ok(3)
 }
 
+/// `len` bytes of `buf` from `offset` (empty if out of range).
+fn window(buf: &[i8], offset: usize, len: usize) -> &[i8] {
+    buf.get(offset..offset + len).unwrap_or(&[])
+}
+
 /// Runs every dot vector; the number of comparisons that passed, or the first mismatch.
 pub fn check_all() -> Result<usize, DotMismatch> {
     let mut rng = XorShift32::new(0x00D0_7D5B);
@@ -80,8 +85,7 @@ pub fn check_all() -> Result<usize, DotMismatch> {
         rng.fill_i8(&mut b1);
         for off in 0..4 {
             let (ox, o0, o1) = (off, (off + 1) % 4, (off + 3) % 4);
-            let slice = |b: &[i8; MAX_LEN + 3], o: usize| -> &[i8] { b.get(o..o + len).unwrap_or(&[]) };
-            let (x, w0, w1) = (slice(&bx, ox), slice(&b0, o0), slice(&b1, o1));
+            let (x, w0, w1) = (window(&bx, ox, len), window(&b0, o0, len), window(&b1, o1, len));
             passed += check("random", x, w0, w1, (ox, o0, o1))?;
         }
     }

@@ -157,10 +157,10 @@ fn main() -> ! {
     exit(b.mismatches)
 }
 
-/// A short label built with `format_args!` (cut at 48 bytes).
+/// A short label built with `format_args!` (cut at 32 bytes).
 #[derive(Default)]
 struct Name {
-    buf: [u8; 48],
+    buf: [u8; 32],
     len: usize,
 }
 

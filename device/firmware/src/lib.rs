@@ -11,6 +11,7 @@ pub mod fault;
 pub mod icount;
 pub mod reference;
 pub mod rng;
+pub mod text;
 pub mod uart;
 
 pub use exit::exit;

@@ -13,6 +13,7 @@ use core::hint::black_box;
 use cortex_m_rt::entry;
 use edgekd_firmware::icount::segment;
 use edgekd_firmware::rng::XorShift32;
+use edgekd_firmware::text::TextBuf;
 use edgekd_firmware::{exit, outln, reference};
 use edgekd_shared::kernels::{self, dot, ChannelParams};
 use edgekd_shared::quant::{OutputQuant, Requant};
@@ -72,7 +73,7 @@ fn bench_dense(b: &mut Bench, rng: &mut XorShift32, n_in: usize, n_out: usize, w
     let (out_k, out_r) = (out_k.get_mut(..n_out)?, out_r.get_mut(..n_out)?);
     let macs = n_in * n_out;
 
-    let mut name = Name::default();
+    let mut name = TextBuf::<32>::new();
     name.set(format_args!("dense_{n_in}x{n_out}"));
     b.label(name.as_str(), macs);
     let r = segment(|| kernels::dense(black_box(&*x), black_box(&*w), &params, oq, black_box(&mut *out_k)));
@@ -155,34 +156,4 @@ fn main() -> ! {
     }
     outln!("bench: done, {} mismatches", b.mismatches);
     exit(b.mismatches)
-}
-
-/// A short label built with `format_args!` (cut at 32 bytes).
-#[derive(Default)]
-struct Name {
-    buf: [u8; 32],
-    len: usize,
-}
-
-impl Name {
-    fn set(&mut self, args: core::fmt::Arguments<'_>) {
-        self.len = 0;
-        let _ = core::fmt::write(self, args);
-    }
-
-    fn as_str(&self) -> &str {
-        core::str::from_utf8(self.buf.get(..self.len).unwrap_or(&[])).unwrap_or("?")
-    }
-}
-
-impl core::fmt::Write for Name {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        for &byte in s.as_bytes() {
-            if let Some(slot) = self.buf.get_mut(self.len) {
-                *slot = byte;
-                self.len += 1;
-            }
-        }
-        Ok(())
-    }
 }

@@ -4,9 +4,8 @@
 #![no_std]
 #![no_main]
 
-use core::fmt::Write as _;
-
 use cortex_m_rt::entry;
+use edgekd_firmware::text::TextBuf;
 use edgekd_firmware::uart::CmsdkUart;
 use edgekd_firmware::{dotcheck, exit, outln};
 
@@ -31,35 +30,10 @@ fn main() -> ! {
     let verdict = if failures == 0 { "PASS" } else { "FAIL" };
     outln!("selftest: {verdict} ({failures} failing groups)");
     if let Some(Ok(mut uart)) = CmsdkUart::take_uart0(115_200) {
-        let mut line = Line::default();
-        let _ = writeln!(line, "selftest: {verdict} ({failures} failing groups)");
+        let mut line = TextBuf::<64>::new();
+        line.set(format_args!("selftest: {verdict} ({failures} failing groups)\n"));
         let _ = embedded_io::Write::write_all(&mut uart, line.as_bytes());
         let _ = embedded_io::Write::flush(&mut uart);
     }
     exit(failures)
-}
-
-/// A 64-byte line buffer for `write!` (text beyond it is cut).
-#[derive(Default)]
-struct Line {
-    buf: [u8; 64],
-    len: usize,
-}
-
-impl Line {
-    fn as_bytes(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or(&[])
-    }
-}
-
-impl core::fmt::Write for Line {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        for &b in s.as_bytes() {
-            if let Some(slot) = self.buf.get_mut(self.len) {
-                *slot = b;
-                self.len += 1;
-            }
-        }
-        Ok(())
-    }
 }

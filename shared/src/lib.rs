@@ -5,3 +5,5 @@
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 
 pub mod checksum;
+pub mod kernels;
+pub mod quant;

@@ -69,7 +69,13 @@ unsafe fn mac_loop_x1(a: *const i8, b: *const i8, groups: usize, acc: i32) -> i3
 /// # Safety
 /// `x`, `w0` and `w1` must each point to at least `8 · groups` readable bytes (any alignment).
 #[inline(always)]
-unsafe fn mac_loop_x2(x: *const i8, w0: *const i8, w1: *const i8, groups: usize, acc: (i32, i32)) -> (i32, i32) {
+unsafe fn mac_loop_x2(
+    x: *const i8,
+    w0: *const i8,
+    w1: *const i8,
+    groups: usize,
+    acc: (i32, i32),
+) -> (i32, i32) {
     if groups == 0 {
         return acc;
     }
@@ -125,9 +131,9 @@ unsafe fn mac_loop_x2(x: *const i8, w0: *const i8, w1: *const i8, groups: usize,
 /// Scalar tail: `acc + Σ a[i]·b[i]` over the common length, wrapping.
 #[inline(always)]
 fn tail(a: &[i8], b: &[i8], acc: i32) -> i32 {
-    a.iter()
-        .zip(b)
-        .fold(acc, |acc, (&x, &y)| acc.wrapping_add(i32::from(x) * i32::from(y)))
+    a.iter().zip(b).fold(acc, |acc, (&x, &y)| {
+        acc.wrapping_add(i32::from(x) * i32::from(y))
+    })
 }
 
 /// `Σ a[i] · b[i]` over `min(a.len(), b.len())` terms, wrapping on i32 overflow.

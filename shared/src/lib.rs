@@ -7,3 +7,4 @@
 pub mod checksum;
 pub mod kernels;
 pub mod quant;
+pub mod protocol;

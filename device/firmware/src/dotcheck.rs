@@ -45,9 +45,22 @@ impl fmt::Display for DotMismatch {
 }
 
 /// Checks one `(x, w0, w1)` triple through both functions; returns how many comparisons passed.
-fn check(case: &'static str, x: &[i8], w0: &[i8], w1: &[i8], offsets: (usize, usize, usize)) -> Result<usize, DotMismatch> {
+fn check(
+    case: &'static str,
+    x: &[i8],
+    w0: &[i8],
+    w1: &[i8],
+    offsets: (usize, usize, usize),
+) -> Result<usize, DotMismatch> {
     let lens = (x.len(), w0.len(), w1.len());
-    let fail = |func, expected, got| DotMismatch { func, case, lens, offsets, expected, got };
+    let fail = |func, expected, got| DotMismatch {
+        func,
+        case,
+        lens,
+        offsets,
+        expected,
+        got,
+    };
     let e = reference::dot(x, w0);
     let g = dot_i8(x, w0);
     if e != g {
@@ -85,13 +98,22 @@ pub fn check_all() -> Result<usize, DotMismatch> {
         rng.fill_i8(&mut b1);
         for off in 0..4 {
             let (ox, o0, o1) = (off, (off + 1) % 4, (off + 3) % 4);
-            let (x, w0, w1) = (window(&bx, ox, len), window(&b0, o0, len), window(&b1, o1, len));
+            let (x, w0, w1) = (
+                window(&bx, ox, len),
+                window(&b0, o0, len),
+                window(&b1, o1, len),
+            );
             passed += check("random", x, w0, w1, (ox, o0, o1))?;
         }
     }
 
     // Extremes: −128·−128 (the largest product), −128·127, 127·127, alternating signs.
-    let patterns: [(i8, i8, i8); 4] = [(-128, -128, 127), (-128, 127, -128), (127, 127, -127), (-1, -128, 1)];
+    let patterns: [(i8, i8, i8); 4] = [
+        (-128, -128, 127),
+        (-128, 127, -128),
+        (127, 127, -127),
+        (-1, -128, 1),
+    ];
     for (vx, v0, v1) in patterns {
         for len in (0..=35).chain([131, 132, 133]) {
             bx.fill(vx);
@@ -110,7 +132,14 @@ pub fn check_all() -> Result<usize, DotMismatch> {
     rng.fill_i8(&mut bx);
     rng.fill_i8(&mut b0);
     rng.fill_i8(&mut b1);
-    for (lx, l0, l1) in [(37, 33, 41), (64, 61, 64), (9, 64, 3), (0, 5, 5), (17, 0, 17), (100, 100, 1)] {
+    for (lx, l0, l1) in [
+        (37, 33, 41),
+        (64, 61, 64),
+        (9, 64, 3),
+        (0, 5, 5),
+        (17, 0, 17),
+        (100, 100, 1),
+    ] {
         let (x, w0, w1) = (
             bx.get(..lx).unwrap_or(&[]),
             b0.get(..l0).unwrap_or(&[]),
@@ -120,6 +149,12 @@ pub fn check_all() -> Result<usize, DotMismatch> {
     }
 
     // A sum beyond i32: both must wrap modulo 2^32 identically.
-    passed += check("wrap", &MINUS_128, &MINUS_128, MINUS_128.get(1..).unwrap_or(&[]), (0, 0, 1))?;
+    passed += check(
+        "wrap",
+        &MINUS_128,
+        &MINUS_128,
+        MINUS_128.get(1..).unwrap_or(&[]),
+        (0, 0, 1),
+    )?;
     Ok(passed)
 }

@@ -20,6 +20,10 @@ fn panic(info: &PanicInfo) -> ! {
 
 #[exception]
 unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
-    outln!("hard fault: pc={:#010x} lr={:#010x}", frame.pc(), frame.lr());
+    outln!(
+        "hard fault: pc={:#010x} lr={:#010x}",
+        frame.pc(),
+        frame.lr()
+    );
     exit(EXIT_HARD_FAULT)
 }

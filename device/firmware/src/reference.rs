@@ -18,7 +18,13 @@ pub fn dot(a: &[i8], b: &[i8]) -> i32 {
 /// Dense layer, one row at a time: input `[in]`, weights `[out, in]`, output `[out]`.
 /// Rows missing from `weights` count as zero rows (the caller passes consistent shapes).
 #[inline(never)]
-pub fn dense(input: &[i8], weights: &[i8], params: &ChannelParams, oq: OutputQuant, output: &mut [i8]) {
+pub fn dense(
+    input: &[i8],
+    weights: &[i8],
+    params: &ChannelParams,
+    oq: OutputQuant,
+    output: &mut [i8],
+) {
     let n_in = input.len();
     for (c, out) in output.iter_mut().enumerate() {
         let row = weights.get(c * n_in..(c + 1) * n_in).unwrap_or(&[]);
@@ -55,8 +61,15 @@ pub fn conv1d(
             for k in 0..kernel {
                 let pos = (t + k).wrapping_sub(pad);
                 for i in 0..in_ch {
-                    let x = if pos < len { input.get(pos * in_ch + i).copied().unwrap_or(0) } else { input_zp };
-                    let w = weights.get((c * kernel + k) * in_ch + i).copied().unwrap_or(0);
+                    let x = if pos < len {
+                        input.get(pos * in_ch + i).copied().unwrap_or(0)
+                    } else {
+                        input_zp
+                    };
+                    let w = weights
+                        .get((c * kernel + k) * in_ch + i)
+                        .copied()
+                        .unwrap_or(0);
                     acc = acc.wrapping_add(i32::from(x) * i32::from(w));
                 }
             }

@@ -19,7 +19,11 @@ impl<const N: usize> Default for TextBuf<N> {
 impl<const N: usize> TextBuf<N> {
     /// An empty buffer.
     pub const fn new() -> Self {
-        Self { buf: [0; N], len: 0, cut: 0 }
+        Self {
+            buf: [0; N],
+            len: 0,
+            cut: 0,
+        }
     }
 
     /// Empties the buffer and writes `args` into it.
@@ -53,7 +57,10 @@ impl<const N: usize> fmt::Write for TextBuf<N> {
         while !s.is_char_boundary(take) {
             take -= 1;
         }
-        if let (Some(dst), Some(src)) = (self.buf.get_mut(self.len..self.len + take), s.as_bytes().get(..take)) {
+        if let (Some(dst), Some(src)) = (
+            self.buf.get_mut(self.len..self.len + take),
+            s.as_bytes().get(..take),
+        ) {
             dst.copy_from_slice(src);
             self.len += take;
         }

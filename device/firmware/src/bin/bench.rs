@@ -47,7 +47,11 @@ impl Bench {
 }
 
 /// Channel parameters for `out` channels: random bias in ±4096, one multiplier for all.
-fn make_params<'a>(rng: &mut XorShift32, out: usize, buf: &'a mut [u8]) -> Option<ChannelParams<'a>> {
+fn make_params<'a>(
+    rng: &mut XorShift32,
+    out: usize,
+    buf: &'a mut [u8],
+) -> Option<ChannelParams<'a>> {
     let rq = Requant::from_real(1.0 / 2048.0).ok()?;
     let mut bias = [0i32; MAX_OUT];
     for b in bias.iter_mut() {
@@ -60,7 +64,13 @@ fn make_params<'a>(rng: &mut XorShift32, out: usize, buf: &'a mut [u8]) -> Optio
     ChannelParams::new(buf, out).ok()
 }
 
-fn bench_dense(b: &mut Bench, rng: &mut XorShift32, n_in: usize, n_out: usize, w: &mut [i8]) -> Option<()> {
+fn bench_dense(
+    b: &mut Bench,
+    rng: &mut XorShift32,
+    n_in: usize,
+    n_out: usize,
+    w: &mut [i8],
+) -> Option<()> {
     let mut x = [0i8; MAX_IN];
     let x = x.get_mut(..n_in)?;
     rng.fill_i8(x);
@@ -76,14 +86,30 @@ fn bench_dense(b: &mut Bench, rng: &mut XorShift32, n_in: usize, n_out: usize, w
     let mut name = TextBuf::<32>::new();
     name.set(format_args!("dense_{n_in}x{n_out}"));
     b.label(name.as_str(), macs);
-    let r = segment(|| kernels::dense(black_box(&*x), black_box(&*w), &params, oq, black_box(&mut *out_k)));
+    let r = segment(|| {
+        kernels::dense(
+            black_box(&*x),
+            black_box(&*w),
+            &params,
+            oq,
+            black_box(&mut *out_k),
+        )
+    });
     if r.is_err() {
         outln!("bench: dense {n_in}x{n_out} failed: {:?}", r);
         b.mismatches += 1;
     }
     name.set(format_args!("scalar_dense_{n_in}x{n_out}"));
     b.label(name.as_str(), macs);
-    segment(|| reference::dense(black_box(&*x), black_box(&*w), &params, oq, black_box(&mut *out_r)));
+    segment(|| {
+        reference::dense(
+            black_box(&*x),
+            black_box(&*w),
+            &params,
+            oq,
+            black_box(&mut *out_r),
+        )
+    });
     b.expect_same(name.as_str(), out_k, out_r);
 
     // The bare inner products over one row pair / one row of the same data.
@@ -121,7 +147,18 @@ fn bench_conv1d(b: &mut Bench, rng: &mut XorShift32) -> Option<()> {
 
     b.label("conv1d_len64_32x32_k3", macs);
     let r = segment(|| {
-        kernels::conv1d(black_box(&x), CONV_LEN, CONV_CH, zp, black_box(&w), CONV_K, CONV_PAD, &params, oq, black_box(&mut out_k))
+        kernels::conv1d(
+            black_box(&x),
+            CONV_LEN,
+            CONV_CH,
+            zp,
+            black_box(&w),
+            CONV_K,
+            CONV_PAD,
+            &params,
+            oq,
+            black_box(&mut out_k),
+        )
     });
     if r != Ok(out_len) {
         outln!("bench: conv1d failed: {:?}", r);
@@ -129,7 +166,17 @@ fn bench_conv1d(b: &mut Bench, rng: &mut XorShift32) -> Option<()> {
     }
     b.label("scalar_conv1d_len64_32x32_k3", macs);
     let n = segment(|| {
-        reference::conv1d(black_box(&x), CONV_CH, zp, black_box(&w), CONV_K, CONV_PAD, &params, oq, black_box(&mut out_r))
+        reference::conv1d(
+            black_box(&x),
+            CONV_CH,
+            zp,
+            black_box(&w),
+            CONV_K,
+            CONV_PAD,
+            &params,
+            oq,
+            black_box(&mut out_r),
+        )
     });
     if n != out_len {
         b.mismatches += 1;
@@ -140,7 +187,10 @@ fn bench_conv1d(b: &mut Bench, rng: &mut XorShift32) -> Option<()> {
 
 #[entry]
 fn main() -> ! {
-    let mut b = Bench { next: 0, mismatches: 0 };
+    let mut b = Bench {
+        next: 0,
+        mismatches: 0,
+    };
     let mut rng = XorShift32::new(0xBE7C_0001);
     // Calibration: an empty segment measures the cost of the markers themselves.
     b.label("empty", 0);

@@ -24,14 +24,24 @@ fn report<E: core::fmt::Display>(group: &str, result: Result<usize, E>, failures
 fn main() -> ! {
     let mut failures = 0u32;
     report("dot", dotcheck::check_all(), &mut failures);
-    report("kernels", edgekd_shared::kernels::vectors::check_all(), &mut failures);
-    report("tokenizer", edgekd_shared::tokenizer::vectors::check_all(), &mut failures);
+    report(
+        "kernels",
+        edgekd_shared::kernels::vectors::check_all(),
+        &mut failures,
+    );
+    report(
+        "tokenizer",
+        edgekd_shared::tokenizer::vectors::check_all(),
+        &mut failures,
+    );
 
     let verdict = if failures == 0 { "PASS" } else { "FAIL" };
     outln!("selftest: {verdict} ({failures} failing groups)");
     if let Some(Ok(mut uart)) = CmsdkUart::take_uart0(115_200) {
         let mut line = TextBuf::<64>::new();
-        line.set(format_args!("selftest: {verdict} ({failures} failing groups)\n"));
+        line.set(format_args!(
+            "selftest: {verdict} ({failures} failing groups)\n"
+        ));
         let _ = embedded_io::Write::write_all(&mut uart, line.as_bytes());
         let _ = embedded_io::Write::flush(&mut uart);
     }

@@ -9,9 +9,14 @@ use edgekd_firmware::text::TextBuf;
 use edgekd_firmware::uart::CmsdkUart;
 use edgekd_firmware::{dotcheck, exit, outln};
 
-/// Result of one group of vectors: how many passed, or a description of the first mismatch.
+/// Reports one group of vectors: how many passed, or the first mismatch. A group that ran no
+/// vector at all counts as a failure (an empty table proves nothing).
 fn report<E: core::fmt::Display>(group: &str, result: Result<usize, E>, failures: &mut u32) {
     match result {
+        Ok(0) => {
+            outln!("selftest {group}: FAIL: no vectors ran");
+            *failures += 1;
+        }
         Ok(n) => outln!("selftest {group}: ok ({n} checks)"),
         Err(e) => {
             outln!("selftest {group}: FAIL: {e}");

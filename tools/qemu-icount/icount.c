@@ -23,9 +23,11 @@
  *   icount segment I insns=N                         (K lines, I = 0..K-1)
  *   icount marker_errors=N                           (begin while open, end while closed, overflow)
  *
- * Counting is exact per instruction: every translated instruction gets an inline 64-bit add,
- * so the numbers do not depend on how QEMU splits code into translation blocks. With one vCPU
- * (all Cortex-M boards) no locking is needed.
+ * Counting is per instruction: every translated instruction gets an inline 64-bit add, so the
+ * numbers do not depend on how QEMU splits code into translation blocks. One caveat: under
+ * -icount, an MMIO access in the middle of a block makes QEMU re-execute that instruction in a
+ * new block, which may count it twice; keep device accesses out of measured segments (the
+ * firmware's benchmarks do). With one vCPU (all Cortex-M boards) no locking is needed.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,2 +1,4 @@
 //! edgekd-device: the no_std, no-alloc runtime that runs on the microcontroller.
 #![cfg_attr(not(test), no_std)]
+
+pub mod storage;

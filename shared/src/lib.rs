@@ -8,3 +8,5 @@ pub mod checksum;
 pub mod kernels;
 pub mod quant;
 pub mod protocol;
+pub mod error;
+pub mod tokenizer;

@@ -40,25 +40,44 @@ pub fn conv1d(
     output: &mut [i8],
 ) -> Result<usize, KernelError> {
     if kernel == 0 {
-        return Err(KernelError::Zero { what: "conv1d kernel" });
+        return Err(KernelError::Zero {
+            what: "conv1d kernel",
+        });
     }
     if in_ch == 0 {
-        return Err(KernelError::Zero { what: "conv1d input channels" });
+        return Err(KernelError::Zero {
+            what: "conv1d input channels",
+        });
     }
     let taps = mul_len("conv1d kernel·in_ch", kernel, in_ch)?;
     if taps > MAX_DOT_LEN {
-        return Err(KernelError::TooLarge { what: "conv1d kernel·in_ch", limit: MAX_DOT_LEN });
+        return Err(KernelError::TooLarge {
+            what: "conv1d kernel·in_ch",
+            limit: MAX_DOT_LEN,
+        });
     }
     if !oq.is_valid() {
         return Err(KernelError::BadOutputQuant);
     }
-    expect_len("conv1d input", mul_len("conv1d input", len, in_ch)?, input.len())?;
+    expect_len(
+        "conv1d input",
+        mul_len("conv1d input", len, in_ch)?,
+        input.len(),
+    )?;
     let out_ch = params.channels();
-    expect_len("conv1d weights", mul_len("conv1d weights", out_ch, taps)?, weights.len())?;
+    expect_len(
+        "conv1d weights",
+        mul_len("conv1d weights", out_ch, taps)?,
+        weights.len(),
+    )?;
     let out_len = conv1d_out_len(len, kernel, pad);
     let needed = mul_len("conv1d output", out_len, out_ch)?;
     if output.len() < needed {
-        return Err(KernelError::OutputTooSmall { what: "conv1d output", needed, found: output.len() });
+        return Err(KernelError::OutputTooSmall {
+            what: "conv1d output",
+            needed,
+            found: output.len(),
+        });
     }
     if out_ch == 0 {
         return Ok(out_len);
@@ -70,16 +89,30 @@ pub fn conv1d(
     for (t, out_row) in rows.enumerate() {
         // Taps k in [k0, k1) read input rows t + k − pad; the others read padding.
         let k0 = pad.saturating_sub(t).min(kernel);
-        let k1 = len.saturating_add(pad).saturating_sub(t).min(kernel).max(k0);
+        let k1 = len
+            .saturating_add(pad)
+            .saturating_sub(t)
+            .min(kernel)
+            .max(k0);
         let first_row = (t + k0).saturating_sub(pad);
-        let xs = input.get(first_row * in_ch..(first_row + (k1 - k0)) * in_ch).unwrap_or(&[]);
+        let xs = input
+            .get(first_row * in_ch..(first_row + (k1 - k0)) * in_ch)
+            .unwrap_or(&[]);
         let edge = k0 > 0 || k1 < kernel;
         let acc_for = |c: usize, dot: i32| -> i32 {
             let w = weights.get(c * taps..(c + 1) * taps).unwrap_or(&[]);
-            let pad_sum = if edge { padded_weight_sum(w, k0 * in_ch, k1 * in_ch) } else { 0 };
+            let pad_sum = if edge {
+                padded_weight_sum(w, k0 * in_ch, k1 * in_ch)
+            } else {
+                0
+            };
             dot.wrapping_add(zp.wrapping_mul(pad_sum))
         };
-        let valid_w = |c: usize| weights.get(c * taps + k0 * in_ch..c * taps + k1 * in_ch).unwrap_or(&[]);
+        let valid_w = |c: usize| {
+            weights
+                .get(c * taps + k0 * in_ch..c * taps + k1 * in_ch)
+                .unwrap_or(&[])
+        };
         for (pair, out) in out_row.chunks_mut(2).enumerate() {
             let c0 = 2 * pair;
             let c1 = (c0 + 1).min(out_ch - 1);
@@ -153,14 +186,79 @@ mod tests {
         let p = unit_params(&[0], &mut buf);
         let mut out = [0i8; 2];
         assert_eq!(
-            conv1d(&[1, 2, 3], 3, 1, 0, &[1, 1, 1], 3, 1, &p, OutputQuant::linear(0), &mut out),
-            Err(KernelError::OutputTooSmall { what: "conv1d output", needed: 3, found: 2 })
+            conv1d(
+                &[1, 2, 3],
+                3,
+                1,
+                0,
+                &[1, 1, 1],
+                3,
+                1,
+                &p,
+                OutputQuant::linear(0),
+                &mut out
+            ),
+            Err(KernelError::OutputTooSmall {
+                what: "conv1d output",
+                needed: 3,
+                found: 2
+            })
         );
-        assert!(conv1d(&[1, 2], 3, 1, 0, &[1, 1, 1], 3, 1, &p, OutputQuant::linear(0), &mut out).is_err());
-        assert!(conv1d(&[1, 2, 3], 3, 1, 0, &[1, 1], 3, 1, &p, OutputQuant::linear(0), &mut out).is_err());
-        assert!(conv1d(&[], 0, 1, 0, &[], 0, 0, &p, OutputQuant::linear(0), &mut out).is_err());
+        assert!(conv1d(
+            &[1, 2],
+            3,
+            1,
+            0,
+            &[1, 1, 1],
+            3,
+            1,
+            &p,
+            OutputQuant::linear(0),
+            &mut out
+        )
+        .is_err());
+        assert!(conv1d(
+            &[1, 2, 3],
+            3,
+            1,
+            0,
+            &[1, 1],
+            3,
+            1,
+            &p,
+            OutputQuant::linear(0),
+            &mut out
+        )
+        .is_err());
+        assert!(conv1d(
+            &[],
+            0,
+            1,
+            0,
+            &[],
+            0,
+            0,
+            &p,
+            OutputQuant::linear(0),
+            &mut out
+        )
+        .is_err());
         // Kernel longer than the padded input: zero outputs, not an error.
-        assert_eq!(conv1d(&[1], 1, 1, 0, &[1, 1, 1], 3, 0, &p, OutputQuant::linear(0), &mut out), Ok(0));
+        assert_eq!(
+            conv1d(
+                &[1],
+                1,
+                1,
+                0,
+                &[1, 1, 1],
+                3,
+                0,
+                &p,
+                OutputQuant::linear(0),
+                &mut out
+            ),
+            Ok(0)
+        );
     }
 
     #[test]
@@ -168,7 +266,19 @@ mod tests {
         let mut buf = [0u8; 12];
         let p = unit_params(&[-5], &mut buf); // −zp·Σw = −5·1
         let mut out = [0i8; 2];
-        let n = conv1d(&[], 0, 1, 5, &[1], 1, 1, &p, OutputQuant::linear(0), &mut out).unwrap();
+        let n = conv1d(
+            &[],
+            0,
+            1,
+            5,
+            &[1],
+            1,
+            1,
+            &p,
+            OutputQuant::linear(0),
+            &mut out,
+        )
+        .unwrap();
         assert_eq!((n, out), (2, [0, 0]));
     }
 }

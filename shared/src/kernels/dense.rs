@@ -24,13 +24,20 @@ pub fn dense(
     let n_in = input.len();
     let n_out = output.len();
     if n_in > MAX_DOT_LEN {
-        return Err(KernelError::TooLarge { what: "dense input", limit: MAX_DOT_LEN });
+        return Err(KernelError::TooLarge {
+            what: "dense input",
+            limit: MAX_DOT_LEN,
+        });
     }
     if !oq.is_valid() {
         return Err(KernelError::BadOutputQuant);
     }
     expect_len("dense params channels", n_out, params.channels())?;
-    expect_len("dense weights", mul_len("dense weights", n_out, n_in)?, weights.len())?;
+    expect_len(
+        "dense weights",
+        mul_len("dense weights", n_out, n_in)?,
+        weights.len(),
+    )?;
 
     let row = |c: usize| weights.get(c * n_in..(c + 1) * n_in).unwrap_or(&[]);
     let param = |c: usize| params.get(c).unwrap_or((0, Requant::ZERO));
@@ -85,12 +92,23 @@ mod tests {
         let mut out = [0i8; 2];
         assert_eq!(
             dense(&[1, 2], &[1, 2, 3], &p, OutputQuant::linear(0), &mut out),
-            Err(KernelError::ShapeMismatch { what: "dense weights", expected: 4, found: 3 })
+            Err(KernelError::ShapeMismatch {
+                what: "dense weights",
+                expected: 4,
+                found: 3
+            })
         );
         let mut out3 = [0i8; 3];
         assert!(dense(&[1, 2], &[0; 6], &p, OutputQuant::linear(0), &mut out3).is_err());
-        let bad = OutputQuant { zero_point: 0, act_min: 5, act_max: 4 };
-        assert_eq!(dense(&[1, 2], &[0; 4], &p, bad, &mut out), Err(KernelError::BadOutputQuant));
+        let bad = OutputQuant {
+            zero_point: 0,
+            act_min: 5,
+            act_max: 4,
+        };
+        assert_eq!(
+            dense(&[1, 2], &[0; 4], &p, bad, &mut out),
+            Err(KernelError::BadOutputQuant)
+        );
     }
 
     #[test]

@@ -8,9 +8,9 @@
 #[cfg(not(edgekd_dsp))]
 #[inline]
 pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
-    a.iter()
-        .zip(b)
-        .fold(0i32, |acc, (&x, &y)| acc.wrapping_add(i32::from(x) * i32::from(y)))
+    a.iter().zip(b).fold(0i32, |acc, (&x, &y)| {
+        acc.wrapping_add(i32::from(x) * i32::from(y))
+    })
 }
 
 /// Two weight rows against one input: `(Σ x[i]·w0[i], Σ x[i]·w1[i])`, each over the common
@@ -28,8 +28,14 @@ pub fn dot_i8_x2(x: &[i8], w0: &[i8], w1: &[i8]) -> (i32, i32) {
         acc1 = acc1.wrapping_add(xv * i32::from(b));
     }
     // Unequal lengths: finish the longer pair alone so each sum covers its own common length.
-    let acc0 = acc0.wrapping_add(dot_i8(x.get(n..).unwrap_or(&[]), w0.get(n..).unwrap_or(&[])));
-    let acc1 = acc1.wrapping_add(dot_i8(x.get(n..).unwrap_or(&[]), w1.get(n..).unwrap_or(&[])));
+    let acc0 = acc0.wrapping_add(dot_i8(
+        x.get(n..).unwrap_or(&[]),
+        w0.get(n..).unwrap_or(&[]),
+    ));
+    let acc1 = acc1.wrapping_add(dot_i8(
+        x.get(n..).unwrap_or(&[]),
+        w1.get(n..).unwrap_or(&[]),
+    ));
     (acc0, acc1)
 }
 
@@ -55,8 +61,14 @@ mod tests {
         let w0 = [1i8, 2, 3, 4, 5, 6];
         let w1 = [-128i8, 127, -1, 1, 9, -9];
         assert_eq!(dot_i8_x2(&x, &w0, &w1), (dot_i8(&x, &w0), dot_i8(&x, &w1)));
-        assert_eq!(dot_i8_x2(&x, &w0[..3], &w1), (dot_i8(&x, &w0[..3]), dot_i8(&x, &w1)));
-        assert_eq!(dot_i8_x2(&x, &w0, &w1[..2]), (dot_i8(&x, &w0), dot_i8(&x, &w1[..2])));
+        assert_eq!(
+            dot_i8_x2(&x, &w0[..3], &w1),
+            (dot_i8(&x, &w0[..3]), dot_i8(&x, &w1))
+        );
+        assert_eq!(
+            dot_i8_x2(&x, &w0, &w1[..2]),
+            (dot_i8(&x, &w0), dot_i8(&x, &w1[..2]))
+        );
     }
 
     #[test]

@@ -24,11 +24,20 @@ pub const MAX_BAG_TOKENS: usize = 1 << 24;
 ///
 /// Errors: `dim == 0`, a table length not a multiple of `dim`, a short output, a token
 /// `≥ buckets` (`TokenOutOfRange`, checked before anything is written).
-pub fn embed(tokens: &[u32], table: &[i8], dim: usize, output: &mut [i8]) -> Result<(), KernelError> {
+pub fn embed(
+    tokens: &[u32],
+    table: &[i8],
+    dim: usize,
+    output: &mut [i8],
+) -> Result<(), KernelError> {
     let buckets = check_table(table, dim)?;
     let needed = mul_len("embed output", tokens.len(), dim)?;
     if output.len() < needed {
-        return Err(KernelError::OutputTooSmall { what: "embed output", needed, found: output.len() });
+        return Err(KernelError::OutputTooSmall {
+            what: "embed output",
+            needed,
+            found: output.len(),
+        });
     }
     check_tokens(tokens, buckets)?;
     for (&tok, out) in tokens.iter().zip(output.chunks_exact_mut(dim)) {
@@ -60,10 +69,17 @@ pub fn embed_bag(
     let buckets = check_table(table, dim)?;
     expect_len("embed_bag output", dim, output.len())?;
     if acc.len() < dim {
-        return Err(KernelError::OutputTooSmall { what: "embed_bag scratch", needed: dim, found: acc.len() });
+        return Err(KernelError::OutputTooSmall {
+            what: "embed_bag scratch",
+            needed: dim,
+            found: acc.len(),
+        });
     }
     if tokens.len() > MAX_BAG_TOKENS {
-        return Err(KernelError::TooLarge { what: "embed_bag tokens", limit: MAX_BAG_TOKENS });
+        return Err(KernelError::TooLarge {
+            what: "embed_bag tokens",
+            limit: MAX_BAG_TOKENS,
+        });
     }
     check_tokens(tokens, buckets)?;
     if tokens.is_empty() {
@@ -102,7 +118,9 @@ pub fn embed_bag(
 /// Rows in `table` of width `dim`, or an error for `dim == 0` or a ragged table.
 fn check_table(table: &[i8], dim: usize) -> Result<usize, KernelError> {
     if dim == 0 {
-        return Err(KernelError::Zero { what: "embedding dim" });
+        return Err(KernelError::Zero {
+            what: "embedding dim",
+        });
     }
     let buckets = table.len() / dim;
     expect_len("embedding table", buckets * dim, table.len())?;
@@ -145,7 +163,11 @@ mod tests {
         let mut out = [0i8; 6];
         assert_eq!(
             embed(&[0, 4, 1], &TABLE, 2, &mut out),
-            Err(KernelError::TokenOutOfRange { position: 1, token: 4, buckets: 4 })
+            Err(KernelError::TokenOutOfRange {
+                position: 1,
+                token: 4,
+                buckets: 4
+            })
         );
         assert_eq!(out, [0; 6]);
         let mut acc = [0i32; 2];

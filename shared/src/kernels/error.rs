@@ -59,19 +59,37 @@ pub enum KernelError {
 impl fmt::Display for KernelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::ShapeMismatch { what, expected, found } => {
+            Self::ShapeMismatch {
+                what,
+                expected,
+                found,
+            } => {
                 write!(f, "{what}: expected length {expected}, found {found}")
             }
-            Self::OutputTooSmall { what, needed, found } => {
+            Self::OutputTooSmall {
+                what,
+                needed,
+                found,
+            } => {
                 write!(f, "{what}: needs {needed} elements, has {found}")
             }
             Self::TooLarge { what, limit } => write!(f, "{what} exceeds the limit {limit}"),
             Self::Zero { what } => write!(f, "{what} must be positive"),
-            Self::TokenOutOfRange { position, token, buckets } => {
-                write!(f, "token {position} is bucket {token}, but the table has {buckets} rows")
+            Self::TokenOutOfRange {
+                position,
+                token,
+                buckets,
+            } => {
+                write!(
+                    f,
+                    "token {position} is bucket {token}, but the table has {buckets} rows"
+                )
             }
             Self::BadRequant { channel } => {
-                write!(f, "invalid requantization multiplier for output channel {channel}")
+                write!(
+                    f,
+                    "invalid requantization multiplier for output channel {channel}"
+                )
             }
             Self::BadOutputQuant => write!(f, "output clamp has act_min > act_max"),
         }
@@ -87,9 +105,20 @@ mod tests {
 
     #[test]
     fn display_names_what_and_where() {
-        let e = KernelError::TokenOutOfRange { position: 2, token: 900, buckets: 512 };
-        assert_eq!(e.to_string(), "token 2 is bucket 900, but the table has 512 rows");
-        let e = KernelError::ShapeMismatch { what: "dense weights", expected: 6, found: 4 };
+        let e = KernelError::TokenOutOfRange {
+            position: 2,
+            token: 900,
+            buckets: 512,
+        };
+        assert_eq!(
+            e.to_string(),
+            "token 2 is bucket 900, but the table has 512 rows"
+        );
+        let e = KernelError::ShapeMismatch {
+            what: "dense weights",
+            expected: 6,
+            found: 4,
+        };
         assert_eq!(e.to_string(), "dense weights: expected length 6, found 4");
     }
 }

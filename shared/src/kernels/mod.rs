@@ -22,6 +22,7 @@ mod embed;
 mod error;
 mod params;
 mod pool;
+pub mod vectors;
 
 pub use conv1d::{conv1d, conv1d_out_len};
 pub use dense::dense;
@@ -41,25 +42,40 @@ pub const MAX_DOT_LEN: usize = 131_071;
 #[inline]
 pub(crate) fn div_round_half_away(n: i32, d: i32) -> i32 {
     let (n, d) = (i64::from(n), i64::from(d.max(1)));
-    let q = if n >= 0 { (n + d / 2) / d } else { -((-n + d / 2) / d) };
+    let q = if n >= 0 {
+        (n + d / 2) / d
+    } else {
+        -((-n + d / 2) / d)
+    };
     // d even: (n + d/2)/d rounds exact halves up in magnitude; d odd: no exact halves exist.
     q as i32
 }
 
 /// Checks `found == expected`, naming the buffer.
 #[inline]
-pub(crate) fn expect_len(what: &'static str, expected: usize, found: usize) -> Result<(), KernelError> {
+pub(crate) fn expect_len(
+    what: &'static str,
+    expected: usize,
+    found: usize,
+) -> Result<(), KernelError> {
     if found == expected {
         Ok(())
     } else {
-        Err(KernelError::ShapeMismatch { what, expected, found })
+        Err(KernelError::ShapeMismatch {
+            what,
+            expected,
+            found,
+        })
     }
 }
 
 /// `a · b` or a `ShapeMismatch` naming `what` when it overflows `usize`.
 #[inline]
 pub(crate) fn mul_len(what: &'static str, a: usize, b: usize) -> Result<usize, KernelError> {
-    a.checked_mul(b).ok_or(KernelError::TooLarge { what, limit: usize::MAX })
+    a.checked_mul(b).ok_or(KernelError::TooLarge {
+        what,
+        limit: usize::MAX,
+    })
 }
 
 #[cfg(test)]

@@ -49,7 +49,9 @@ impl<'a> ChannelParams<'a> {
     #[inline]
     pub fn get(&self, c: usize) -> Option<(i32, Requant)> {
         let start = c.checked_mul(Self::BYTES_PER_CHANNEL)?;
-        let rec = self.bytes.get(start..start.checked_add(Self::BYTES_PER_CHANNEL)?)?;
+        let rec = self
+            .bytes
+            .get(start..start.checked_add(Self::BYTES_PER_CHANNEL)?)?;
         let bias = read_i32(rec, 0)?;
         let multiplier = read_i32(rec, 4)?;
         let shift = read_i32(rec, 8)?;
@@ -79,7 +81,11 @@ impl<'a> ChannelParams<'a> {
                 return Err(KernelError::BadRequant { channel });
             }
         }
-        for ((rec, b), rq) in out.chunks_exact_mut(Self::BYTES_PER_CHANNEL).zip(bias).zip(requant) {
+        for ((rec, b), rq) in out
+            .chunks_exact_mut(Self::BYTES_PER_CHANNEL)
+            .zip(bias)
+            .zip(requant)
+        {
             for (dst, v) in rec.chunks_exact_mut(4).zip([*b, rq.multiplier, rq.shift]) {
                 dst.copy_from_slice(&v.to_le_bytes());
             }
@@ -115,11 +121,18 @@ mod tests {
     fn rejects_bad_bytes() {
         assert_eq!(
             ChannelParams::new(&[0u8; 23], 2).unwrap_err(),
-            KernelError::ShapeMismatch { what: "channel params", expected: 24, found: 23 }
+            KernelError::ShapeMismatch {
+                what: "channel params",
+                expected: 24,
+                found: 23
+            }
         );
         let mut buf = [0u8; 24];
         let good = Requant::from_real(1.0).unwrap();
-        let bad = Requant { multiplier: 7, shift: 0 };
+        let bad = Requant {
+            multiplier: 7,
+            shift: 0,
+        };
         assert_eq!(
             ChannelParams::encode(&[0, 0], &[good, bad], &mut buf),
             Err(KernelError::BadRequant { channel: 1 })
@@ -127,7 +140,10 @@ mod tests {
         // Hand-made bytes with a bad shift in channel 1.
         ChannelParams::encode(&[0, 0], &[good, good], &mut buf).unwrap();
         buf[20..24].copy_from_slice(&99i32.to_le_bytes());
-        assert_eq!(ChannelParams::new(&buf, 2).unwrap_err(), KernelError::BadRequant { channel: 1 });
+        assert_eq!(
+            ChannelParams::new(&buf, 2).unwrap_err(),
+            KernelError::BadRequant { channel: 1 }
+        );
         assert!(ChannelParams::new(&[], usize::MAX).is_err());
         assert!(ChannelParams::encode(&[0], &[good, good], &mut buf).is_err());
     }

@@ -12,7 +12,13 @@ const MAX_MEAN_LEN: usize = 1 << 24;
 /// - `output`: `[ch]` (exactly).
 ///
 /// `len == 0` → every output is `empty`.
-pub fn global_max_pool(input: &[i8], len: usize, ch: usize, empty: i8, output: &mut [i8]) -> Result<(), KernelError> {
+pub fn global_max_pool(
+    input: &[i8],
+    len: usize,
+    ch: usize,
+    empty: i8,
+    output: &mut [i8],
+) -> Result<(), KernelError> {
     check(input, len, ch, output, "global_max_pool")?;
     if len == 0 {
         output.fill(empty);
@@ -35,10 +41,19 @@ pub fn global_max_pool(input: &[i8], len: usize, ch: usize, empty: i8, output: &
 ///
 /// `len == 0` → every output is `empty`. Sums each channel in i32 without scratch (one pass
 /// per channel, strided).
-pub fn global_mean_pool(input: &[i8], len: usize, ch: usize, empty: i8, output: &mut [i8]) -> Result<(), KernelError> {
+pub fn global_mean_pool(
+    input: &[i8],
+    len: usize,
+    ch: usize,
+    empty: i8,
+    output: &mut [i8],
+) -> Result<(), KernelError> {
     check(input, len, ch, output, "global_mean_pool")?;
     if len > MAX_MEAN_LEN {
-        return Err(KernelError::TooLarge { what: "global_mean_pool len", limit: MAX_MEAN_LEN });
+        return Err(KernelError::TooLarge {
+            what: "global_mean_pool len",
+            limit: MAX_MEAN_LEN,
+        });
     }
     if len == 0 {
         output.fill(empty);
@@ -68,9 +83,17 @@ pub fn argmax(values: &[i8]) -> Option<usize> {
     best.map(|(i, _)| i)
 }
 
-fn check(input: &[i8], len: usize, ch: usize, output: &[i8], what: &'static str) -> Result<(), KernelError> {
+fn check(
+    input: &[i8],
+    len: usize,
+    ch: usize,
+    output: &[i8],
+    what: &'static str,
+) -> Result<(), KernelError> {
     if ch == 0 {
-        return Err(KernelError::Zero { what: "pool channels" });
+        return Err(KernelError::Zero {
+            what: "pool channels",
+        });
     }
     expect_len(what, mul_len(what, len, ch)?, input.len())?;
     expect_len("pool output", ch, output.len())

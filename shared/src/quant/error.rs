@@ -42,7 +42,11 @@ impl fmt::Display for QuantError {
             Self::NotFinite { what } => write!(f, "{what} is not finite"),
             Self::NotPositive { what } => write!(f, "{what} is not strictly positive"),
             Self::TooLarge => write!(f, "real multiplier too large (must be below 2^30)"),
-            Self::ShapeMismatch { what, expected, found } => {
+            Self::ShapeMismatch {
+                what,
+                expected,
+                found,
+            } => {
                 write!(f, "{what}: expected length {expected}, found {found}")
             }
             Self::BadRange => write!(f, "activation range is empty or not finite"),
@@ -62,7 +66,11 @@ mod tests {
 
     #[test]
     fn display_names_what_and_where() {
-        let e = QuantError::ShapeMismatch { what: "weights", expected: 6, found: 5 };
+        let e = QuantError::ShapeMismatch {
+            what: "weights",
+            expected: 6,
+            found: 5,
+        };
         assert_eq!(e.to_string(), "weights: expected length 6, found 5");
         assert_eq!(
             QuantError::BiasOverflow { channel: 3 }.to_string(),

@@ -24,13 +24,19 @@ pub fn quantize_weights_per_channel(
     out: usize,
     per_channel: usize,
 ) -> Result<ChannelWeights, QuantError> {
-    let expected = out.checked_mul(per_channel).ok_or(QuantError::ShapeMismatch {
-        what: "weights",
-        expected: usize::MAX,
-        found: weights.len(),
-    })?;
+    let expected = out
+        .checked_mul(per_channel)
+        .ok_or(QuantError::ShapeMismatch {
+            what: "weights",
+            expected: usize::MAX,
+            found: weights.len(),
+        })?;
     if weights.len() != expected {
-        return Err(QuantError::ShapeMismatch { what: "weights", expected, found: weights.len() });
+        return Err(QuantError::ShapeMismatch {
+            what: "weights",
+            expected,
+            found: weights.len(),
+        });
     }
     if weights.iter().any(|w| !w.is_finite()) {
         return Err(QuantError::NotFinite { what: "weight" });
@@ -41,7 +47,11 @@ pub fn quantize_weights_per_channel(
         let row = &weights[c * per_channel..(c + 1) * per_channel];
         let max_abs = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
         let scale = if max_abs > 0.0 { max_abs / 127.0 } else { 1.0 };
-        let scale = if scale > 0.0 { scale } else { f32::MIN_POSITIVE };
+        let scale = if scale > 0.0 {
+            scale
+        } else {
+            f32::MIN_POSITIVE
+        };
         scales.push(scale);
         for &w in row {
             let q = round_half_away_f64(f64::from(w) / f64::from(scale)).clamp(-127, 127);
@@ -62,7 +72,10 @@ pub fn act_quant_from_range(min: f32, max: f32) -> Result<ActQuant, QuantError> 
     let lo = f64::from(min.min(0.0));
     let hi = f64::from(max.max(0.0));
     if hi - lo <= 0.0 {
-        return Ok(ActQuant { scale: 1.0, zero_point: 0 });
+        return Ok(ActQuant {
+            scale: 1.0,
+            zero_point: 0,
+        });
     }
     let scale = (hi - lo) / 255.0;
     let scale_f32 = scale as f32;
@@ -70,7 +83,10 @@ pub fn act_quant_from_range(min: f32, max: f32) -> Result<ActQuant, QuantError> 
         return Err(QuantError::BadRange);
     }
     let zp = round_half_away_f64(-128.0 - lo / f64::from(scale_f32)).clamp(-128, 127);
-    Ok(ActQuant { scale: scale_f32, zero_point: zp as i8 })
+    Ok(ActQuant {
+        scale: scale_f32,
+        zero_point: zp as i8,
+    })
 }
 
 /// Folds the input zero point into the bias:
@@ -101,7 +117,10 @@ pub fn fold_bias(
         if q.abs() >= 2f64.powi(62) {
             return Err(QuantError::BiasOverflow { channel: c });
         }
-        let sum_w: i64 = w_q[c * per_channel..(c + 1) * per_channel].iter().map(|&w| i64::from(w)).sum();
+        let sum_w: i64 = w_q[c * per_channel..(c + 1) * per_channel]
+            .iter()
+            .map(|&w| i64::from(w))
+            .sum();
         let v = round_half_away_f64(q) - i64::from(in_zp) * sum_w;
         folded.push(i32::try_from(v).map_err(|_| QuantError::BiasOverflow { channel: c })?);
     }
@@ -109,7 +128,11 @@ pub fn fold_bias(
 }
 
 /// Per-channel requantization multipliers `s_in · s_w[c] / s_out`.
-pub fn channel_requants(s_in: f32, w_scales: &[f32], s_out: f32) -> Result<Vec<Requant>, QuantError> {
+pub fn channel_requants(
+    s_in: f32,
+    w_scales: &[f32],
+    s_out: f32,
+) -> Result<Vec<Requant>, QuantError> {
     check_scale("input scale", s_in)?;
     check_scale("output scale", s_out)?;
     w_scales
@@ -125,7 +148,11 @@ fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), Qu
     if expected == found {
         Ok(())
     } else {
-        Err(QuantError::ShapeMismatch { what, expected, found })
+        Err(QuantError::ShapeMismatch {
+            what,
+            expected,
+            found,
+        })
     }
 }
 
@@ -152,7 +179,11 @@ mod tests {
         assert!(q.values.iter().all(|&v| v >= -127));
         assert_eq!(
             quantize_weights_per_channel(&w, 2, 3),
-            Err(QuantError::ShapeMismatch { what: "weights", expected: 6, found: 9 })
+            Err(QuantError::ShapeMismatch {
+                what: "weights",
+                expected: 6,
+                found: 9
+            })
         );
         assert!(quantize_weights_per_channel(&[f32::NAN], 1, 1).is_err());
     }
@@ -167,9 +198,18 @@ mod tests {
         assert!((b.dequantize(b.quantize(1.0)) - 1.0).abs() <= b.scale);
         let c = act_quant_from_range(-3.0, -1.0).unwrap();
         assert_eq!(c.zero_point, 127);
-        assert_eq!(act_quant_from_range(0.0, 0.0).unwrap(), ActQuant { scale: 1.0, zero_point: 0 });
+        assert_eq!(
+            act_quant_from_range(0.0, 0.0).unwrap(),
+            ActQuant {
+                scale: 1.0,
+                zero_point: 0
+            }
+        );
         assert_eq!(act_quant_from_range(2.0, 1.0), Err(QuantError::BadRange));
-        assert_eq!(act_quant_from_range(f32::NAN, 1.0), Err(QuantError::BadRange));
+        assert_eq!(
+            act_quant_from_range(f32::NAN, 1.0),
+            Err(QuantError::BadRange)
+        );
     }
 
     #[test]

@@ -71,12 +71,20 @@ pub struct OutputQuant {
 impl OutputQuant {
     /// No activation: the full int8 range.
     pub const fn linear(zero_point: i8) -> Self {
-        Self { zero_point, act_min: i8::MIN, act_max: i8::MAX }
+        Self {
+            zero_point,
+            act_min: i8::MIN,
+            act_max: i8::MAX,
+        }
     }
 
     /// Fused ReLU: outputs below the zero point (real 0) are raised to it.
     pub const fn relu(zero_point: i8) -> Self {
-        Self { zero_point, act_min: zero_point, act_max: i8::MAX }
+        Self {
+            zero_point,
+            act_min: zero_point,
+            act_max: i8::MAX,
+        }
     }
 
     /// True when `act_min ≤ act_max`.
@@ -115,7 +123,10 @@ mod tests {
 
     #[test]
     fn act_quant_round_trip_and_clamp() {
-        let a = ActQuant { scale: 0.5, zero_point: -10 };
+        let a = ActQuant {
+            scale: 0.5,
+            zero_point: -10,
+        };
         assert!(a.is_valid());
         assert_eq!(a.quantize(0.0), -10);
         assert_eq!(a.quantize(1.0), -8);
@@ -131,10 +142,26 @@ mod tests {
 
     #[test]
     fn act_quant_validity() {
-        assert!(!ActQuant { scale: 0.0, zero_point: 0 }.is_valid());
-        assert!(!ActQuant { scale: -1.0, zero_point: 0 }.is_valid());
-        assert!(!ActQuant { scale: f32::NAN, zero_point: 0 }.is_valid());
-        assert!(!ActQuant { scale: f32::INFINITY, zero_point: 0 }.is_valid());
+        assert!(!ActQuant {
+            scale: 0.0,
+            zero_point: 0
+        }
+        .is_valid());
+        assert!(!ActQuant {
+            scale: -1.0,
+            zero_point: 0
+        }
+        .is_valid());
+        assert!(!ActQuant {
+            scale: f32::NAN,
+            zero_point: 0
+        }
+        .is_valid());
+        assert!(!ActQuant {
+            scale: f32::INFINITY,
+            zero_point: 0
+        }
+        .is_valid());
     }
 
     #[test]
@@ -144,7 +171,11 @@ mod tests {
         assert_eq!(requantize(-10, rq, OutputQuant::relu(3)), 3);
         assert_eq!(requantize(i32::MAX, rq, OutputQuant::linear(0)), 127);
         assert_eq!(requantize(i32::MIN, rq, OutputQuant::linear(0)), -128);
-        let bad = OutputQuant { zero_point: 0, act_min: 10, act_max: -10 };
+        let bad = OutputQuant {
+            zero_point: 0,
+            act_min: 10,
+            act_max: -10,
+        };
         assert!(!bad.is_valid());
         assert_eq!(requantize(0, rq, bad), -10);
     }

@@ -21,7 +21,10 @@ const MAX_SHIFT: i32 = 30;
 
 impl Requant {
     /// The multiplier of real 0: `apply` always returns 0.
-    pub const ZERO: Self = Self { multiplier: 0, shift: 0 };
+    pub const ZERO: Self = Self {
+        multiplier: 0,
+        shift: 0,
+    };
 
     /// From a real multiplier (> 0, finite). Errors: NaN/∞ → `NotFinite`, ≤ 0 → `NotPositive`,
     /// a real that rounds to 2^30 or more → `TooLarge` (the brief allowed < 2^31, but a shift
@@ -32,10 +35,14 @@ impl Requant {
     /// is the exact rounded result.
     pub fn from_real(real: f64) -> Result<Self, QuantError> {
         if !real.is_finite() {
-            return Err(QuantError::NotFinite { what: "requant multiplier" });
+            return Err(QuantError::NotFinite {
+                what: "requant multiplier",
+            });
         }
         if real <= 0.0 {
-            return Err(QuantError::NotPositive { what: "requant multiplier" });
+            return Err(QuantError::NotPositive {
+                what: "requant multiplier",
+            });
         }
         let bits = real.to_bits();
         let biased_exp = ((bits >> 52) & 0x7ff) as i32;
@@ -59,7 +66,10 @@ impl Requant {
         if shift < MIN_SHIFT {
             return Ok(Self::ZERO);
         }
-        Ok(Self { multiplier: multiplier as i32, shift })
+        Ok(Self {
+            multiplier: multiplier as i32,
+            shift,
+        })
     }
 
     /// The real multiplier this stands for (host-side checks and references).
@@ -107,7 +117,13 @@ mod tests {
     #[test]
     fn one_is_exact() {
         let rq = Requant::from_real(1.0).unwrap();
-        assert_eq!(rq, Requant { multiplier: 1 << 30, shift: 1 });
+        assert_eq!(
+            rq,
+            Requant {
+                multiplier: 1 << 30,
+                shift: 1
+            }
+        );
         assert!(rq.is_valid());
         for acc in [0, 1, -1, 12345, i32::MAX, i32::MIN] {
             assert_eq!(rq.apply(acc), acc);
@@ -128,11 +144,15 @@ mod tests {
     fn rejects_bad_reals() {
         assert_eq!(
             Requant::from_real(f64::NAN),
-            Err(QuantError::NotFinite { what: "requant multiplier" })
+            Err(QuantError::NotFinite {
+                what: "requant multiplier"
+            })
         );
         assert_eq!(
             Requant::from_real(0.0),
-            Err(QuantError::NotPositive { what: "requant multiplier" })
+            Err(QuantError::NotPositive {
+                what: "requant multiplier"
+            })
         );
         assert!(Requant::from_real(-1.0).is_err());
         assert_eq!(Requant::from_real(1073741824.0), Err(QuantError::TooLarge));
@@ -142,9 +162,18 @@ mod tests {
     #[test]
     fn tiny_reals_are_zero() {
         assert_eq!(Requant::from_real(1e-300).unwrap(), Requant::ZERO);
-        assert_eq!(Requant::from_real(f64::MIN_POSITIVE / 4.0).unwrap(), Requant::ZERO);
+        assert_eq!(
+            Requant::from_real(f64::MIN_POSITIVE / 4.0).unwrap(),
+            Requant::ZERO
+        );
         let smallest = Requant::from_real(pow2(-32)).unwrap();
-        assert_eq!(smallest, Requant { multiplier: 1 << 30, shift: -31 });
+        assert_eq!(
+            smallest,
+            Requant {
+                multiplier: 1 << 30,
+                shift: -31
+            }
+        );
         assert_eq!(smallest.apply(i32::MIN), -1); // −0.5 rounds away from zero
         assert_eq!(smallest.apply(i32::MAX), 0);
         assert_eq!(Requant::ZERO.apply(i32::MIN), 0);
@@ -153,24 +182,55 @@ mod tests {
     #[test]
     fn rounding_up_to_next_power_of_two() {
         let just_below_one = 1.0 - 1e-12;
-        assert_eq!(Requant::from_real(just_below_one).unwrap(), Requant { multiplier: 1 << 30, shift: 1 });
+        assert_eq!(
+            Requant::from_real(just_below_one).unwrap(),
+            Requant {
+                multiplier: 1 << 30,
+                shift: 1
+            }
+        );
     }
 
     #[test]
     fn validity() {
         assert!(Requant::ZERO.is_valid());
-        assert!(!Requant { multiplier: 5, shift: 0 }.is_valid());
-        assert!(!Requant { multiplier: -(1 << 30), shift: 0 }.is_valid());
-        assert!(!Requant { multiplier: 1 << 30, shift: 31 }.is_valid());
-        assert!(!Requant { multiplier: 1 << 30, shift: -32 }.is_valid());
+        assert!(!Requant {
+            multiplier: 5,
+            shift: 0
+        }
+        .is_valid());
+        assert!(!Requant {
+            multiplier: -(1 << 30),
+            shift: 0
+        }
+        .is_valid());
+        assert!(!Requant {
+            multiplier: 1 << 30,
+            shift: 31
+        }
+        .is_valid());
+        assert!(!Requant {
+            multiplier: 1 << 30,
+            shift: -32
+        }
+        .is_valid());
     }
 
     #[test]
     fn invalid_values_do_not_panic() {
         for rq in [
-            Requant { multiplier: i32::MIN, shift: i32::MIN },
-            Requant { multiplier: i32::MAX, shift: i32::MAX },
-            Requant { multiplier: -1, shift: 100 },
+            Requant {
+                multiplier: i32::MIN,
+                shift: i32::MIN,
+            },
+            Requant {
+                multiplier: i32::MAX,
+                shift: i32::MAX,
+            },
+            Requant {
+                multiplier: -1,
+                shift: 100,
+            },
         ] {
             for acc in [i32::MIN, -1, 0, 1, i32::MAX] {
                 let _ = rq.apply(acc);
@@ -182,7 +242,10 @@ mod tests {
     fn to_real_round_trips() {
         for real in [1e-9, 0.001234, 0.5, 1.0, 3.75, 1e6] {
             let rq = Requant::from_real(real).unwrap();
-            assert!((rq.to_real() - real).abs() <= real * 2f64.powi(-31), "{real}");
+            assert!(
+                (rq.to_real() - real).abs() <= real * 2f64.powi(-31),
+                "{real}"
+            );
         }
     }
 }

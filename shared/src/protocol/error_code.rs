@@ -10,47 +10,47 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum ErrorCode {
-    /// 0. The frame was not valid COBS, was shorter than its CRC, or was longer than the device's
+    /// Index 0: The frame was not valid COBS, was shorter than its CRC, or was longer than the device's
     /// frame buffer. `detail`: bytes received in the frame.
     BadFrame,
-    /// 1. The frame's CRC-32 did not match its body. `detail`: the CRC computed by the device.
+    /// Index 1: The frame's CRC-32 did not match its body. `detail`: the CRC computed by the device.
     BadCrc,
-    /// 2. The body did not decode as a request (unknown variant, bad varint, bad UTF-8, trailing
+    /// Index 2: The body did not decode as a request (unknown variant, bad varint, bad UTF-8, trailing
     /// bytes). `detail`: 0.
     Decode,
-    /// 3. `Hello` named a protocol version the device does not speak. `detail`: the device's
+    /// Index 3: `Hello` named a protocol version the device does not speak. `detail`: the device's
     /// version.
     VersionMismatch,
-    /// 4. A length exceeded a limit: a model larger than a slot, a chunk larger than `max_chunk`,
+    /// Index 4: A length exceeded a limit: a model larger than a slot, a chunk larger than `max_chunk`,
     /// or a read past the end. `detail`: the limit.
     TooLarge,
-    /// 5. The request needs a model and no valid model is stored. `detail`: 0.
+    /// Index 5: The request needs a model and no valid model is stored. `detail`: 0.
     NoModel,
-    /// 6. The new model's Ed25519 signature did not verify against the device's key. `detail`: 0.
+    /// Index 6: The new model's Ed25519 signature did not verify against the device's key. `detail`: 0.
     BadSignature,
-    /// 7. The new model is not a valid artifact for this device (magic, version, shapes, memory
+    /// Index 7: The new model is not a valid artifact for this device (magic, version, shapes, memory
     /// budget). `detail`: validator-specific reason code.
     InvalidArtifact,
-    /// 8. `Learn` carried an unusable soft label: wrong class count, a probability outside
+    /// Index 8: `Learn` carried an unusable soft label: wrong class count, a probability outside
     /// \[0, 1\], a sum away from 1, a non-finite value, or a temperature ≤ 0. `detail`: the model's
     /// class count.
     BadSoftLabel,
-    /// 9. The device is busy with another operation (for example a flash in progress blocks
+    /// Index 9: The device is busy with another operation (for example a flash in progress blocks
     /// `Learn`). `detail`: 0.
     Busy,
-    /// 10. The request is not valid in the current state (`FlashChunk` or `FlashCommit` without
+    /// Index 10: The request is not valid in the current state (`FlashChunk` or `FlashCommit` without
     /// `FlashBegin`, `LearnCommit` with nothing to commit). `detail`: 0.
     BadState,
-    /// 11. A `FlashChunk` did not start where the previous one ended. `detail`: the expected offset.
+    /// Index 11: A `FlashChunk` did not start where the previous one ended. `detail`: the expected offset.
     OutOfOrder,
-    /// 12. The flashed bytes did not match the CRC announced in `FlashBegin`, or they did not read
+    /// Index 12: The flashed bytes did not match the CRC announced in `FlashBegin`, or they did not read
     /// back correctly. `detail`: the CRC the device computed.
     ImageCrc,
-    /// 13. The flash driver reported an error. `detail`: the flash offset involved.
+    /// Index 13: The flash driver reported an error. `detail`: the flash offset involved.
     FlashIo,
-    /// 14. The device does not implement this request. `detail`: 0.
+    /// Index 14: The device does not implement this request. `detail`: 0.
     Unsupported,
-    /// 15. An internal invariant failed (a bug); the request had no effect. `detail`: a
+    /// Index 15: An internal invariant failed (a bug); the request had no effect. `detail`: a
     /// firmware-specific code.
     Internal,
 }

@@ -10,17 +10,21 @@ use super::{MAX_CLASSES, MAX_TOKENS};
 /// Wire: postcard; the variant index (a varint, in declaration order from 0) comes first, then
 /// the fields in order. Integers are varints, `f32` is 4 bytes little-endian, `&[u8]` and `&str`
 /// are a varint length and the bytes. Variants are only ever appended.
+///
+/// Size: `InferTokens` makes this about 520 bytes. A device decodes one request at a time into a
+/// stack local, which fits its budget, and no_std has no `Box` to shrink it with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)]
 pub enum Request<'a> {
-    /// 0. Opens a session; the device answers [`super::Response::Hello`] or
+    /// Index 0: Opens a session; the device answers [`super::Response::Hello`] or
     /// `Error(VersionMismatch)`.
     Hello {
         /// The host's [`super::PROTOCOL_VERSION`].
         version: u16,
     },
-    /// 1. Asks for [`super::Response::Info`].
+    /// Index 1: Asks for [`super::Response::Info`].
     Info,
-    /// 2. Starts writing a new model into the inactive slot (which is erased first). Answered by
+    /// Index 2: Starts writing a new model into the inactive slot (which is erased first). Answered by
     /// `Ack`, or `Error(TooLarge)` when the model does not fit a slot.
     FlashBegin {
         /// Model length in bytes.
@@ -28,7 +32,7 @@ pub enum Request<'a> {
         /// CRC-32/ISO-HDLC of all `total_len` bytes.
         crc32: u32,
     },
-    /// 3. The next piece of the model; `offset` must equal the bytes written so far. Answered by
+    /// Index 3: The next piece of the model; `offset` must equal the bytes written so far. Answered by
     /// `FlashProgress`.
     FlashChunk {
         /// Byte offset of `data` within the model.
@@ -37,12 +41,12 @@ pub enum Request<'a> {
         #[serde(borrow)]
         data: &'a [u8],
     },
-    /// 4. Ends the transfer: the device reads the slot back, checks CRC and signature, and only
+    /// Index 4: Ends the transfer: the device reads the slot back, checks CRC and signature, and only
     /// then makes it active. Answered by `FlashDone`.
     FlashCommit,
-    /// 5. Abandons a transfer; the active model is untouched. Answered by `Ack`.
+    /// Index 5: Abandons a transfer; the active model is untouched. Answered by `Ack`.
     FlashAbort,
-    /// 6. Reads back bytes of the slot being written (during a transfer) or of the active model
+    /// Index 6: Reads back bytes of the slot being written (during a transfer) or of the active model
     /// (otherwise). Answered by `Data`.
     ReadBack {
         /// Byte offset within the slot.
@@ -50,19 +54,19 @@ pub enum Request<'a> {
         /// Bytes wanted; at most `max_chunk`.
         len: u16,
     },
-    /// 7. Classifies `text` with the active model. Answered by `Prediction`.
+    /// Index 7: Classifies `text` with the active model. Answered by `Prediction`.
     Infer {
         /// UTF-8 text, at most [`super::MAX_TEXT`] bytes; the device tokenizes it.
         #[serde(borrow)]
         text: &'a str,
     },
-    /// 8. Classifies an already tokenized input (bucket ids from the shared tokenizer), for
+    /// Index 8: Classifies an already tokenized input (bucket ids from the shared tokenizer), for
     /// checking the device against the host bit for bit. Answered by `Prediction`.
     InferTokens {
         /// Hashed token bucket ids, in text order.
         tokens: Vec<u32, MAX_TOKENS>,
     },
-    /// 9. One on-device distillation step on `text` with the teacher's soft label. Answered by
+    /// Index 9: One on-device distillation step on `text` with the teacher's soft label. Answered by
     /// `Learned`. Updates stay in RAM until `LearnCommit`.
     Learn {
         /// UTF-8 text, at most [`super::MAX_TEXT`] bytes.
@@ -73,12 +77,12 @@ pub enum Request<'a> {
         /// Distillation temperature T (> 0).
         temperature: f32,
     },
-    /// 10. Persists the learner's pending updates to the journal. Answered by `Ack`.
+    /// Index 10: Persists the learner's pending updates to the journal. Answered by `Ack`.
     LearnCommit,
-    /// 11. Drops the learner's pending updates. Answered by `Ack`.
+    /// Index 11: Drops the learner's pending updates. Answered by `Ack`.
     LearnRevert,
-    /// 12. Asks for [`super::Response::Stats`].
+    /// Index 12: Asks for [`super::Response::Stats`].
     Stats,
-    /// 13. Resets the device after answering `Ack`.
+    /// Index 13: Resets the device after answering `Ack`.
     Reset,
 }

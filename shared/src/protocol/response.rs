@@ -10,7 +10,7 @@ use super::{BoardProfileId, DeviceInfo, DeviceStats, ErrorCode, LearnReport, Slo
 /// Wire: postcard, as for [`super::Request`]; variants are only ever appended.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Response<'a> {
-    /// 0. Answer to `Hello`.
+    /// Index 0: Answer to `Hello`.
     Hello {
         /// The device's [`super::PROTOCOL_VERSION`].
         version: u16,
@@ -21,23 +21,23 @@ pub enum Response<'a> {
         /// Largest `FlashChunk` data / `ReadBack` length the device accepts.
         max_chunk: u16,
     },
-    /// 1. Answer to `Info`.
+    /// Index 1: Answer to `Info`.
     Info(DeviceInfo),
-    /// 2. The request succeeded and has nothing to report.
+    /// Index 2: The request succeeded and has nothing to report.
     Ack,
-    /// 3. Answer to `FlashChunk`: model bytes received so far.
+    /// Index 3: Answer to `FlashChunk`: model bytes received so far.
     FlashProgress {
         /// Bytes accepted, i.e. the offset the next chunk must start at.
         written: u32,
     },
-    /// 4. Answer to `FlashCommit`: the new model is verified and active.
+    /// Index 4: Answer to `FlashCommit`: the new model is verified and active.
     FlashDone {
         /// The slot that now holds the active model.
         slot: Slot,
         /// CRC-32 of the slot's bytes as read back from flash.
         crc32: u32,
     },
-    /// 5. Answer to `ReadBack`.
+    /// Index 5: Answer to `ReadBack`.
     Data {
         /// Offset of `bytes` within the slot.
         offset: u32,
@@ -45,7 +45,7 @@ pub enum Response<'a> {
         #[serde(borrow)]
         bytes: &'a [u8],
     },
-    /// 6. Answer to `Infer` / `InferTokens`.
+    /// Index 6: Answer to `Infer` / `InferTokens`.
     Prediction {
         /// Index of the largest logit (the first one on ties).
         label: u8,
@@ -54,11 +54,11 @@ pub enum Response<'a> {
         /// Cycles (DWT `CYCCNT`) or an instruction estimate spent in the engine.
         instructions: u32,
     },
-    /// 7. Answer to `Learn`.
+    /// Index 7: Answer to `Learn`.
     Learned(LearnReport),
-    /// 8. Answer to `Stats`.
+    /// Index 8: Answer to `Stats`.
     Stats(DeviceStats),
-    /// 9. The request failed; see [`ErrorCode`] for `detail`.
+    /// Index 9: The request failed; see [`ErrorCode`] for `detail`.
     Error {
         /// What went wrong.
         code: ErrorCode,

@@ -89,6 +89,12 @@ pub struct DeviceStats {
     pub flash_commits: u32,
     /// Milliseconds since the device started (wraps after ~49 days).
     pub uptime_ms: u32,
+    /// Bytes of RAM the server uses: inference arena + learner state + stack high-water mark.
+    pub ram_bytes: u32,
+    /// Deepest stack use seen so far, in bytes (part of `ram_bytes`).
+    pub stack_high_water: u32,
+    /// Sequence number of the learner journal's last record (0 with no journal).
+    pub journal_seq: u32,
 }
 
 /// Outcome of one [`crate::protocol::Request::Learn`] step.

@@ -14,7 +14,7 @@
  *   start=A, end=B     count instructions at addresses A <= pc < B as "range"
  *   begin=A, end_mark=B   segment markers: a segment runs from an execution of the instruction
  *                      at A to the next execution of the instruction at B
- *   outfile=PATH       write the report to PATH instead of QEMU's log (stderr by default)
+ *   outfile=PATH       write the report to PATH instead of stderr
  *
  * Report (printed at exit, one fact per line):
  *   icount total=N
@@ -154,13 +154,12 @@ static void on_exit_report(qemu_plugin_id_t id, void *userdata)
             fputs(buf, f);
             fclose(f);
         } else {
-            char msg[4200];
-            snprintf(msg, sizeof msg, "icount: cannot write %s: %s\n", outfile, strerror(errno));
-            qemu_plugin_outs(msg);
-            qemu_plugin_outs(buf);
+            fprintf(stderr, "icount: cannot write %s: %s\n", outfile, strerror(errno));
+            fputs(buf, stderr);
         }
     } else {
-        qemu_plugin_outs(buf);
+        /* Not qemu_plugin_outs: QEMU's log is silent unless run with -d plugin. */
+        fputs(buf, stderr);
     }
     free(buf);
 }
@@ -183,9 +182,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 static int arg_error(const char *what, const char *arg)
 {
-    char msg[512];
-    snprintf(msg, sizeof msg, "icount: bad argument '%s': %s\n", arg, what);
-    qemu_plugin_outs(msg);
+    fprintf(stderr, "icount: bad argument '%s': %s\n", arg, what);
     return -1;
 }
 

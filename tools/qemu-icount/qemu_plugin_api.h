@@ -50,6 +50,4 @@ size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
 uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 
-void qemu_plugin_outs(const char *string);
-
 #endif /* EDGEKD_QEMU_PLUGIN_API_H */

@@ -1,0 +1,82 @@
+//! The int8 student agrees with the f32 one on a synthetic set.
+
+use std::ops::ControlFlow;
+
+use edgekd_models::burn::prelude::*;
+use edgekd_models::student::{StudentConfig, StudentKind};
+
+use super::*;
+use crate::train::synthetic::PlantedTask;
+use crate::train::{train_student, TrainConfig, TrainMode};
+
+#[test]
+fn int8_agrees_with_f32_on_planted_task() {
+    let device = Device::ndarray();
+    let task = PlantedTask {
+        label_noise: 0.05,
+        ..PlantedTask::default()
+    };
+    let (train, dev, test) = (task.generate(1500, 11), task.generate(300, 12), task.generate(1000, 13));
+    for kind in [StudentKind::Bag, StudentKind::Cnn] {
+        let student = StudentConfig::new(512, 16, 2).with_kind(kind).with_hidden(16);
+        let cfg = TrainConfig {
+            epochs: 5,
+            learning_rate: 1e-2,
+            ..TrainConfig::new(student.clone())
+        };
+        let mode = TrainMode::Kd {
+            temperature: 2.0,
+            alpha: 0.5,
+        };
+        let trained =
+            train_student(&cfg, &train, &dev, mode, &device, &mut |_| ControlFlow::Continue(()))
+                .unwrap();
+        for method in [Calibration::MinMax, Calibration::Percentile(99.99)] {
+            let q = quantize_student(&trained.model, &student, &train, method, &device).unwrap();
+            let cmp = compare(&q, &trained.model, &test, &device).unwrap();
+            assert!(cmp.agreement >= 0.97, "{kind} {method}: {cmp:?}");
+            assert!(
+                (cmp.f32_accuracy - cmp.int8_accuracy).abs() <= 0.01,
+                "{kind} {method}: {cmp:?}"
+            );
+            assert!(q.param_bytes() > 512 * 16);
+        }
+        let (best, tried) =
+            quantize_best(&trained.model, &student, &train, &dev, &[99.99], &device).unwrap();
+        assert_eq!(tried.len(), 2);
+        let best_agreement = tried.iter().map(|(_, c)| c.agreement).fold(0.0, f64::max);
+        let chosen = tried.iter().find(|(m, _)| *m == best.calibration).unwrap();
+        assert_eq!(chosen.1.agreement, best_agreement);
+    }
+}
+
+#[test]
+fn int8_logits_track_f32_logits() {
+    let device = Device::ndarray();
+    let task = PlantedTask::default();
+    let train = task.generate(800, 21);
+    let student = StudentConfig::new(512, 16, 2).with_hidden(16);
+    let cfg = TrainConfig {
+        epochs: 3,
+        learning_rate: 1e-2,
+        ..TrainConfig::new(student.clone())
+    };
+    let trained =
+        train_student(&cfg, &train, &train, TrainMode::Ft, &device, &mut |_| ControlFlow::Continue(()))
+            .unwrap();
+    let q = quantize_student(&trained.model, &student, &train, Calibration::MinMax, &device).unwrap();
+    let ex = &train[..50];
+    let seqs: Vec<&[u32]> = ex.iter().map(|e| e.tokens.as_slice()).collect();
+    let batch = edgekd_models::student::TokenBatch::new(&seqs, 512, 1, &device).unwrap();
+    let f: Vec<f32> = trained.model.forward(&batch).into_data().to_vec().unwrap();
+    let range = f.iter().fold(0f32, |m, v| m.max(v.abs()));
+    for (i, e) in ex.iter().enumerate() {
+        let l = q.logits(&e.tokens).unwrap();
+        for (c, v) in l.iter().enumerate() {
+            let err = (v - f[i * 2 + c]).abs();
+            assert!(err <= 0.1 * range, "example {i} class {c}: int8 {v} vs f32 {}", f[i * 2 + c]);
+        }
+    }
+    // Empty text: defined output, no error.
+    assert!(q.predict(&[]).is_ok());
+}

@@ -1,0 +1,167 @@
+//! Per-epoch checkpoints: burn records of the student and the optimizer, the student config as
+//! JSON and the trainer state as JSON, committed by an atomic rename of `state.json`.
+//!
+//! Layout of a checkpoint directory:
+//! ```text
+//! student.json            StudentConfig
+//! state.json              TrainerState (written last: the commit point)
+//! epoch-0007/model.bpk    student weights after epoch 7 (burnpack)
+//! epoch-0007/optim.bpk    Adam moments after epoch 7
+//! ```
+//! Only the directories of the last and of the best epoch are kept. A kill at any point leaves
+//! `state.json` naming files that were completely written before it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use edgekd_models::burn::config::Config;
+use edgekd_models::burn::module::Module;
+use edgekd_models::burn::optim::ModuleOptimizer;
+use edgekd_models::student::{Student, StudentConfig};
+use serde::{Deserialize, Serialize};
+
+use super::config::TrainMode;
+use super::error::TrainError;
+use super::report::EpochReport;
+
+/// Where a run stands after its last finished epoch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainerState {
+    /// Last finished epoch (0 before the first).
+    pub epoch: usize,
+    /// Epoch of the best dev accuracy so far (0 when none).
+    pub best_epoch: usize,
+    /// Best dev accuracy so far.
+    pub best_dev_accuracy: f64,
+    /// Epochs since the best one (early stopping counter).
+    pub epochs_since_best: usize,
+    /// Seed of the run (initialisation and shuffles).
+    pub seed: u64,
+    /// Training mode of the run.
+    pub mode: TrainMode,
+    /// Every finished epoch.
+    pub history: Vec<EpochReport>,
+}
+
+impl TrainerState {
+    /// The state before the first epoch.
+    pub fn new(seed: u64, mode: TrainMode) -> Self {
+        Self {
+            epoch: 0,
+            best_epoch: 0,
+            best_dev_accuracy: f64::NEG_INFINITY,
+            epochs_since_best: 0,
+            seed,
+            mode,
+            history: Vec::new(),
+        }
+    }
+}
+
+fn epoch_dir(dir: &Path, epoch: usize) -> PathBuf {
+    dir.join(format!("epoch-{epoch:04}"))
+}
+
+/// Path of the student weights saved after `epoch`.
+pub fn model_path(dir: &Path, epoch: usize) -> PathBuf {
+    epoch_dir(dir, epoch).join("model.bpk")
+}
+
+fn optim_path(dir: &Path, epoch: usize) -> PathBuf {
+    epoch_dir(dir, epoch).join("optim.bpk")
+}
+
+/// Writes the checkpoint of `state.epoch`: weights, optimizer, config, then the state.
+pub fn save(
+    dir: &Path,
+    student: &StudentConfig,
+    model: &Student,
+    optim: &ModuleOptimizer,
+    state: &TrainerState,
+) -> Result<(), TrainError> {
+    let edir = epoch_dir(dir, state.epoch);
+    fs::create_dir_all(&edir).map_err(|e| TrainError::checkpoint(&edir, e))?;
+    let mpath = model_path(dir, state.epoch);
+    model
+        .clone()
+        .save_file(&mpath)
+        .map_err(|e| TrainError::checkpoint(&mpath, e))?;
+    let opath = optim_path(dir, state.epoch);
+    optim
+        .save(&opath)
+        .map_err(|e| TrainError::checkpoint(&opath, e))?;
+    let cpath = dir.join("student.json");
+    student
+        .save(&cpath)
+        .map_err(|e| TrainError::checkpoint(&cpath, e))?;
+    let spath = dir.join("state.json");
+    let tmp = dir.join("state.json.tmp");
+    let json = serde_json::to_string_pretty(state).map_err(|e| TrainError::checkpoint(&spath, e))?;
+    fs::write(&tmp, json).map_err(|e| TrainError::checkpoint(&tmp, e))?;
+    fs::rename(&tmp, &spath).map_err(|e| TrainError::checkpoint(&spath, e))?;
+    prune(dir, &[state.epoch, state.best_epoch]);
+    Ok(())
+}
+
+/// Removes epoch directories other than `keep` (best effort: a leftover costs only disk).
+fn prune(dir: &Path, keep: &[usize]) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(epoch) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("epoch-"))
+            .and_then(|n| n.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        if !keep.contains(&epoch) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Reads the trainer state and checks that the saved student config is `student`.
+/// `Ok(None)` when `dir` holds no committed checkpoint.
+pub fn load_state(dir: &Path, student: &StudentConfig) -> Result<Option<TrainerState>, TrainError> {
+    let spath = dir.join("state.json");
+    if !spath.exists() {
+        return Ok(None);
+    }
+    let text = fs::read_to_string(&spath).map_err(|e| TrainError::checkpoint(&spath, e))?;
+    let state: TrainerState =
+        serde_json::from_str(&text).map_err(|e| TrainError::checkpoint(&spath, e))?;
+    let cpath = dir.join("student.json");
+    let saved = StudentConfig::load(&cpath).map_err(|e| TrainError::checkpoint(&cpath, e))?;
+    if &saved != student {
+        return Err(TrainError::CheckpointMismatch {
+            dir: dir.to_path_buf(),
+            what: "student config",
+            found: serde_json::to_string(&saved).unwrap_or_default(),
+            expected: serde_json::to_string(student).unwrap_or_default(),
+        });
+    }
+    Ok(Some(state))
+}
+
+/// Loads the weights saved after `epoch` into `model` (same structure).
+pub fn load_model(dir: &Path, epoch: usize, model: Student) -> Result<Student, TrainError> {
+    let path = model_path(dir, epoch);
+    model
+        .try_load_file(&path)
+        .map_err(|e| TrainError::checkpoint(&path, e))
+}
+
+/// Loads the optimizer state saved after `epoch`.
+pub fn load_optim(
+    dir: &Path,
+    epoch: usize,
+    optim: ModuleOptimizer,
+) -> Result<ModuleOptimizer, TrainError> {
+    let path = optim_path(dir, epoch);
+    optim
+        .load(&path)
+        .map_err(|e| TrainError::checkpoint(&path, e))
+}

@@ -1,0 +1,169 @@
+//! Trainer configuration, training examples and the two training modes.
+
+use std::path::PathBuf;
+
+use edgekd_models::student::StudentConfig;
+use serde::{Deserialize, Serialize};
+
+use super::error::TrainError;
+
+/// One training or dev example: hashed token ids (from `shared::tokenizer`, the same hashing as
+/// on the device), the gold label and, for KD, the teacher's logits `[classes]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainExample {
+    /// Bucket ids, each `< buckets`.
+    pub tokens: Vec<u32>,
+    /// Gold class index.
+    pub label: usize,
+    /// Teacher logits `[classes]` (unscaled), needed by KD.
+    pub teacher_logits: Option<Vec<f32>>,
+}
+
+/// How the student learns.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+pub enum TrainMode {
+    /// Knowledge distillation: `T²·KL(teacher ‖ student at T) + α·CE`.
+    Kd {
+        /// Softmax temperature `T` (> 0).
+        temperature: f32,
+        /// Weight `α` of the hard-label cross-entropy (≥ 0).
+        alpha: f32,
+    },
+    /// Fine-tuning on hard labels only (the paper's baseline).
+    Ft,
+}
+
+/// Hyper-parameters of one training run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// The student to train.
+    pub student: StudentConfig,
+    /// Most epochs to run.
+    pub epochs: usize,
+    /// Examples per mini-batch.
+    pub batch_size: usize,
+    /// Adam learning rate.
+    pub learning_rate: f64,
+    /// Stop after this many epochs without a better dev accuracy.
+    pub patience: usize,
+    /// Seed of the initialisation and of the per-epoch shuffles.
+    pub seed: u64,
+    /// Where to checkpoint each epoch and resume from; `None` keeps everything in memory.
+    pub checkpoint_dir: Option<PathBuf>,
+}
+
+impl TrainConfig {
+    /// A config with the defaults used by the CLI: 30 epochs, batch 32, lr 3e-3, patience 4.
+    pub fn new(student: StudentConfig) -> Self {
+        Self {
+            student,
+            epochs: 30,
+            batch_size: 32,
+            learning_rate: 3e-3,
+            patience: 4,
+            seed: 42,
+            checkpoint_dir: None,
+        }
+    }
+
+    pub(crate) fn validate(&self, mode: TrainMode) -> Result<(), TrainError> {
+        self.student.validate()?;
+        if self.batch_size == 0 {
+            return Err(TrainError::BadConfig("batch_size must be > 0".into()));
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return Err(TrainError::BadConfig(format!(
+                "learning_rate must be finite and > 0, got {}",
+                self.learning_rate
+            )));
+        }
+        if let TrainMode::Kd { temperature, alpha } = mode {
+            if !(temperature.is_finite() && temperature > 0.0) {
+                return Err(TrainError::BadConfig(format!(
+                    "KD temperature must be finite and > 0, got {temperature}"
+                )));
+            }
+            if !(alpha.is_finite() && alpha >= 0.0) {
+                return Err(TrainError::BadConfig(format!(
+                    "KD alpha must be finite and >= 0, got {alpha}"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks labels (and, for KD, teacher logits) of a set against `classes`.
+pub(crate) fn check_examples(
+    set: &'static str,
+    examples: &[TrainExample],
+    classes: usize,
+    need_logits: bool,
+) -> Result<(), TrainError> {
+    if examples.is_empty() {
+        return Err(TrainError::EmptySet(set));
+    }
+    for (index, ex) in examples.iter().enumerate() {
+        if ex.label >= classes {
+            return Err(TrainError::LabelOutOfRange {
+                set,
+                index,
+                label: ex.label,
+                classes,
+            });
+        }
+        if need_logits {
+            let found = ex.teacher_logits.as_ref().map(Vec::len);
+            if found != Some(classes) {
+                return Err(TrainError::TeacherLogits {
+                    index,
+                    classes,
+                    found,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(label: usize, logits: Option<Vec<f32>>) -> TrainExample {
+        TrainExample {
+            tokens: vec![1],
+            label,
+            teacher_logits: logits,
+        }
+    }
+
+    #[test]
+    fn examples_are_checked() {
+        assert!(matches!(
+            check_examples("train", &[], 2, false),
+            Err(TrainError::EmptySet("train"))
+        ));
+        assert!(matches!(
+            check_examples("dev", &[ex(0, None), ex(2, None)], 2, false),
+            Err(TrainError::LabelOutOfRange { index: 1, .. })
+        ));
+        let err = check_examples("train", &[ex(0, Some(vec![1.0]))], 2, true).unwrap_err();
+        assert!(err.to_string().contains("length 2"), "{err}");
+        assert!(check_examples("train", &[ex(1, Some(vec![0.0, 1.0]))], 2, true).is_ok());
+    }
+
+    #[test]
+    fn bad_hyper_parameters_are_named() {
+        let mut cfg = TrainConfig::new(StudentConfig::new(16, 4, 2));
+        assert!(cfg.validate(TrainMode::Ft).is_ok());
+        let kd = TrainMode::Kd {
+            temperature: 0.0,
+            alpha: 0.5,
+        };
+        assert!(cfg.validate(kd).unwrap_err().to_string().contains("temperature"));
+        cfg.batch_size = 0;
+        assert!(cfg.validate(TrainMode::Ft).unwrap_err().to_string().contains("batch_size"));
+    }
+}

@@ -1,0 +1,153 @@
+//! End-to-end trainer tests on the planted-keyword task: KD and FT learn it; a run stopped
+//! after an epoch resumes from its checkpoint to the same weights as an uninterrupted run.
+
+use std::ops::ControlFlow;
+
+use edgekd_models::burn::prelude::*;
+use edgekd_models::student::{StudentConfig, StudentKind};
+
+use super::synthetic::PlantedTask;
+use super::*;
+
+fn config(kind: StudentKind) -> TrainConfig {
+    let student = StudentConfig::new(512, 16, 2)
+        .with_kind(kind)
+        .with_hidden(16);
+    TrainConfig {
+        epochs: 6,
+        batch_size: 32,
+        learning_rate: 1e-2,
+        patience: 3,
+        seed: 3,
+        ..TrainConfig::new(student)
+    }
+}
+
+fn data() -> (Vec<TrainExample>, Vec<TrainExample>) {
+    let task = PlantedTask::default();
+    (task.generate(1500, 1), task.generate(300, 2))
+}
+
+fn never_stop(_: &EpochReport) -> ControlFlow<()> {
+    ControlFlow::Continue(())
+}
+
+#[test]
+fn kd_and_ft_learn_planted_keywords() {
+    let device = Device::ndarray();
+    let (train, dev) = data();
+    let kd = TrainMode::Kd {
+        temperature: 2.0,
+        alpha: 0.5,
+    };
+    for (kind, mode) in [
+        (StudentKind::Bag, kd),
+        (StudentKind::Bag, TrainMode::Ft),
+        (StudentKind::Cnn, kd),
+        (StudentKind::Cnn, TrainMode::Ft),
+    ] {
+        let cfg = config(kind);
+        let mut epochs = 0;
+        let out = train_student(&cfg, &train, &dev, mode, &device, &mut |r| {
+            epochs += 1;
+            assert!(r.train_loss.is_finite() && r.samples_per_sec > 0.0);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(epochs, out.report.epochs.len());
+        let acc = accuracy(&out.model, &dev, 512, 64, &device).unwrap();
+        assert!(acc >= 0.9, "{kind} {mode:?}: dev accuracy {acc}");
+        assert_eq!(acc, out.report.best_dev_accuracy, "returned model is the best epoch's");
+    }
+}
+
+#[test]
+fn resume_after_stop_matches_uninterrupted_run() {
+    let device = Device::ndarray();
+    let (train, dev) = data();
+    let mode = TrainMode::Kd {
+        temperature: 2.0,
+        alpha: 0.5,
+    };
+    let mut cfg = config(StudentKind::Bag);
+    cfg.epochs = 4;
+    cfg.patience = 10;
+    let straight = train_student(&cfg, &train, &dev, mode, &device, &mut never_stop).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    cfg.checkpoint_dir = Some(dir.path().to_path_buf());
+    let first = train_student(&cfg, &train, &dev, mode, &device, &mut |r| {
+        if r.epoch == 2 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })
+    .unwrap();
+    assert_eq!(first.report.stop, StopReason::Interrupted);
+    assert_eq!(first.report.epochs.len(), 2);
+    assert!(dir.path().join("student.json").exists());
+    assert!(dir.path().join("state.json").exists());
+
+    let resumed = train_student(&cfg, &train, &dev, mode, &device, &mut never_stop).unwrap();
+    assert_eq!(resumed.report.resumed_from, Some(2));
+    assert_eq!(resumed.report.epochs.len(), 4);
+    for (a, b) in straight.report.epochs.iter().zip(&resumed.report.epochs) {
+        assert!((a.train_loss - b.train_loss).abs() < 1e-4, "{a:?} vs {b:?}");
+        assert_eq!(a.dev_accuracy, b.dev_accuracy);
+    }
+    let wa: Vec<f32> = straight.model.output.weight.val().into_data().to_vec().unwrap();
+    let wb: Vec<f32> = resumed.model.output.weight.val().into_data().to_vec().unwrap();
+    for (x, y) in wa.iter().zip(&wb) {
+        assert!((x - y).abs() < 1e-4, "{x} vs {y}");
+    }
+
+    // A different student config in the same directory is refused, not silently mixed.
+    let mut other = cfg.clone();
+    other.student.dim = 8;
+    let err = train_student(&other, &train, &dev, mode, &device, &mut never_stop).unwrap_err();
+    assert!(matches!(err, TrainError::CheckpointMismatch { .. }), "{err}");
+}
+
+#[test]
+fn kd_without_teacher_logits_is_refused() {
+    let device = Device::ndarray();
+    let (mut train, dev) = data();
+    train[7].teacher_logits = None;
+    let mode = TrainMode::Kd {
+        temperature: 2.0,
+        alpha: 0.0,
+    };
+    let err = train_student(&config(StudentKind::Bag), &train, &dev, mode, &device, &mut never_stop)
+        .unwrap_err();
+    assert!(matches!(err, TrainError::TeacherLogits { index: 7, .. }), "{err}");
+}
+
+/// Training throughput of the same student on ndarray and on flex (run with `--ignored
+/// --nocapture`; the figures go to stdout).
+#[test]
+#[ignore = "measurement, not a check: prints samples/s per backend"]
+fn throughput_ndarray_vs_flex() {
+    let task = PlantedTask {
+        buckets: 8192,
+        ..PlantedTask::default()
+    };
+    let (train, dev) = (task.generate(4000, 1), task.generate(500, 2));
+    for kind in [StudentKind::Bag, StudentKind::Cnn] {
+        for (name, device) in [("ndarray", Device::ndarray()), ("flex", Device::flex())] {
+            let student = StudentConfig::new(8192, 24, 2).with_kind(kind).with_hidden(64);
+            let cfg = TrainConfig {
+                epochs: 2,
+                patience: 10,
+                ..TrainConfig::new(student)
+            };
+            let out = train_student(&cfg, &train, &dev, TrainMode::Ft, &device, &mut never_stop)
+                .unwrap();
+            println!(
+                "throughput kind={kind} backend={name} batch=32 samples/s={:.0} dev_acc={:.3}",
+                out.report.mean_samples_per_sec(),
+                out.report.best_dev_accuracy
+            );
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The training loop: Adam on mini-batches, KD or FT loss, early stopping on dev accuracy,
+//! a checkpoint per epoch and resume from the last one.
+
+use std::ops::ControlFlow;
+use std::time::Instant;
+
+use edgekd_models::burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use edgekd_models::burn::prelude::*;
+use edgekd_models::loss::{ft_loss, kd_loss};
+use edgekd_models::student::{Student, StudentConfig, TokenBatch};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::checkpoint::{self, TrainerState};
+use super::config::{check_examples, TrainConfig, TrainExample, TrainMode};
+use super::error::TrainError;
+use super::eval::accuracy;
+use super::report::{EpochReport, StopReason, TrainReport};
+
+/// A trained student (the weights of its best dev epoch, without autodiff) and its report.
+#[derive(Debug)]
+pub struct TrainedStudent {
+    /// The student, on the plain (non-autodiff) device it was trained on.
+    pub model: Student,
+    /// Its configuration.
+    pub config: StudentConfig,
+    /// What happened during training.
+    pub report: TrainReport,
+}
+
+/// Trains a student on `train`, selecting epochs by accuracy on `dev`.
+///
+/// `device` is a plain device (`Device::ndarray()`, `Device::flex()`, a wgpu device); the
+/// trainer wraps it with autodiff. With `cfg.checkpoint_dir` set, each epoch is checkpointed and
+/// a run that finds a committed checkpoint there resumes after its last epoch (same shuffles,
+/// same optimizer moments). `progress` is called after every epoch; `ControlFlow::Break` stops
+/// the run after that epoch's checkpoint (as a kill would, but cleanly).
+pub fn train_student(
+    cfg: &TrainConfig,
+    train: &[TrainExample],
+    dev: &[TrainExample],
+    mode: TrainMode,
+    device: &Device,
+    progress: &mut dyn FnMut(&EpochReport) -> ControlFlow<()>,
+) -> Result<TrainedStudent, TrainError> {
+    cfg.validate(mode)?;
+    let classes = cfg.student.classes;
+    let buckets = cfg.student.buckets;
+    check_examples("train", train, classes, matches!(mode, TrainMode::Kd { .. }))?;
+    check_examples("dev", dev, classes, false)?;
+
+    let ad = device.clone().autodiff();
+    ad.seed(cfg.seed);
+    let mut model = cfg.student.init(&ad)?;
+    let mut optim: ModuleOptimizer = AdamConfig::new().with_epsilon(1e-8).init();
+    let mut state = TrainerState::new(cfg.seed, mode);
+    let mut best: Option<Student> = None;
+    let mut resumed_from = None;
+
+    if let Some(dir) = &cfg.checkpoint_dir {
+        std::fs::create_dir_all(dir).map_err(|e| TrainError::checkpoint(dir, e))?;
+        if let Some(saved) = checkpoint::load_state(dir, &cfg.student)? {
+            if saved.mode != mode || saved.seed != cfg.seed {
+                return Err(TrainError::CheckpointMismatch {
+                    dir: dir.clone(),
+                    what: "mode and seed",
+                    found: format!("{:?} seed {}", saved.mode, saved.seed),
+                    expected: format!("{mode:?} seed {}", cfg.seed),
+                });
+            }
+            if saved.epoch > 0 {
+                model = checkpoint::load_model(dir, saved.epoch, model)?;
+                optim = checkpoint::load_optim(dir, saved.epoch, optim)?;
+                let fresh = cfg.student.init(device)?;
+                best = Some(checkpoint::load_model(dir, saved.best_epoch, fresh)?);
+                resumed_from = Some(saved.epoch);
+            }
+            state = saved;
+        }
+    }
+
+    let mut stop = StopReason::EpochsDone;
+    if resumed_from.is_some() && state.epochs_since_best >= cfg.patience.max(1) {
+        stop = StopReason::EarlyStopped;
+    }
+    let mut order: Vec<usize> = (0..train.len()).collect();
+    while stop == StopReason::EpochsDone && state.epoch < cfg.epochs {
+        let epoch = state.epoch + 1;
+        // The shuffle depends only on (seed, epoch), so a resumed run replays the same order.
+        order.sort_unstable();
+        order.shuffle(&mut ChaCha8Rng::seed_from_u64(
+            cfg.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        ));
+        let started = Instant::now();
+        let mut loss_sum = 0.0f64;
+        for chunk in order.chunks(cfg.batch_size) {
+            let batch_examples: Vec<&TrainExample> =
+                chunk.iter().filter_map(|&i| train.get(i)).collect();
+            let (next, loss) = step(&cfg.student, model, &mut optim, &batch_examples, mode, cfg.learning_rate, &ad)?;
+            model = next;
+            loss_sum += loss * batch_examples.len() as f64;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let valid = model.valid();
+        let dev_accuracy = accuracy(&valid, dev, buckets, cfg.batch_size.max(64), device)?;
+        let improved = dev_accuracy > state.best_dev_accuracy;
+        if improved {
+            state.best_dev_accuracy = dev_accuracy;
+            state.best_epoch = epoch;
+            state.epochs_since_best = 0;
+            best = Some(valid);
+        } else {
+            state.epochs_since_best += 1;
+        }
+        let report = EpochReport {
+            epoch,
+            train_loss: loss_sum / train.len() as f64,
+            dev_accuracy,
+            samples_per_sec: train.len() as f64 / seconds.max(1e-9),
+            seconds,
+            improved,
+        };
+        state.epoch = epoch;
+        state.history.push(report.clone());
+        if let Some(dir) = &cfg.checkpoint_dir {
+            checkpoint::save(dir, &cfg.student, &model, &optim, &state)?;
+        }
+        if progress(&report).is_break() {
+            stop = StopReason::Interrupted;
+        } else if state.epochs_since_best >= cfg.patience.max(1) {
+            stop = StopReason::EarlyStopped;
+        }
+    }
+
+    let model = match best {
+        Some(m) => m,
+        None => model.valid(),
+    };
+    Ok(TrainedStudent {
+        model,
+        config: cfg.student.clone(),
+        report: TrainReport {
+            epochs: state.history,
+            best_epoch: state.best_epoch,
+            best_dev_accuracy: state.best_dev_accuracy.max(0.0),
+            resumed_from,
+            stop,
+        },
+    })
+}
+
+/// One optimizer step on a mini-batch; returns the updated model and the batch's mean loss.
+fn step(
+    student: &StudentConfig,
+    model: Student,
+    optim: &mut ModuleOptimizer,
+    examples: &[&TrainExample],
+    mode: TrainMode,
+    lr: f64,
+    device: &Device,
+) -> Result<(Student, f64), TrainError> {
+    let n = examples.len();
+    let seqs: Vec<&[u32]> = examples.iter().map(|e| e.tokens.as_slice()).collect();
+    let batch = TokenBatch::new(&seqs, student.buckets, 1, device)?;
+    let labels: Vec<i64> = examples.iter().map(|e| e.label as i64).collect();
+    let labels: Tensor<1, Int> = Tensor::from_data(TensorData::new(labels, [n]), device);
+    let logits = model.forward(&batch);
+    let loss = match mode {
+        TrainMode::Ft => ft_loss(logits, labels),
+        TrainMode::Kd { temperature, alpha } => {
+            let c = student.classes;
+            let mut t = Vec::with_capacity(n * c);
+            for e in examples {
+                t.extend(e.teacher_logits.iter().flatten().copied());
+            }
+            let teacher: Tensor<2> = Tensor::from_data(TensorData::new(t, [n, c]), device);
+            kd_loss(logits, teacher, labels, temperature, alpha)
+        }
+    };
+    let value: f64 = loss
+        .clone()
+        .into_data()
+        .convert::<f32>()
+        .to_vec::<f32>()
+        .ok()
+        .and_then(|v| v.first().copied())
+        .map(f64::from)
+        .unwrap_or(f64::NAN);
+    let grads = GradientsParams::from_grads(loss.backward(), &model);
+    Ok((optim.step(lr, model, grads), value))
+}

@@ -31,7 +31,10 @@ pub(crate) fn check_geometry<F: NorFlash>() -> Result<(), StorageError> {
     }
 }
 
-pub(crate) fn flash_err<E: NorFlashError>(op: FlashOp, offset: u32) -> impl FnOnce(E) -> StorageError {
+pub(crate) fn flash_err<E: NorFlashError>(
+    op: FlashOp,
+    offset: u32,
+) -> impl FnOnce(E) -> StorageError {
     move |e| StorageError::Flash {
         op,
         offset,
@@ -59,7 +62,10 @@ pub(crate) fn read<F: ReadNorFlash>(
         let start = offset - offset % rs;
         let skip = (offset - start) as usize;
         let want = skip.saturating_add(out.len()).min(BLOCK);
-        let n = want.div_ceil(rs as usize).saturating_mul(rs as usize).min(BLOCK);
+        let n = want
+            .div_ceil(rs as usize)
+            .saturating_mul(rs as usize)
+            .min(BLOCK);
         let buf = block.get_mut(..n).ok_or(too_far(offset))?;
         flash
             .read(start, buf)
@@ -72,9 +78,7 @@ pub(crate) fn read<F: ReadNorFlash>(
         if take == 0 {
             return Err(too_far(offset));
         }
-        offset = offset
-            .checked_add(take as u32)
-            .ok_or(too_far(offset))?;
+        offset = offset.checked_add(take as u32).ok_or(too_far(offset))?;
     }
     Ok(())
 }
@@ -162,7 +166,10 @@ impl WordWriter {
         if self.pending_len > 0 {
             let take = (ws.saturating_sub(self.pending_len)).min(data.len());
             let (head, tail) = data.split_at(take);
-            if let Some(dst) = self.pending.get_mut(self.pending_len..self.pending_len + take) {
+            if let Some(dst) = self
+                .pending
+                .get_mut(self.pending_len..self.pending_len + take)
+            {
                 dst.copy_from_slice(head);
             }
             self.pending_len += take;

@@ -80,7 +80,10 @@ impl core::fmt::Display for LayoutError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             LayoutError::Misaligned { region, erase_size } => {
-                write!(f, "{region} is not aligned to the {erase_size}-byte erase size")
+                write!(
+                    f,
+                    "{region} is not aligned to the {erase_size}-byte erase size"
+                )
             }
             LayoutError::OutOfBounds { region, capacity } => {
                 write!(f, "{region} reaches past the {capacity}-byte flash")
@@ -139,7 +142,10 @@ impl Layout {
     pub fn span(&self) -> Option<u32> {
         let regions = self.regions();
         let start = regions.iter().map(|r| r.offset).min()?;
-        let end = regions.iter().map(Region::end).try_fold(0u32, |acc, e| Some(acc.max(e?)))?;
+        let end = regions
+            .iter()
+            .map(Region::end)
+            .try_fold(0u32, |acc, e| Some(acc.max(e?)))?;
         end.checked_sub(start)
     }
 
@@ -167,8 +173,7 @@ impl Layout {
                 region: name,
                 capacity,
             })?;
-            if erase_size == 0 || region.offset % erase_size != 0 || region.len % erase_size != 0
-            {
+            if erase_size == 0 || region.offset % erase_size != 0 || region.len % erase_size != 0 {
                 return Err(LayoutError::Misaligned {
                     region: name,
                     erase_size,

@@ -113,12 +113,19 @@ fn exhaustive<const E: usize, const W: usize>(
                 assert_eq!(k, used, "every one of the {used} operations was cut once");
                 break;
             }
-            assert!(result.is_err(), "{mode:?} op {k}: a cut update reported success");
+            assert!(
+                result.is_err(),
+                "{mode:?} op {k}: a cut update reported success"
+            );
             // The device recovers: a later full update succeeds and survives a reboot.
             let next = model(0xEE, new.len() / 2 + 9);
             flash_model(&mut s, &next, chunk).expect("update after a cut");
             let s = mount(s.into_flash(), slot_sectors);
-            assert_eq!(s.model(), Some(next.as_slice()), "{mode:?} op {k}: after recovery");
+            assert_eq!(
+                s.model(),
+                Some(next.as_slice()),
+                "{mode:?} op {k}: after recovery"
+            );
             cuts += 1;
         }
     }
@@ -166,7 +173,10 @@ fn tampered_or_misannounced_images_never_become_active() {
     // Body changed after signing; the announced CRC matches the tampered bytes.
     let mut tampered = model(2, 4000);
     tampered[100] ^= 0x40;
-    assert_eq!(flash_model(&mut s, &tampered, 128), Err(StorageError::Rejected));
+    assert_eq!(
+        flash_model(&mut s, &tampered, 128),
+        Err(StorageError::Rejected)
+    );
     assert_eq!(s.model(), Some(old.as_slice()));
 
     // A valid image whose announced CRC is wrong.
@@ -195,7 +205,10 @@ fn too_large_is_refused_before_any_erase() {
             capacity: 2048
         })
     );
-    assert!(matches!(s.begin_update(0, 0), Err(StorageError::TooLarge { .. })));
+    assert!(matches!(
+        s.begin_update(0, 0),
+        Err(StorageError::TooLarge { .. })
+    ));
     assert_eq!(s.flash().ops(), ops);
     assert_eq!(s.slot_capacity(), 2048);
     let fits = model(5, 2048);

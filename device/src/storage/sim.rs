@@ -281,7 +281,10 @@ mod tests {
         f.erase(0, 256).unwrap();
         assert!(f.bytes()[..256].iter().all(|b| *b == 0xFF));
         let c = f.counters();
-        assert_eq!((c.writes, c.erases, c.bytes_written, c.sectors_erased), (1, 1, 4, 1));
+        assert_eq!(
+            (c.writes, c.erases, c.bytes_written, c.sectors_erased),
+            (1, 1, 4, 1)
+        );
         assert_eq!(f.ops(), 2);
     }
 
@@ -295,7 +298,10 @@ mod tests {
         let mut b = [0u8; 1];
         assert_eq!(f.read(0, &mut b), Err(SimError::PowerLost));
         f.power_on();
-        assert_eq!(&f.bytes()[..16], &[0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+        assert_eq!(
+            &f.bytes()[..16],
+            &[0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+        );
         f.write(8, &[7; 8]).unwrap();
     }
 
@@ -310,7 +316,10 @@ mod tests {
         f.cut_power_at(0, CutMode::Torn);
         assert_eq!(f.erase(0, 512), Err(SimError::PowerLost));
         f.power_on();
-        assert!(f.bytes()[..256].iter().all(|b| *b == 0xFF), "first half erased");
+        assert!(
+            f.bytes()[..256].iter().all(|b| *b == 0xFF),
+            "first half erased"
+        );
         let garbage = &f.bytes()[256..512];
         assert!(garbage.iter().any(|b| *b != 0xFF) && garbage.iter().any(|b| *b != 0));
     }

@@ -198,7 +198,9 @@ impl<F: NorFlash + MappedFlash> Storage<F> {
         let mut back = [0u8; RECORD_LEN];
         io::read(&mut self.flash, region.offset, &mut back)?;
         if BootRecord::decode(&back).ok() != Some(*record) {
-            return Err(StorageError::RecordReadBack { offset: region.offset });
+            return Err(StorageError::RecordReadBack {
+                offset: region.offset,
+            });
         }
         if let Some(r) = self.records.get_mut(index) {
             *r = Some(*record);

@@ -141,11 +141,10 @@ pub fn encode_frame<'b, T: Serialize + ?Sized>(
         inner: cobs,
         digest: Crc32Digest::new(),
     };
-    let out: &'b mut [u8] =
-        postcard::serialize_with_flavor(msg, flavor).map_err(|e| match e {
-            postcard::Error::SerializeBufferFull => too_small,
-            _ => FrameError::Serialize,
-        })?;
+    let out: &'b mut [u8] = postcard::serialize_with_flavor(msg, flavor).map_err(|e| match e {
+        postcard::Error::SerializeBufferFull => too_small,
+        _ => FrameError::Serialize,
+    })?;
     Ok(out)
 }
 
@@ -156,7 +155,8 @@ pub fn check_frame(frame: &mut [u8]) -> Result<&[u8], FrameError> {
     let frame = frame
         .get_mut(..encoded_len)
         .ok_or(FrameError::Cobs { len: encoded_len })?;
-    let decoded = cobs::decode_in_place(frame).map_err(|_| FrameError::Cobs { len: encoded_len })?;
+    let decoded =
+        cobs::decode_in_place(frame).map_err(|_| FrameError::Cobs { len: encoded_len })?;
     let decoded = frame
         .get(..decoded)
         .ok_or(FrameError::Cobs { len: encoded_len })?;

@@ -1,4 +1,5 @@
 //! edgekd-device: the no_std, no-alloc runtime that runs on the microcontroller.
 #![cfg_attr(not(test), no_std)]
 
+pub mod engine;
 pub mod storage;

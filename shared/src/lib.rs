@@ -4,6 +4,7 @@
 //! encoder live behind it).
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 
+pub mod artifact;
 pub mod checksum;
 pub mod kernels;
 pub mod quant;

@@ -3,17 +3,35 @@
 #![cfg(feature = "std")]
 
 use ed25519_dalek::SigningKey;
-use edgekd_shared::artifact::{decode, encode, reseal_crc, sample::tiny, ArtifactError, VerifyPolicy, CRC_LEN};
+use edgekd_shared::artifact::{
+    decode, encode, reseal_crc, sample::tiny, ArtifactError, VerifyPolicy, CRC_LEN,
+};
 
 /// `encode(&tiny(), None)`, generated once by this code and checked by hand against the spec.
 const TINY_GOLDEN: &str = concat!(
-    "454b4431", "0100", "0000", "5b000000", // magic, version 1, flags 0, body 91 bytes
-    "02026e6f03796573", "0174", "0164", "0000003f", "02", "03616263", "056d342d316d", "00", // metadata
+    "454b4431",
+    "0100",
+    "0000",
+    "5b000000", // magic, version 1, flags 0, body 91 bytes
+    "02026e6f03796573",
+    "0174",
+    "0164",
+    "0000003f",
+    "02",
+    "03616263",
+    "056d342d316d",
+    "00",       // metadata
     "04080107", // tokenizer: buckets 4, max_tokens 8, features 1, seed 7
-    "02", // two layers
-    "00040200", "080a141ed80000fb07", "0000803e02", // EmbedBag 4×2 mean, table, out (0.25, 2)
-    "030202", "04010203ff", "18050000000000004000000000f9ffffff0000004000000000", "0000003f01", "00", // Dense
-    "00", // no head master
+    "02",       // two layers
+    "00040200",
+    "080a141ed80000fb07",
+    "0000803e02", // EmbedBag 4×2 mean, table, out (0.25, 2)
+    "030202",
+    "04010203ff",
+    "18050000000000004000000000f9ffffff0000004000000000",
+    "0000003f01",
+    "00",       // Dense
+    "00",       // no head master
     "d8678446", // CRC-32 LE
 );
 
@@ -24,7 +42,11 @@ fn hex(bytes: &[u8]) -> String {
 #[test]
 fn tiny_artifact_bytes_are_pinned() {
     let bytes = encode(&tiny(), None).unwrap();
-    assert_eq!(hex(&bytes), TINY_GOLDEN, "artifact bytes changed: bump FORMAT_VERSION and the spec");
+    assert_eq!(
+        hex(&bytes),
+        TINY_GOLDEN,
+        "artifact bytes changed: bump FORMAT_VERSION and the spec"
+    );
 }
 
 #[test]
@@ -47,12 +69,19 @@ const MASKS: [u8; 4] = [0x01, 0x10, 0x80, 0xff];
 fn every_single_byte_flip_is_a_typed_error() {
     let key = SigningKey::from_bytes(&[9; 32]);
     let vk = key.verifying_key();
-    for (signed, bytes) in [(false, encode(&tiny(), None).unwrap()), (true, encode(&tiny(), Some(&key)).unwrap())] {
+    for (signed, bytes) in [
+        (false, encode(&tiny(), None).unwrap()),
+        (true, encode(&tiny(), Some(&key)).unwrap()),
+    ] {
         for pos in 0..bytes.len() {
             for mask in MASKS {
                 let mut bad = bytes.clone();
                 bad[pos] ^= mask;
-                let policy = if signed { VerifyPolicy::RequireKey(&vk) } else { VerifyPolicy::AllowUnsigned };
+                let policy = if signed {
+                    VerifyPolicy::RequireKey(&vk)
+                } else {
+                    VerifyPolicy::AllowUnsigned
+                };
                 let err = decode(&bad, policy).expect_err("a flipped byte must be refused");
                 assert!(
                     matches!(
@@ -86,7 +115,10 @@ fn flips_behind_a_fixed_crc_reach_signature_and_validation() {
             let mut bad = signed.clone();
             bad[pos] ^= mask;
             reseal_crc(&mut bad).unwrap();
-            assert!(decode(&bad, VerifyPolicy::RequireKey(&vk)).is_err(), "signed, pos {pos} mask {mask:#x}");
+            assert!(
+                decode(&bad, VerifyPolicy::RequireKey(&vk)).is_err(),
+                "signed, pos {pos} mask {mask:#x}"
+            );
 
             let mut bad = unsigned.clone();
             bad[pos] ^= mask;
@@ -94,7 +126,11 @@ fn flips_behind_a_fixed_crc_reach_signature_and_validation() {
             match decode(&bad, VerifyPolicy::AllowUnsigned) {
                 Err(_) => refused += 1,
                 Ok(model) => {
-                    assert_ne!(model, tiny(), "pos {pos} mask {mask:#x} decoded to the same model");
+                    assert_ne!(
+                        model,
+                        tiny(),
+                        "pos {pos} mask {mask:#x} decoded to the same model"
+                    );
                     changed += 1;
                 }
             };
@@ -104,9 +140,15 @@ fn flips_behind_a_fixed_crc_reach_signature_and_validation() {
         let mut bad = signed.clone();
         bad[pos] ^= 0x01;
         reseal_crc(&mut bad).unwrap();
-        assert_eq!(decode(&bad, VerifyPolicy::RequireKey(&vk)), Err(ArtifactError::BadSignature));
+        assert_eq!(
+            decode(&bad, VerifyPolicy::RequireKey(&vk)),
+            Err(ArtifactError::BadSignature)
+        );
     }
-    assert!(refused > changed, "validation refuses most flips ({refused} refused, {changed} valid)");
+    assert!(
+        refused > changed,
+        "validation refuses most flips ({refused} refused, {changed} valid)"
+    );
 }
 
 /// Every truncation of a valid artifact is refused.
@@ -114,6 +156,9 @@ fn flips_behind_a_fixed_crc_reach_signature_and_validation() {
 fn every_truncation_is_refused() {
     let bytes = encode(&tiny(), None).unwrap();
     for len in 0..bytes.len() {
-        assert!(decode(&bytes[..len], VerifyPolicy::AllowUnsigned).is_err(), "length {len}");
+        assert!(
+            decode(&bytes[..len], VerifyPolicy::AllowUnsigned).is_err(),
+            "length {len}"
+        );
     }
 }

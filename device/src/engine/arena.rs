@@ -41,7 +41,11 @@ impl ArenaLayout {
             if let Layer::EmbedBag { dim, .. } = layer {
                 layout.scratch = layout.scratch.max(usize::from(*dim));
             }
-            let buf = if i % 2 == 0 { &mut layout.buf_a } else { &mut layout.buf_b };
+            let buf = if i % 2 == 0 {
+                &mut layout.buf_a
+            } else {
+                &mut layout.buf_b
+            };
             *buf = (*buf).max(act.shape.max_elems());
         }
         Ok(layout)
@@ -61,7 +65,10 @@ impl ArenaLayout {
 /// Exact bytes of arena [`run`](super::run) needs for `model`, whatever the arena's alignment.
 pub fn arena_size(model: &Model<'_>) -> Result<usize, EngineError> {
     let layout = ArenaLayout::for_model(model)?;
-    layout.bytes().ok_or(EngineError::ArenaTooSmall { needed: usize::MAX, found: 0 })
+    layout.bytes().ok_or(EngineError::ArenaTooSmall {
+        needed: usize::MAX,
+        found: 0,
+    })
 }
 
 /// The arena cut into its regions.
@@ -74,18 +81,29 @@ pub(crate) struct Carved<'r> {
 }
 
 /// Cuts `arena` per `layout`; errors (no panic) when it is too small for it at its alignment.
-pub(crate) fn carve<'r>(layout: &ArenaLayout, arena: &'r mut [u8]) -> Result<Carved<'r>, EngineError> {
+pub(crate) fn carve<'r>(
+    layout: &ArenaLayout,
+    arena: &'r mut [u8],
+) -> Result<Carved<'r>, EngineError> {
     let found = arena.len();
     let needed = layout.bytes().unwrap_or(usize::MAX);
     let too_small = EngineError::ArenaTooSmall { needed, found };
     let pad = arena.as_ptr().align_offset(core::mem::align_of::<u32>());
-    let words = layout.tokens.checked_add(layout.scratch).ok_or(too_small.clone())?;
+    let words = layout
+        .tokens
+        .checked_add(layout.scratch)
+        .ok_or(too_small.clone())?;
     let word_bytes = words.checked_mul(4).ok_or(too_small.clone())?;
     let (_, rest) = arena.split_at_mut_checked(pad).ok_or(too_small.clone())?;
-    let (word_region, rest) = rest.split_at_mut_checked(word_bytes).ok_or(too_small.clone())?;
-    let (a, rest) = rest.split_at_mut_checked(layout.buf_a).ok_or(too_small.clone())?;
+    let (word_region, rest) = rest
+        .split_at_mut_checked(word_bytes)
+        .ok_or(too_small.clone())?;
+    let (a, rest) = rest
+        .split_at_mut_checked(layout.buf_a)
+        .ok_or(too_small.clone())?;
     let b = rest.get_mut(..layout.buf_b).ok_or(too_small.clone())?;
-    let words: &mut [u32] = bytemuck::try_cast_slice_mut(word_region).map_err(|_| too_small.clone())?;
+    let words: &mut [u32] =
+        bytemuck::try_cast_slice_mut(word_region).map_err(|_| too_small.clone())?;
     let (tokens, scratch) = words.split_at_mut_checked(layout.tokens).ok_or(too_small)?;
     Ok(Carved {
         tokens,
@@ -99,7 +117,12 @@ pub(crate) fn carve<'r>(layout: &ArenaLayout, arena: &'r mut [u8]) -> Result<Car
 mod tests {
     use super::*;
 
-    const LAYOUT: ArenaLayout = ArenaLayout { tokens: 3, scratch: 2, buf_a: 5, buf_b: 7 };
+    const LAYOUT: ArenaLayout = ArenaLayout {
+        tokens: 3,
+        scratch: 2,
+        buf_a: 5,
+        buf_b: 7,
+    };
 
     #[test]
     fn size_covers_every_alignment() {
@@ -109,7 +132,10 @@ mod tests {
         for offset in 0..4 {
             let arena = &mut bytes[offset..offset + LAYOUT.bytes().unwrap()];
             let c = carve(&LAYOUT, arena).unwrap();
-            assert_eq!((c.tokens.len(), c.scratch.len(), c.a.len(), c.b.len()), (3, 2, 5, 7));
+            assert_eq!(
+                (c.tokens.len(), c.scratch.len(), c.a.len(), c.b.len()),
+                (3, 2, 5, 7)
+            );
         }
     }
 
@@ -119,7 +145,10 @@ mod tests {
         let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut backing);
         // Misaligned by one: needs 3 bytes of padding, so one byte short fails.
         let arena = &mut bytes[1..1 + 3 + 20 + 5 + 6];
-        assert!(matches!(carve(&LAYOUT, arena), Err(EngineError::ArenaTooSmall { needed: 35, .. })));
+        assert!(matches!(
+            carve(&LAYOUT, arena),
+            Err(EngineError::ArenaTooSmall { needed: 35, .. })
+        ));
         assert!(carve(&LAYOUT, &mut []).is_err());
     }
 }

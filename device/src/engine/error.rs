@@ -34,9 +34,13 @@ impl fmt::Display for EngineError {
             }
             Self::Model(e) => write!(f, "invalid model: {e}"),
             Self::Tokenizer(e) => write!(f, "tokenizer: {e}"),
-            Self::TooManyTokens { count, max } => write!(f, "{count} tokens, the model takes {max}"),
+            Self::TooManyTokens { count, max } => {
+                write!(f, "{count} tokens, the model takes {max}")
+            }
             Self::Kernel { layer, error } => write!(f, "layer {layer}: {error}"),
-            Self::LayerInput { layer } => write!(f, "layer {layer}: input of the wrong kind or size"),
+            Self::LayerInput { layer } => {
+                write!(f, "layer {layer}: input of the wrong kind or size")
+            }
             Self::Logits { count } => write!(f, "{count} logits (1..=16 supported)"),
         }
     }
@@ -48,9 +52,17 @@ mod tests {
 
     #[test]
     fn display_says_what_and_where() {
-        let e = EngineError::ArenaTooSmall { needed: 100, found: 10 };
+        let e = EngineError::ArenaTooSmall {
+            needed: 100,
+            found: 10,
+        };
         assert_eq!(e.to_string(), "arena of 10 bytes, the model needs 100");
-        let e = EngineError::Kernel { layer: 2, error: KernelError::Zero { what: "conv1d kernel" } };
+        let e = EngineError::Kernel {
+            layer: 2,
+            error: KernelError::Zero {
+                what: "conv1d kernel",
+            },
+        };
         assert!(e.to_string().starts_with("layer 2: "));
     }
 }

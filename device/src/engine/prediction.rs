@@ -48,7 +48,10 @@ mod tests {
         let p = Prediction {
             label: 1,
             logits: [4i8, 33].into_iter().collect(),
-            quant: ActQuant { scale: 0.5, zero_point: 1 },
+            quant: ActQuant {
+                scale: 0.5,
+                zero_point: 1,
+            },
         };
         assert_eq!(p.dequantize().as_slice(), &[1.5, 16.0]);
     }

@@ -5,7 +5,10 @@ use serde::Serializer;
 
 /// Serializes a byte table as a postcard byte array (varint length, then the raw bytes), the same
 /// bytes that borrowed `&[u8]` deserialization reads.
-pub(crate) fn serialize_bytes<S: Serializer>(bytes: &&[u8], serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_bytes<S: Serializer>(
+    bytes: &&[u8],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_bytes(bytes)
 }
 

@@ -16,7 +16,10 @@ pub fn encode(model: &Model<'_>, key: Option<&SigningKey>) -> Result<Vec<u8>, Ar
 }
 
 /// Encodes `model` WITHOUT validating it: for tests and fuzz seeds that need invalid models.
-pub fn encode_unchecked(model: &Model<'_>, key: Option<&SigningKey>) -> Result<Vec<u8>, ArtifactError> {
+pub fn encode_unchecked(
+    model: &Model<'_>,
+    key: Option<&SigningKey>,
+) -> Result<Vec<u8>, ArtifactError> {
     let body = postcard::to_allocvec(model).map_err(ArtifactError::Encode)?;
     seal(&body, key)
 }
@@ -24,7 +27,8 @@ pub fn encode_unchecked(model: &Model<'_>, key: Option<&SigningKey>) -> Result<V
 /// Wraps an already serialized body in the container: header, body, signature when `key` is
 /// given, CRC-32.
 pub fn seal(body: &[u8], key: Option<&SigningKey>) -> Result<Vec<u8>, ArtifactError> {
-    let body_len = u32::try_from(body.len()).map_err(|_| ArtifactError::BodyTooLong { len: body.len() })?;
+    let body_len =
+        u32::try_from(body.len()).map_err(|_| ArtifactError::BodyTooLong { len: body.len() })?;
     let header = Header {
         version: FORMAT_VERSION,
         flags: if key.is_some() { FLAG_SIGNED } else { 0 },

@@ -62,15 +62,39 @@ pub enum ArtifactError {
     /// The model has no layers.
     NoLayers,
     /// Layer `layer` cannot take what the previous layer produces.
-    LayerInput { layer: usize, expected: ShapeKind, found: ShapeKind },
+    LayerInput {
+        layer: usize,
+        expected: ShapeKind,
+        found: ShapeKind,
+    },
     /// A dimension of layer `layer` disagrees with the shape it receives.
-    LayerShape { layer: usize, what: &'static str, expected: usize, found: usize },
+    LayerShape {
+        layer: usize,
+        what: &'static str,
+        expected: usize,
+        found: usize,
+    },
     /// A dimension of layer `layer` is outside `min..=max`.
-    LayerDimension { layer: usize, what: &'static str, value: usize, min: usize, max: usize },
+    LayerDimension {
+        layer: usize,
+        what: &'static str,
+        value: usize,
+        min: usize,
+        max: usize,
+    },
     /// A byte table of layer `layer` has the wrong length for its shape.
-    LayerLength { layer: usize, what: &'static str, expected: usize, found: usize },
+    LayerLength {
+        layer: usize,
+        what: &'static str,
+        expected: usize,
+        found: usize,
+    },
     /// The embedding table of layer `layer` has fewer rows than the tokenizer has buckets.
-    TableTooSmall { layer: usize, buckets: u32, tokenizer_buckets: u32 },
+    TableTooSmall {
+        layer: usize,
+        buckets: u32,
+        tokenizer_buckets: u32,
+    },
     /// The output quantization of layer `layer` has a scale that is not finite and > 0.
     LayerQuant { layer: usize },
     /// The requantization of output channel `channel` of layer `layer` is invalid.
@@ -78,7 +102,11 @@ pub enum ArtifactError {
     /// Weight `index` of layer `layer` is −128 (weights are symmetric, −127..=127).
     WeightRange { layer: usize, index: usize },
     /// The sequence after layer `layer` would be longer than [`MAX_SEQUENCE`](super::MAX_SEQUENCE).
-    SequenceTooLong { layer: usize, len: usize, max: usize },
+    SequenceTooLong {
+        layer: usize,
+        len: usize,
+        max: usize,
+    },
     /// A size computation for layer `layer` overflows.
     Overflow { layer: usize, what: &'static str },
     /// The last layer does not produce a vector of logits.
@@ -88,7 +116,11 @@ pub enum ArtifactError {
     /// A head master is present but the last layer is not `Dense`.
     HeadWithoutDense,
     /// A byte table of the head master has the wrong length.
-    HeadLength { what: &'static str, expected: usize, found: usize },
+    HeadLength {
+        what: &'static str,
+        expected: usize,
+        found: usize,
+    },
     /// Value `index` of a head master table is not a finite f32.
     HeadValue { what: &'static str, index: usize },
     /// The head master's input quantization is invalid or differs from the last layer's input.
@@ -171,13 +203,24 @@ mod tests {
 
     #[test]
     fn display_names_layer_and_field() {
-        let e = ArtifactError::LayerLength { layer: 3, what: "weights", expected: 12, found: 11 };
-        assert_eq!(e.to_string(), "layer 3: weights has 11 bytes, its shape needs 12");
+        let e = ArtifactError::LayerLength {
+            layer: 3,
+            what: "weights",
+            expected: 12,
+            found: 11,
+        };
+        assert_eq!(
+            e.to_string(),
+            "layer 3: weights has 11 bytes, its shape needs 12"
+        );
         let e = ArtifactError::LayerInput {
             layer: 1,
             expected: ShapeKind::Sequence,
             found: ShapeKind::Vector,
         };
-        assert_eq!(e.to_string(), "layer 1: expects a sequence [len, ch] but receives a vector [width]");
+        assert_eq!(
+            e.to_string(),
+            "layer 1: expects a sequence [len, ch] but receives a vector [width]"
+        );
     }
 }

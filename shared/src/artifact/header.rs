@@ -56,7 +56,9 @@ impl Header {
     /// `None` when it does not fit `usize`.
     pub fn total_len(&self) -> Option<usize> {
         let sig = if self.is_signed() { SIGNATURE_LEN } else { 0 };
-        usize::try_from(self.body_len).ok()?.checked_add(HEADER_LEN + sig + CRC_LEN)
+        usize::try_from(self.body_len)
+            .ok()?
+            .checked_add(HEADER_LEN + sig + CRC_LEN)
     }
 }
 
@@ -77,8 +79,30 @@ pub struct Container<'a> {
 /// Splits `bytes` into header, body and signature, checking magic, version, flags, the total
 /// length and the CRC-32 trailer, in that order.
 pub fn parse_container(bytes: &[u8]) -> Result<Container<'_>, ArtifactError> {
+    let (container, stored) = split_container(bytes)?;
+    let covered = bytes
+        .get(..bytes.len().saturating_sub(CRC_LEN))
+        .unwrap_or(&[]);
+    let computed = crc32(covered);
+    if stored != computed {
+        return Err(ArtifactError::Checksum { stored, computed });
+    }
+    Ok(container)
+}
+
+/// Like [`parse_container`] but WITHOUT the CRC-32 pass (for bytes already checked, see
+/// [`decode_trusted`](super::decode_trusted)).
+pub fn parse_container_trusted(bytes: &[u8]) -> Result<Container<'_>, ArtifactError> {
+    split_container(bytes).map(|(container, _)| container)
+}
+
+/// Checks magic, version, flags and total length; returns the parts and the stored CRC.
+fn split_container(bytes: &[u8]) -> Result<(Container<'_>, u32), ArtifactError> {
     let min = HEADER_LEN + CRC_LEN;
-    let too_short = ArtifactError::TooShort { len: bytes.len(), min };
+    let too_short = ArtifactError::TooShort {
+        len: bytes.len(),
+        min,
+    };
     let head: &[u8; HEADER_LEN] = bytes
         .get(..HEADER_LEN)
         .and_then(|h| h.try_into().ok())
@@ -100,41 +124,47 @@ pub fn parse_container(bytes: &[u8]) -> Result<Container<'_>, ArtifactError> {
         });
     }
     if header.flags & !KNOWN_FLAGS != 0 {
-        return Err(ArtifactError::UnknownFlags { flags: header.flags });
+        return Err(ArtifactError::UnknownFlags {
+            flags: header.flags,
+        });
     }
     if bytes.len() < min {
         return Err(too_short);
     }
     let expected = header.total_len().unwrap_or(usize::MAX);
-    if bytes.len() != expected {
-        return Err(ArtifactError::LengthMismatch { expected, found: bytes.len() });
-    }
-    let crc_at = bytes.len() - CRC_LEN;
-    let (covered, trailer) = bytes.split_at(crc_at);
-    let stored = trailer
-        .try_into()
-        .map(u32::from_le_bytes)
-        .map_err(|_| ArtifactError::TooShort { len: bytes.len(), min })?;
-    let computed = crc32(covered);
-    if stored != computed {
-        return Err(ArtifactError::Checksum { stored, computed });
-    }
-    let body_end = HEADER_LEN + header.body_len as usize;
-    let signed_part = covered.get(..body_end).ok_or(ArtifactError::LengthMismatch {
+    let mismatch = ArtifactError::LengthMismatch {
         expected,
         found: bytes.len(),
-    })?;
+    };
+    if bytes.len() != expected {
+        return Err(mismatch);
+    }
+    let (covered, trailer) = bytes
+        .split_at_checked(bytes.len() - CRC_LEN)
+        .ok_or(too_short.clone())?;
+    let stored = <[u8; CRC_LEN]>::try_from(trailer)
+        .map(u32::from_le_bytes)
+        .map_err(|_| too_short)?;
+    let body_end = usize::try_from(header.body_len)
+        .ok()
+        .and_then(|n| n.checked_add(HEADER_LEN))
+        .ok_or(mismatch.clone())?;
+    let (signed_part, after_body) = covered.split_at_checked(body_end).ok_or(mismatch.clone())?;
     let body = signed_part.get(HEADER_LEN..).unwrap_or(&[]);
     let signature = if header.is_signed() {
-        let sig = covered
-            .get(body_end..)
-            .and_then(|s| <&[u8; SIGNATURE_LEN]>::try_from(s).ok())
-            .ok_or(ArtifactError::LengthMismatch { expected, found: bytes.len() })?;
-        Some(sig)
+        Some(<&[u8; SIGNATURE_LEN]>::try_from(after_body).map_err(|_| mismatch)?)
     } else {
         None
     };
-    Ok(Container { header, signed_part, body, signature })
+    Ok((
+        Container {
+            header,
+            signed_part,
+            body,
+            signature,
+        },
+        stored,
+    ))
 }
 
 /// Rewrites the CRC-32 trailer of `artifact` to match its other bytes (tests and fuzzing use it
@@ -155,7 +185,11 @@ mod tests {
     use super::*;
 
     fn unsigned(body: &[u8]) -> Vec<u8> {
-        let h = Header { version: FORMAT_VERSION, flags: 0, body_len: body.len() as u32 };
+        let h = Header {
+            version: FORMAT_VERSION,
+            flags: 0,
+            body_len: body.len() as u32,
+        };
         let mut v = h.to_bytes().to_vec();
         v.extend_from_slice(body);
         v.extend_from_slice(&[0; 4]);
@@ -174,36 +208,64 @@ mod tests {
 
     #[test]
     fn checks_in_order() {
-        assert_eq!(parse_container(b"EKD"), Err(ArtifactError::TooShort { len: 3, min: 16 }));
+        assert_eq!(
+            parse_container(b"EKD"),
+            Err(ArtifactError::TooShort { len: 3, min: 16 })
+        );
         let mut bytes = unsigned(&[1, 2, 3]);
         bytes[0] = b'X';
-        assert!(matches!(parse_container(&bytes), Err(ArtifactError::BadMagic { .. })));
+        assert!(matches!(
+            parse_container(&bytes),
+            Err(ArtifactError::BadMagic { .. })
+        ));
         let mut bytes = unsigned(&[]);
         bytes[4] = 9;
-        assert!(matches!(parse_container(&bytes), Err(ArtifactError::UnsupportedVersion { .. })));
+        assert!(matches!(
+            parse_container(&bytes),
+            Err(ArtifactError::UnsupportedVersion { .. })
+        ));
         let mut bytes = unsigned(&[]);
         bytes[6] = 2;
-        assert_eq!(parse_container(&bytes), Err(ArtifactError::UnknownFlags { flags: 2 }));
+        assert_eq!(
+            parse_container(&bytes),
+            Err(ArtifactError::UnknownFlags { flags: 2 })
+        );
         let mut bytes = unsigned(&[7]);
         bytes.push(0);
         assert_eq!(
             parse_container(&bytes),
-            Err(ArtifactError::LengthMismatch { expected: 17, found: 18 })
+            Err(ArtifactError::LengthMismatch {
+                expected: 17,
+                found: 18
+            })
         );
         let mut bytes = unsigned(&[7]);
         bytes[12] = 8;
-        assert!(matches!(parse_container(&bytes), Err(ArtifactError::Checksum { .. })));
+        assert!(matches!(
+            parse_container(&bytes),
+            Err(ArtifactError::Checksum { .. })
+        ));
         let mut bytes = unsigned(&[7]);
         bytes[6] = 1; // claims a signature that is not there
         reseal_crc(&mut bytes).unwrap();
-        assert!(matches!(parse_container(&bytes), Err(ArtifactError::LengthMismatch { .. })));
+        assert!(matches!(
+            parse_container(&bytes),
+            Err(ArtifactError::LengthMismatch { .. })
+        ));
     }
 
     #[test]
     fn huge_body_length_is_a_length_error() {
-        let h = Header { version: FORMAT_VERSION, flags: FLAG_SIGNED, body_len: u32::MAX };
+        let h = Header {
+            version: FORMAT_VERSION,
+            flags: FLAG_SIGNED,
+            body_len: u32::MAX,
+        };
         let mut v = h.to_bytes().to_vec();
         v.extend_from_slice(&[0; 4]);
-        assert!(matches!(parse_container(&v), Err(ArtifactError::LengthMismatch { .. })));
+        assert!(matches!(
+            parse_container(&v),
+            Err(ArtifactError::LengthMismatch { .. })
+        ));
     }
 }

@@ -27,13 +27,13 @@ mod shape;
 mod validate;
 
 pub use bytes::{as_i8, f32_at, i8_as_bytes};
-pub use decode::{decode, VerifyPolicy};
+pub use decode::{decode, decode_trusted, VerifyPolicy};
 #[cfg(feature = "std")]
 pub use encode::{encode, encode_unchecked, seal};
 pub use error::{ArtifactError, ShapeKind};
 pub use header::{
-    parse_container, reseal_crc, Container, Header, CRC_LEN, FLAG_SIGNED, HEADER_LEN, KNOWN_FLAGS,
-    SIGNATURE_LEN,
+    parse_container, parse_container_trusted, reseal_crc, Container, Header, CRC_LEN, FLAG_SIGNED,
+    HEADER_LEN, KNOWN_FLAGS, SIGNATURE_LEN,
 };
 pub use model::{HeadMaster, Layer, Metadata, Model};
 pub use shape::{check_layer, Act, Shape};

@@ -12,7 +12,9 @@ use super::bytes::i8_as_bytes;
 use super::model::{HeadMaster, Layer, Metadata, Model};
 use super::{encode, ArtifactError};
 use crate::kernels::{ChannelParams, Pool};
-use crate::quant::host::{act_quant_from_range, channel_requants, fold_bias, quantize_weights_per_channel};
+use crate::quant::host::{
+    act_quant_from_range, channel_requants, fold_bias, quantize_weights_per_channel,
+};
 use crate::quant::ActQuant;
 use crate::tokenizer::TokenizerConfig;
 
@@ -74,7 +76,14 @@ struct Quantized {
 }
 
 /// Builds a `[rows, per_row]` layer fed by `input` whose real values lie in `±max_in`.
-fn quantized_layer(rng: &mut Rng, rows: usize, per_row: usize, input: ActQuant, max_in: f64, relu: bool) -> Quantized {
+fn quantized_layer(
+    rng: &mut Rng,
+    rows: usize,
+    per_row: usize,
+    input: ActQuant,
+    max_in: f64,
+    relu: bool,
+) -> Quantized {
     let w: Vec<f32> = (0..rows * per_row).map(|_| rng.unit()).collect();
     let b: Vec<f32> = (0..rows).map(|_| rng.unit() * 0.5).collect();
     let q = quantize_weights_per_channel(&w, rows, per_row).expect("finite weights");
@@ -90,9 +99,21 @@ fn quantized_layer(rng: &mut Rng, rows: usize, per_row: usize, input: ActQuant, 
             row.iter().map(|w| w.abs()).sum::<f64>() * max_in + f64::from(b[c].abs())
         })
         .fold(1e-3, f64::max) as f32;
-    let out = if relu { act_quant_from_range(0.0, bound) } else { act_quant_from_range(-bound, bound) };
+    let out = if relu {
+        act_quant_from_range(0.0, bound)
+    } else {
+        act_quant_from_range(-bound, bound)
+    };
     let out = out.expect("finite bound");
-    let bias = fold_bias(&b, input.scale, &q.scales, input.zero_point, &q.values, per_row).expect("bias fits");
+    let bias = fold_bias(
+        &b,
+        input.scale,
+        &q.scales,
+        input.zero_point,
+        &q.values,
+        per_row,
+    )
+    .expect("bias fits");
     let requant = channel_requants(input.scale, &q.scales, out.scale).expect("valid scales");
     let mut params = vec![0u8; rows * ChannelParams::BYTES_PER_CHANNEL];
     ChannelParams::encode(&bias, &requant, &mut params).expect("matching lengths");
@@ -100,7 +121,10 @@ fn quantized_layer(rng: &mut Rng, rows: usize, per_row: usize, input: ActQuant, 
         weights: i8_as_bytes(&q.values).to_vec(),
         params,
         out,
-        reference: RefParams { weights: real_w, bias: b.iter().map(|&v| f64::from(v)).collect() },
+        reference: RefParams {
+            weights: real_w,
+            bias: b.iter().map(|&v| f64::from(v)).collect(),
+        },
     }
 }
 
@@ -112,26 +136,56 @@ fn max_abs(q: ActQuant) -> f64 {
 
 /// The tokenizer every sample uses: 64 buckets, at most 16 tokens.
 pub fn sample_tokenizer() -> TokenizerConfig {
-    TokenizerConfig { buckets: 64, max_tokens: 16, features: 1, seed: 0x5EED }
+    TokenizerConfig {
+        buckets: 64,
+        max_tokens: 16,
+        features: 1,
+        seed: 0x5EED,
+    }
 }
 
 /// Builds and encodes a sample model (signed when `key` is given).
-pub fn sample(kind: SampleKind, seed: u64, key: Option<&SigningKey>) -> Result<Sample, ArtifactError> {
+pub fn sample(
+    kind: SampleKind,
+    seed: u64,
+    key: Option<&SigningKey>,
+) -> Result<Sample, ArtifactError> {
     let mut rng = Rng(seed ^ 0xED6E_4B0D);
     let tokenizer = sample_tokenizer();
     let buckets = tokenizer.buckets;
     let dim: usize = if kind == SampleKind::Bag { 8 } else { 6 };
-    let table: Vec<u8> = (0..buckets as usize * dim).map(|_| rng.i8().max(-127) as u8).collect();
-    let emb_q = ActQuant { scale: 1.0 / 64.0, zero_point: (rng.next() % 11) as i8 - 5 };
+    let table: Vec<u8> = (0..buckets as usize * dim)
+        .map(|_| rng.i8().max(-127) as u8)
+        .collect();
+    let emb_q = ActQuant {
+        scale: 1.0 / 64.0,
+        zero_point: (rng.next() % 11) as i8 - 5,
+    };
     let labels_all = ["negative", "positive", "neutral", "mixed"];
     match kind {
         SampleKind::Bag => {
             let hidden = quantized_layer(&mut rng, 12, dim, emb_q, max_abs(emb_q), true);
             let head = quantized_layer(&mut rng, 3, 12, hidden.out, max_abs(hidden.out), false);
-            let head_w: Vec<u8> = head.reference.weights.iter().flat_map(|&w| (w as f32).to_le_bytes()).collect();
-            let head_b: Vec<u8> = head.reference.bias.iter().flat_map(|&b| (b as f32).to_le_bytes()).collect();
+            let head_w: Vec<u8> = head
+                .reference
+                .weights
+                .iter()
+                .flat_map(|&w| (w as f32).to_le_bytes())
+                .collect();
+            let head_b: Vec<u8> = head
+                .reference
+                .bias
+                .iter()
+                .flat_map(|&b| (b as f32).to_le_bytes())
+                .collect();
             let layers = [
-                Layer::EmbedBag { buckets, dim: dim as u16, pool: Pool::Mean, table: &table, out: emb_q },
+                Layer::EmbedBag {
+                    buckets,
+                    dim: dim as u16,
+                    pool: Pool::Mean,
+                    table: &table,
+                    out: emb_q,
+                },
                 Layer::Dense {
                     inputs: dim as u16,
                     outputs: 12,
@@ -153,16 +207,28 @@ pub fn sample(kind: SampleKind, seed: u64, key: Option<&SigningKey>) -> Result<S
                 meta: meta(&labels_all[..3]),
                 tokenizer,
                 layers: layers.into_iter().collect(),
-                head: Some(HeadMaster { input: hidden.out, weights: &head_w, bias: &head_b }),
+                head: Some(HeadMaster {
+                    input: hidden.out,
+                    weights: &head_w,
+                    bias: &head_b,
+                }),
             };
             let bytes = encode(&model, key)?;
-            Ok(Sample { bytes, reference: vec![None, Some(hidden.reference), Some(head.reference)] })
+            Ok(Sample {
+                bytes,
+                reference: vec![None, Some(hidden.reference), Some(head.reference)],
+            })
         }
         SampleKind::Conv => {
             let conv = quantized_layer(&mut rng, 8, 3 * dim, emb_q, max_abs(emb_q), true);
             let dense = quantized_layer(&mut rng, 4, 8, conv.out, max_abs(conv.out), false);
             let layers = [
-                Layer::Embed { buckets, dim: dim as u16, table: &table, out: emb_q },
+                Layer::Embed {
+                    buckets,
+                    dim: dim as u16,
+                    table: &table,
+                    out: emb_q,
+                },
                 Layer::Conv1d {
                     in_ch: dim as u16,
                     out_ch: 8,
@@ -190,7 +256,10 @@ pub fn sample(kind: SampleKind, seed: u64, key: Option<&SigningKey>) -> Result<S
                 head: None,
             };
             let bytes = encode(&model, key)?;
-            Ok(Sample { bytes, reference: vec![None, Some(conv.reference), None, Some(dense.reference)] })
+            Ok(Sample {
+                bytes,
+                reference: vec![None, Some(conv.reference), None, Some(dense.reference)],
+            })
         }
     }
 }
@@ -215,14 +284,20 @@ pub fn tiny() -> Model<'static> {
             dim: 2,
             pool: Pool::Mean,
             table: &TINY_TABLE,
-            out: ActQuant { scale: 0.25, zero_point: 2 },
+            out: ActQuant {
+                scale: 0.25,
+                zero_point: 2,
+            },
         },
         Layer::Dense {
             inputs: 2,
             outputs: 2,
             weights: &TINY_WEIGHTS,
             params: &TINY_PARAMS,
-            out: ActQuant { scale: 0.5, zero_point: 1 },
+            out: ActQuant {
+                scale: 0.5,
+                zero_point: 1,
+            },
             relu: false,
         },
     ];
@@ -237,7 +312,12 @@ pub fn tiny() -> Model<'static> {
             board: "m4-1m",
             notes: "",
         },
-        tokenizer: TokenizerConfig { buckets: 4, max_tokens: 8, features: 1, seed: 7 },
+        tokenizer: TokenizerConfig {
+            buckets: 4,
+            max_tokens: 8,
+            features: 1,
+            seed: 7,
+        },
         layers: layers.into_iter().collect(),
         head: None,
     }

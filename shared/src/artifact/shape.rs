@@ -54,7 +54,12 @@ pub struct Act {
 impl Act {
     /// The token ids the tokenizer gives: at most `max_tokens`.
     pub fn tokens(max_tokens: usize) -> Self {
-        Act { shape: Shape::Tokens { max_len: max_tokens }, quant: None }
+        Act {
+            shape: Shape::Tokens {
+                max_len: max_tokens,
+            },
+            quant: None,
+        }
     }
 }
 
@@ -73,13 +78,29 @@ pub fn check_layer(
         found: input.shape.kind(),
     };
     match *layer {
-        Layer::EmbedBag { buckets, dim, table, out, .. } | Layer::Embed { buckets, dim, table, out } => {
+        Layer::EmbedBag {
+            buckets,
+            dim,
+            table,
+            out,
+            ..
+        }
+        | Layer::Embed {
+            buckets,
+            dim,
+            table,
+            out,
+        } => {
             let Shape::Tokens { max_len } = input.shape else {
                 return Err(wrong_input(ShapeKind::Tokens));
             };
             let dim = dimension(index, "dim", dim.into(), MAX_WIDTH)?;
             if buckets == 0 || buckets < tokenizer_buckets {
-                return Err(ArtifactError::TableTooSmall { layer: index, buckets, tokenizer_buckets });
+                return Err(ArtifactError::TableTooSmall {
+                    layer: index,
+                    buckets,
+                    tokenizer_buckets,
+                });
             }
             let rows = usize::try_from(buckets).map_err(|_| overflow(index, "table size"))?;
             let expected = rows.checked_mul(dim).ok_or(overflow(index, "table size"))?;
@@ -89,9 +110,21 @@ pub fn check_layer(
                 Layer::EmbedBag { .. } => Shape::Vector { width: dim },
                 _ => Shape::Sequence { max_len, ch: dim },
             };
-            Ok(Act { shape, quant: Some(out) })
+            Ok(Act {
+                shape,
+                quant: Some(out),
+            })
         }
-        Layer::Conv1d { in_ch, out_ch, kernel, pad, weights, params, out, .. } => {
+        Layer::Conv1d {
+            in_ch,
+            out_ch,
+            kernel,
+            pad,
+            weights,
+            params,
+            out,
+            ..
+        } => {
             let Shape::Sequence { max_len, ch } = input.shape else {
                 return Err(wrong_input(ShapeKind::Sequence));
             };
@@ -109,14 +142,18 @@ pub fn check_layer(
                 });
             }
             same(index, "in_ch", ch, in_ch)?;
-            let taps = kernel.checked_mul(in_ch).ok_or(overflow(index, "weights"))?;
+            let taps = kernel
+                .checked_mul(in_ch)
+                .ok_or(overflow(index, "weights"))?;
             if taps > MAX_DOT_LEN {
                 return Err(overflow(index, "kernel · in_ch"));
             }
             weights_and_params(index, weights, params, out_ch, taps)?;
             quant(index, out)?;
             // out_len = len + 2·pad − kernel + 1, or 0 when negative; pad < kernel keeps it ≤ len + pad.
-            let grown = max_len.checked_add(2 * pad + 1).ok_or(overflow(index, "length"))?;
+            let grown = max_len
+                .checked_add(2 * pad + 1)
+                .ok_or(overflow(index, "length"))?;
             let out_len = grown.saturating_sub(kernel);
             if out_len > MAX_SEQUENCE {
                 return Err(ArtifactError::SequenceTooLong {
@@ -125,9 +162,22 @@ pub fn check_layer(
                     max: MAX_SEQUENCE,
                 });
             }
-            Ok(Act { shape: Shape::Sequence { max_len: out_len, ch: out_ch }, quant: Some(out) })
+            Ok(Act {
+                shape: Shape::Sequence {
+                    max_len: out_len,
+                    ch: out_ch,
+                },
+                quant: Some(out),
+            })
         }
-        Layer::Dense { inputs, outputs, weights, params, out, .. } => {
+        Layer::Dense {
+            inputs,
+            outputs,
+            weights,
+            params,
+            out,
+            ..
+        } => {
             let Shape::Vector { width } = input.shape else {
                 return Err(wrong_input(ShapeKind::Vector));
             };
@@ -136,13 +186,19 @@ pub fn check_layer(
             same(index, "inputs", width, inputs)?;
             weights_and_params(index, weights, params, outputs, inputs)?;
             quant(index, out)?;
-            Ok(Act { shape: Shape::Vector { width: outputs }, quant: Some(out) })
+            Ok(Act {
+                shape: Shape::Vector { width: outputs },
+                quant: Some(out),
+            })
         }
         Layer::GlobalPool { .. } => {
             let Shape::Sequence { ch, .. } = input.shape else {
                 return Err(wrong_input(ShapeKind::Sequence));
             };
-            Ok(Act { shape: Shape::Vector { width: ch }, quant: input.quant })
+            Ok(Act {
+                shape: Shape::Vector { width: ch },
+                quant: input.quant,
+            })
         }
     }
 }
@@ -155,41 +211,87 @@ fn weights_and_params(
     rows: usize,
     per_row: usize,
 ) -> Result<(), ArtifactError> {
-    let expected = rows.checked_mul(per_row).ok_or(overflow(index, "weights"))?;
+    let expected = rows
+        .checked_mul(per_row)
+        .ok_or(overflow(index, "weights"))?;
     length(index, "weights", expected, weights.len())?;
     if let Some(at) = as_i8(weights).iter().position(|&w| w == i8::MIN) {
-        return Err(ArtifactError::WeightRange { layer: index, index: at });
+        return Err(ArtifactError::WeightRange {
+            layer: index,
+            index: at,
+        });
     }
-    let expected = rows.checked_mul(ChannelParams::BYTES_PER_CHANNEL).ok_or(overflow(index, "params"))?;
+    let expected = rows
+        .checked_mul(ChannelParams::BYTES_PER_CHANNEL)
+        .ok_or(overflow(index, "params"))?;
     length(index, "params", expected, params.len())?;
     ChannelParams::new(params, rows).map_err(|e| match e {
-        KernelError::BadRequant { channel } => ArtifactError::LayerRequant { layer: index, channel },
-        _ => ArtifactError::LayerLength { layer: index, what: "params", expected, found: params.len() },
+        KernelError::BadRequant { channel } => ArtifactError::LayerRequant {
+            layer: index,
+            channel,
+        },
+        _ => ArtifactError::LayerLength {
+            layer: index,
+            what: "params",
+            expected,
+            found: params.len(),
+        },
     })?;
     Ok(())
 }
 
-fn dimension(index: usize, what: &'static str, value: usize, max: usize) -> Result<usize, ArtifactError> {
+fn dimension(
+    index: usize,
+    what: &'static str,
+    value: usize,
+    max: usize,
+) -> Result<usize, ArtifactError> {
     if (1..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(ArtifactError::LayerDimension { layer: index, what, value, min: 1, max })
+        Err(ArtifactError::LayerDimension {
+            layer: index,
+            what,
+            value,
+            min: 1,
+            max,
+        })
     }
 }
 
-fn same(index: usize, what: &'static str, expected: usize, found: usize) -> Result<(), ArtifactError> {
+fn same(
+    index: usize,
+    what: &'static str,
+    expected: usize,
+    found: usize,
+) -> Result<(), ArtifactError> {
     if expected == found {
         Ok(())
     } else {
-        Err(ArtifactError::LayerShape { layer: index, what, expected, found })
+        Err(ArtifactError::LayerShape {
+            layer: index,
+            what,
+            expected,
+            found,
+        })
     }
 }
 
-fn length(index: usize, what: &'static str, expected: usize, found: usize) -> Result<(), ArtifactError> {
+fn length(
+    index: usize,
+    what: &'static str,
+    expected: usize,
+    found: usize,
+) -> Result<(), ArtifactError> {
     if expected == found {
         Ok(())
     } else {
-        Err(ArtifactError::LayerLength { layer: index, what, expected, found })
+        Err(ArtifactError::LayerLength {
+            layer: index,
+            what,
+            expected,
+            found,
+        })
     }
 }
 
@@ -210,24 +312,55 @@ mod tests {
     use super::*;
     use crate::kernels::Pool;
 
-    const Q: ActQuant = ActQuant { scale: 0.1, zero_point: -3 };
+    const Q: ActQuant = ActQuant {
+        scale: 0.1,
+        zero_point: -3,
+    };
 
     #[test]
     fn embed_gives_a_sequence_and_bag_a_vector() {
         let table = [0u8; 8];
-        let embed = Layer::Embed { buckets: 4, dim: 2, table: &table, out: Q };
+        let embed = Layer::Embed {
+            buckets: 4,
+            dim: 2,
+            table: &table,
+            out: Q,
+        };
         let out = check_layer(0, &embed, Act::tokens(5), 4).unwrap();
         assert_eq!(out.shape, Shape::Sequence { max_len: 5, ch: 2 });
-        let bag = Layer::EmbedBag { buckets: 4, dim: 2, pool: Pool::Mean, table: &table, out: Q };
-        assert_eq!(check_layer(0, &bag, Act::tokens(5), 4).unwrap().shape, Shape::Vector { width: 2 });
+        let bag = Layer::EmbedBag {
+            buckets: 4,
+            dim: 2,
+            pool: Pool::Mean,
+            table: &table,
+            out: Q,
+        };
+        assert_eq!(
+            check_layer(0, &bag, Act::tokens(5), 4).unwrap().shape,
+            Shape::Vector { width: 2 }
+        );
         assert_eq!(
             check_layer(0, &bag, Act::tokens(5), 5),
-            Err(ArtifactError::TableTooSmall { layer: 0, buckets: 4, tokenizer_buckets: 5 })
+            Err(ArtifactError::TableTooSmall {
+                layer: 0,
+                buckets: 4,
+                tokenizer_buckets: 5
+            })
         );
-        let short = Layer::Embed { buckets: 4, dim: 2, table: &table[..7], out: Q };
+        let short = Layer::Embed {
+            buckets: 4,
+            dim: 2,
+            table: &table[..7],
+            out: Q,
+        };
         assert_eq!(
             check_layer(0, &short, Act::tokens(5), 4),
-            Err(ArtifactError::LayerLength { layer: 0, what: "table", expected: 8, found: 7 })
+            Err(ArtifactError::LayerLength {
+                layer: 0,
+                what: "table",
+                expected: 8,
+                found: 7
+            })
         );
     }
 
@@ -248,21 +381,58 @@ mod tests {
             out: Q,
             relu: true,
         };
-        let seq = Act { shape: Shape::Sequence { max_len: 5, ch: 2 }, quant: Some(Q) };
-        assert_eq!(check_layer(1, &conv(1), seq, 4).unwrap().shape, Shape::Sequence { max_len: 5, ch: 2 });
-        assert_eq!(check_layer(1, &conv(0), seq, 4).unwrap().shape, Shape::Sequence { max_len: 3, ch: 2 });
-        let short = Act { shape: Shape::Sequence { max_len: 1, ch: 2 }, quant: Some(Q) };
-        assert_eq!(check_layer(1, &conv(0), short, 4).unwrap().shape, Shape::Sequence { max_len: 0, ch: 2 });
-        assert!(matches!(check_layer(1, &conv(3), seq, 4), Err(ArtifactError::LayerDimension { what: "pad", .. })));
-        let vec = Act { shape: Shape::Vector { width: 2 }, quant: Some(Q) };
+        let seq = Act {
+            shape: Shape::Sequence { max_len: 5, ch: 2 },
+            quant: Some(Q),
+        };
+        assert_eq!(
+            check_layer(1, &conv(1), seq, 4).unwrap().shape,
+            Shape::Sequence { max_len: 5, ch: 2 }
+        );
+        assert_eq!(
+            check_layer(1, &conv(0), seq, 4).unwrap().shape,
+            Shape::Sequence { max_len: 3, ch: 2 }
+        );
+        let short = Act {
+            shape: Shape::Sequence { max_len: 1, ch: 2 },
+            quant: Some(Q),
+        };
+        assert_eq!(
+            check_layer(1, &conv(0), short, 4).unwrap().shape,
+            Shape::Sequence { max_len: 0, ch: 2 }
+        );
+        assert!(matches!(
+            check_layer(1, &conv(3), seq, 4),
+            Err(ArtifactError::LayerDimension { what: "pad", .. })
+        ));
+        let vec = Act {
+            shape: Shape::Vector { width: 2 },
+            quant: Some(Q),
+        };
         assert_eq!(
             check_layer(1, &conv(1), vec, 4),
-            Err(ArtifactError::LayerInput { layer: 1, expected: ShapeKind::Sequence, found: ShapeKind::Vector })
+            Err(ArtifactError::LayerInput {
+                layer: 1,
+                expected: ShapeKind::Sequence,
+                found: ShapeKind::Vector
+            })
         );
         let mut bad = weights;
         bad[4] = 0x80;
-        let conv = Layer::Conv1d { in_ch: 2, out_ch: 2, kernel: 3, pad: 1, weights: &bad, params: &params, out: Q, relu: false };
-        assert_eq!(check_layer(1, &conv, seq, 4), Err(ArtifactError::WeightRange { layer: 1, index: 4 }));
+        let conv = Layer::Conv1d {
+            in_ch: 2,
+            out_ch: 2,
+            kernel: 3,
+            pad: 1,
+            weights: &bad,
+            params: &params,
+            out: Q,
+            relu: false,
+        };
+        assert_eq!(
+            check_layer(1, &conv, seq, 4),
+            Err(ArtifactError::WeightRange { layer: 1, index: 4 })
+        );
     }
 
     #[test]
@@ -270,19 +440,63 @@ mod tests {
         let weights = [1u8; 6];
         let mut params = [0u8; 24];
         params[4..8].copy_from_slice(&(1i32 << 30).to_le_bytes());
-        let dense = Layer::Dense { inputs: 3, outputs: 2, weights: &weights, params: &params, out: Q, relu: false };
-        let vec = |width| Act { shape: Shape::Vector { width }, quant: Some(Q) };
+        let dense = Layer::Dense {
+            inputs: 3,
+            outputs: 2,
+            weights: &weights,
+            params: &params,
+            out: Q,
+            relu: false,
+        };
+        let vec = |width| Act {
+            shape: Shape::Vector { width },
+            quant: Some(Q),
+        };
         // channel 1 has multiplier 0 and shift 0, which is the valid "real 0" requant
-        assert_eq!(check_layer(2, &dense, vec(3), 4).unwrap().shape, Shape::Vector { width: 2 });
+        assert_eq!(
+            check_layer(2, &dense, vec(3), 4).unwrap().shape,
+            Shape::Vector { width: 2 }
+        );
         assert_eq!(
             check_layer(2, &dense, vec(4), 4),
-            Err(ArtifactError::LayerShape { layer: 2, what: "inputs", expected: 4, found: 3 })
+            Err(ArtifactError::LayerShape {
+                layer: 2,
+                what: "inputs",
+                expected: 4,
+                found: 3
+            })
         );
         params[16..20].copy_from_slice(&5i32.to_le_bytes());
-        let dense = Layer::Dense { inputs: 3, outputs: 2, weights: &weights, params: &params, out: Q, relu: false };
-        assert_eq!(check_layer(2, &dense, vec(3), 4), Err(ArtifactError::LayerRequant { layer: 2, channel: 1 }));
-        let bad_q = ActQuant { scale: f32::NAN, zero_point: 0 };
-        let dense = Layer::Dense { inputs: 3, outputs: 2, weights: &weights, params: &[0; 24], out: bad_q, relu: false };
-        assert_eq!(check_layer(2, &dense, vec(3), 4), Err(ArtifactError::LayerQuant { layer: 2 }));
+        let dense = Layer::Dense {
+            inputs: 3,
+            outputs: 2,
+            weights: &weights,
+            params: &params,
+            out: Q,
+            relu: false,
+        };
+        assert_eq!(
+            check_layer(2, &dense, vec(3), 4),
+            Err(ArtifactError::LayerRequant {
+                layer: 2,
+                channel: 1
+            })
+        );
+        let bad_q = ActQuant {
+            scale: f32::NAN,
+            zero_point: 0,
+        };
+        let dense = Layer::Dense {
+            inputs: 3,
+            outputs: 2,
+            weights: &weights,
+            params: &[0; 24],
+            out: bad_q,
+            relu: false,
+        };
+        assert_eq!(
+            check_layer(2, &dense, vec(3), 4),
+            Err(ArtifactError::LayerQuant { layer: 2 })
+        );
     }
 }

@@ -15,14 +15,21 @@ pub type Plan = heapless::Vec<Act, MAX_LAYERS>;
 /// Validates `model` and returns the output of every layer.
 pub fn validate(model: &Model<'_>) -> Result<Plan, ArtifactError> {
     check_metadata(model)?;
-    model.tokenizer.validate().map_err(ArtifactError::Tokenizer)?;
+    model
+        .tokenizer
+        .validate()
+        .map_err(ArtifactError::Tokenizer)?;
     let plan = plan(model)?;
     let last = plan.last().ok_or(ArtifactError::NoLayers)?;
     let labels = model.meta.labels.len();
     match last.shape {
         Shape::Vector { width } if width == labels => {}
         Shape::Vector { width } => return Err(ArtifactError::OutputWidth { width, labels }),
-        other => return Err(ArtifactError::OutputNotVector { found: other.kind() }),
+        other => {
+            return Err(ArtifactError::OutputNotVector {
+                found: other.kind(),
+            })
+        }
     }
     if let Some(head) = &model.head {
         check_head(model, &plan, head)?;
@@ -41,7 +48,10 @@ pub fn plan(model: &Model<'_>) -> Result<Plan, ArtifactError> {
     for (index, layer) in model.layers.iter().enumerate() {
         act = check_layer(index, layer, act, model.tokenizer.buckets)?;
         // `layers` holds at most MAX_LAYERS, so does `plan`.
-        plan.push(act).map_err(|_| ArtifactError::Overflow { layer: index, what: "layer count" })?;
+        plan.push(act).map_err(|_| ArtifactError::Overflow {
+            layer: index,
+            what: "layer count",
+        })?;
     }
     Ok(plan)
 }
@@ -50,7 +60,10 @@ fn check_metadata(model: &Model<'_>) -> Result<(), ArtifactError> {
     let meta = &model.meta;
     for (index, label) in meta.labels.iter().enumerate() {
         if label.is_empty() || label.len() > MAX_LABEL_BYTES {
-            return Err(ArtifactError::Label { index, len: label.len() });
+            return Err(ArtifactError::Label {
+                index,
+                len: label.len(),
+            });
         }
     }
     if meta.labels.is_empty() {
@@ -65,14 +78,24 @@ fn check_metadata(model: &Model<'_>) -> Result<(), ArtifactError> {
 /// The head master mirrors the last layer, which must be Dense, and its input quantization is
 /// the one of the activation that feeds that layer.
 fn check_head(model: &Model<'_>, plan: &Plan, head: &HeadMaster<'_>) -> Result<(), ArtifactError> {
-    let Some(Layer::Dense { inputs, outputs, .. }) = model.layers.last() else {
+    let Some(Layer::Dense {
+        inputs, outputs, ..
+    }) = model.layers.last()
+    else {
         return Err(ArtifactError::HeadWithoutDense);
     };
     let (inputs, outputs) = (usize::from(*inputs), usize::from(*outputs));
     let n = inputs.checked_mul(outputs).and_then(|n| n.checked_mul(4));
-    let n = n.ok_or(ArtifactError::Overflow { layer: plan.len(), what: "head weights" })?;
+    let n = n.ok_or(ArtifactError::Overflow {
+        layer: plan.len(),
+        what: "head weights",
+    })?;
     if head.weights.len() != n {
-        return Err(ArtifactError::HeadLength { what: "weights", expected: n, found: head.weights.len() });
+        return Err(ArtifactError::HeadLength {
+            what: "weights",
+            expected: n,
+            found: head.weights.len(),
+        });
     }
     if head.bias.len() != outputs * 4 {
         return Err(ArtifactError::HeadLength {
@@ -83,7 +106,11 @@ fn check_head(model: &Model<'_>, plan: &Plan, head: &HeadMaster<'_>) -> Result<(
     }
     finite_f32s("weights", head.weights)?;
     finite_f32s("bias", head.bias)?;
-    let feeding = plan.len().checked_sub(2).and_then(|i| plan.get(i)).and_then(|a| a.quant);
+    let feeding = plan
+        .len()
+        .checked_sub(2)
+        .and_then(|i| plan.get(i))
+        .and_then(|a| a.quant);
     match feeding {
         Some(q) if head.input.is_valid() && q == head.input => Ok(()),
         _ => Err(ArtifactError::HeadQuant),

@@ -133,6 +133,20 @@ impl Layout {
         }
     }
 
+    /// The default profile `m4-1m` (1 MiB flash in 4 KiB pages, artifact ≤ 256 KiB, learner state
+    /// ≤ 16 KiB): boot regions of 4 KiB, slots of 256 KiB, a 64 KiB journal (two halves, each a
+    /// snapshot plus updates): 584 KiB from `base`, leaving 440 KiB for firmware at `base = 440 KiB`.
+    pub const fn m4_1m(base: u32) -> Layout {
+        Layout::contiguous(base, 4 * 1024, 256 * 1024, 64 * 1024)
+    }
+
+    /// The small profile `m4-256k` (256 KiB flash in 4 KiB pages, artifact ≤ 96 KiB, learner
+    /// state ≤ 8 KiB): boot regions of 4 KiB, slots of 96 KiB, a 24 KiB journal: 224 KiB from
+    /// `base`, leaving 32 KiB for firmware.
+    pub const fn m4_256k(base: u32) -> Layout {
+        Layout::contiguous(base, 4 * 1024, 96 * 1024, 24 * 1024)
+    }
+
     /// The region of `slot`.
     pub const fn slot(&self, slot: Slot) -> Region {
         self.slots[slot.index()]
@@ -233,6 +247,17 @@ mod tests {
             l.check(0xD000, 0x1000, 0x2000),
             Err(LayoutError::TooSmall { region: "boot0" })
         );
+    }
+
+    #[test]
+    fn profile_layouts_fit_their_flash() {
+        let big = Layout::m4_1m(440 * 1024);
+        assert_eq!(big.span(), Some(584 * 1024));
+        assert_eq!(big.check(1024 * 1024, 4096, 32), Ok(()));
+        assert_eq!(big.journal.end(), Some(1024 * 1024));
+        let small = Layout::m4_256k(32 * 1024);
+        assert_eq!(small.span(), Some(224 * 1024));
+        assert_eq!(small.check(256 * 1024, 4096, 32), Ok(()));
     }
 
     #[test]

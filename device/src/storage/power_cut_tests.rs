@@ -129,6 +129,11 @@ fn exhaustive<const E: usize, const W: usize>(
             cuts += 1;
         }
     }
+    println!(
+        "erase {E} B, write {W} B, {} old models, new model {} B: {cuts} power cuts survived",
+        history.len(),
+        new.len()
+    );
     cuts
 }
 

@@ -319,7 +319,7 @@ fn fmt_oq(o: OutputQuant) -> String {
 }
 
 fn kernel_block() -> String {
-    let mut rng = Rng(0x00ED_6E_4D_0001);
+    let mut rng = Rng(0x00ED_6E4D_0001);
     let mut s = String::from("// BEGIN GENERATED (shared/tests/vector_gen.rs)\n");
     s += "/// Pinned `dense` cases.\npub const DENSE: &[DenseVector] = &[\n";
     for l in dense_layers(&mut rng) {

@@ -9,6 +9,7 @@ pub mod dotcheck;
 pub mod exit;
 pub mod fault;
 pub mod icount;
+pub mod kernelcheck;
 pub mod reference;
 pub mod rng;
 pub mod text;

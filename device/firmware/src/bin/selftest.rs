@@ -7,7 +7,7 @@
 use cortex_m_rt::entry;
 use edgekd_firmware::text::TextBuf;
 use edgekd_firmware::uart::CmsdkUart;
-use edgekd_firmware::{dotcheck, exit, outln};
+use edgekd_firmware::{dotcheck, exit, kernelcheck, outln};
 
 /// Reports one group of vectors: how many passed, or the first mismatch. A group that ran no
 /// vector at all counts as a failure (an empty table proves nothing).
@@ -34,6 +34,7 @@ fn main() -> ! {
         edgekd_shared::kernels::vectors::check_all(),
         &mut failures,
     );
+    report("kernels-random", kernelcheck::check_all(), &mut failures);
     report(
         "tokenizer",
         edgekd_shared::tokenizer::vectors::check_all(),

@@ -7,7 +7,7 @@
 //! (layer 0 reads the tokens). `A` is as large as the largest output of an even layer, `B` of
 //! an odd layer, at the longest sequence the tokenizer allows.
 
-use edgekd_shared::artifact::{plan, Layer, Model};
+use edgekd_shared::artifact::{plan, ArtifactError, Layer, Model};
 
 use super::EngineError;
 
@@ -65,10 +65,12 @@ impl ArenaLayout {
 /// Exact bytes of arena [`run`](super::run) needs for `model`, whatever the arena's alignment.
 pub fn arena_size(model: &Model<'_>) -> Result<usize, EngineError> {
     let layout = ArenaLayout::for_model(model)?;
-    layout.bytes().ok_or(EngineError::ArenaTooSmall {
-        needed: usize::MAX,
-        found: 0,
-    })
+    layout
+        .bytes()
+        .ok_or(EngineError::Model(ArtifactError::Overflow {
+            layer: model.layers.len(),
+            what: "arena size",
+        }))
 }
 
 /// The arena cut into its regions.

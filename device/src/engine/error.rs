@@ -46,6 +46,8 @@ impl fmt::Display for EngineError {
     }
 }
 
+impl core::error::Error for EngineError {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

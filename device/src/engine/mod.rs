@@ -4,11 +4,17 @@
 //! shape is rechecked against the buffers, and the int8 kernels are the ones in
 //! `edgekd_shared::kernels`, so the device gives the same bits as the host's evaluation.
 //!
-//! ```ignore
-//! let model = decode(FLASH, VerifyPolicy::RequireKey(&KEY))?;
-//! let mut arena = [0u8; 32 * 1024];           // ≥ arena_size(&model)?
+//! ```
+//! use edgekd_device::engine::{arena_size, run};
+//! use edgekd_shared::artifact::{decode, encode, sample::tiny, VerifyPolicy};
+//!
+//! let bytes = encode(&tiny(), None)?; // on a device: the model slot in flash
+//! let model = decode(&bytes, VerifyPolicy::AllowUnsigned)?; // a device requires its key
+//! let mut arena = [0u8; 256];
+//! assert!(arena_size(&model)? <= arena.len());
 //! let p = run(&model, "a gripping, funny film", &mut arena)?;
-//! let label = model.meta.labels[p.label];
+//! assert!(model.meta.labels.get(p.label).is_some());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod arena;

@@ -194,8 +194,7 @@ impl fmt::Display for ArtifactError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for ArtifactError {}
+impl core::error::Error for ArtifactError {}
 
 #[cfg(test)]
 mod tests {

@@ -108,6 +108,13 @@ pub fn check_layer(
             quant(index, out)?;
             let shape = match layer {
                 Layer::EmbedBag { .. } => Shape::Vector { width: dim },
+                _ if max_len > MAX_SEQUENCE => {
+                    return Err(ArtifactError::SequenceTooLong {
+                        layer: index,
+                        len: max_len,
+                        max: MAX_SEQUENCE,
+                    })
+                }
                 _ => Shape::Sequence { max_len, ch: dim },
             };
             Ok(Act {
@@ -360,6 +367,25 @@ mod tests {
                 what: "table",
                 expected: 8,
                 found: 7
+            })
+        );
+    }
+
+    #[test]
+    fn embed_sequence_has_a_limit() {
+        let table = [0u8; 8];
+        let embed = Layer::Embed {
+            buckets: 4,
+            dim: 2,
+            table: &table,
+            out: Q,
+        };
+        assert_eq!(
+            check_layer(0, &embed, Act::tokens(MAX_SEQUENCE + 1), 4),
+            Err(ArtifactError::SequenceTooLong {
+                layer: 0,
+                len: MAX_SEQUENCE + 1,
+                max: MAX_SEQUENCE
             })
         );
     }

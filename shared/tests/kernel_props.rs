@@ -5,7 +5,7 @@
 mod kref;
 
 use edgekd_shared::kernels::{
-    argmax, conv1d, dense, embed, embed_bag, global_max_pool, global_mean_pool, ChannelParams,
+    argmax, conv1d, dense, dot, embed, embed_bag, global_max_pool, global_mean_pool, ChannelParams,
     KernelError, Pool, MAX_DOT_LEN,
 };
 use edgekd_shared::quant::{OutputQuant, Requant};
@@ -143,6 +143,20 @@ proptest! {
         let mut seq = vec![0i8; tokens.len() * dim];
         embed(&tokens, table, dim, &mut seq).unwrap();
         prop_assert_eq!(seq, rows);
+    }
+
+    #[test]
+    fn dots_equal_a_plain_wrapping_loop(
+        x in prop::collection::vec(any::<i8>(), 0..100),
+        w0 in prop::collection::vec(any::<i8>(), 0..100),
+        w1 in prop::collection::vec(any::<i8>(), 0..100),
+    ) {
+        let plain = |a: &[i8], b: &[i8]| {
+            a.iter().zip(b).fold(0i32, |s, (&p, &q)| s.wrapping_add(i32::from(p) * i32::from(q)))
+        };
+        prop_assert_eq!(dot::dot_i8(&x, &w0), plain(&x, &w0));
+        prop_assert_eq!(dot::dot_i8(&w1, &x), plain(&w1, &x));
+        prop_assert_eq!(dot::dot_i8_x2(&x, &w0, &w1), (plain(&x, &w0), plain(&x, &w1)));
     }
 
     #[test]

@@ -108,3 +108,22 @@ fn t2_saturation_at_largest_shift() {
     assert_eq!(rq.apply(i32::MIN), i32::MIN);
     assert_eq!(rq.apply(1), exact(1, rq));
 }
+
+/// Found while writing the unit tests: `31 - shift` overflowed (a debug-build panic) for an
+/// invalid `shift` of `i32::MIN`; `apply` now saturates the shift arithmetic.
+#[test]
+fn t3_extreme_invalid_shift_does_not_overflow() {
+    let rq = Requant {
+        multiplier: i32::MIN,
+        shift: i32::MIN,
+    };
+    assert!(!rq.is_valid());
+    for acc in [i32::MIN, -1, 0, 1, i32::MAX] {
+        let _ = rq.apply(acc);
+    }
+    let _ = Requant {
+        multiplier: i32::MAX,
+        shift: i32::MAX,
+    }
+    .apply(i32::MIN);
+}

@@ -1,1 +1,4 @@
 //! edgekd-host: the library behind the `edgekd` command.
+pub mod assets;
+pub mod augment;
+pub mod data;

@@ -1,0 +1,80 @@
+//! Text augmentation at a controlled degree (see `DESIGN.md`): `synonym` (WordNet), `knn`
+//! (GloVe neighbours) and `random` replacement, `copies` seeded copies per original, in parallel.
+
+mod engine;
+mod knn;
+mod lexicon;
+mod neighbours;
+mod npy;
+mod random;
+mod stopwords;
+mod tokens;
+mod wordnet;
+
+pub use engine::{
+    augment_dataset, augment_text, auto_degree, copy_rng, AugmentConfig, AugmentReport, Augmented,
+    AugmentedExample,
+};
+pub use knn::{KnnError, KnnLexicon, DEFAULT_K, DEFAULT_WORDS};
+pub use lexicon::{Lexicon, MapLexicon};
+pub use neighbours::top_k_neighbours;
+pub use npy::{read_f32_matrix, Matrix, NpyError};
+pub use random::RandomLexicon;
+pub use stopwords::is_stop_word;
+pub use tokens::{match_case, pieces, Piece};
+pub use wordnet::{load_wordnet, WordNetError};
+
+use crate::assets::AssetError;
+
+/// Replacement method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Method {
+    /// WordNet synonyms.
+    Synonym,
+    /// GloVe top-15 neighbours among the 100k most frequent words.
+    Knn,
+    /// A random word of GloVe's 100k most frequent words.
+    Random,
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "synonym" => Ok(Self::Synonym),
+            "knn" => Ok(Self::Knn),
+            "random" => Ok(Self::Random),
+            _ => Err(format!("unknown augmentation method `{s}` (synonym, knn, random)")),
+        }
+    }
+}
+
+/// Failures building a lexicon from the real assets.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LexiconError {
+    /// The asset could not be fetched.
+    #[error(transparent)]
+    Asset(#[from] AssetError),
+    /// WordNet could not be parsed.
+    #[error(transparent)]
+    WordNet(#[from] WordNetError),
+    /// GloVe or its neighbour table could not be loaded.
+    #[error(transparent)]
+    Knn(#[from] KnnError),
+}
+
+/// Builds the lexicon of a method from the real assets (fetched on first use; the kNN table is
+/// built once and cached beside the GloVe files).
+pub fn load_lexicon(method: Method) -> Result<Box<dyn Lexicon>, LexiconError> {
+    Ok(match method {
+        Method::Synonym => Box::new(load_wordnet(&crate::assets::ensure("wordnet")?)?),
+        Method::Knn => Box::new(KnnLexicon::load(&crate::assets::ensure("glove-6b-50d")?, DEFAULT_WORDS, DEFAULT_K)?),
+        Method::Random => {
+            let dir = crate::assets::ensure("glove-6b-50d")?;
+            let path = dir.join(crate::assets::GLOVE_VOCAB_FILE);
+            let text = std::fs::read_to_string(&path).map_err(|source| KnnError::Io { path, source })?;
+            Box::new(RandomLexicon::new(text.lines().take(DEFAULT_WORDS).map(str::to_string)))
+        }
+    })
+}

@@ -1,0 +1,77 @@
+//! Typed errors of data loading and splitting; each names the file (and line) concerned.
+
+use std::path::PathBuf;
+
+/// Everything that stops a dataset from loading or splitting.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataError {
+    /// Reading a file or directory failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// Path concerned.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// The file holds no data rows (or the directory no files).
+    #[error("{path}: empty (no data rows)")]
+    Empty {
+        /// Path concerned.
+        path: PathBuf,
+    },
+    /// A named column is absent from the header.
+    #[error("{path}: no column `{column}` in header [{available}]")]
+    MissingColumn {
+        /// File.
+        path: PathBuf,
+        /// Missing column.
+        column: String,
+        /// Columns the header has, comma-separated.
+        available: String,
+    },
+    /// A label outside the known set.
+    #[error("{path}:{line}: unknown label `{label}` (known: {known})")]
+    UnknownLabel {
+        /// File.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+        /// The label found.
+        label: String,
+        /// Known labels, comma-separated.
+        known: String,
+    },
+    /// The file extension does not say how to parse it.
+    #[error("{path}: cannot tell the format from the extension (expected .csv, .tsv, .jsonl, optionally .bz2)")]
+    UnknownFormat {
+        /// File.
+        path: PathBuf,
+    },
+    /// Every row was malformed or filtered.
+    #[error("{path}: no usable rows ({malformed} malformed, {filtered} filtered)")]
+    NoExamples {
+        /// File.
+        path: PathBuf,
+        /// Malformed rows.
+        malformed: usize,
+        /// Rows filtered out by label.
+        filtered: usize,
+    },
+    /// Split fractions or sample sizes that cannot be honoured.
+    #[error("dataset `{dataset}`: {what}")]
+    BadSplit {
+        /// Dataset name.
+        dataset: String,
+        /// What is impossible.
+        what: String,
+    },
+}
+
+impl DataError {
+    /// Wraps an I/O error with its path.
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::Io { path, source }
+    }
+}

@@ -7,7 +7,7 @@
 //! (layer 0 reads the tokens). `A` is as large as the largest output of an even layer, `B` of
 //! an odd layer, at the longest sequence the tokenizer allows.
 
-use edgekd_shared::artifact::{plan, ArtifactError, Layer, Model};
+use edgekd_shared::artifact::{plan_at, ArtifactError, Depth, Layer, Model};
 
 use super::EngineError;
 
@@ -28,9 +28,10 @@ pub struct ArenaLayout {
 }
 
 impl ArenaLayout {
-    /// The layout `model` needs (the model is checked layer by layer on the way).
+    /// The layout `model` needs. Checks shapes and table lengths on the way (not the table
+    /// contents, which `decode` validated and the kernels recheck where safety needs it).
     pub fn for_model(model: &Model<'_>) -> Result<Self, EngineError> {
-        let plan = plan(model).map_err(EngineError::Model)?;
+        let plan = plan_at(model, Depth::Shapes).map_err(EngineError::Model)?;
         let mut layout = ArenaLayout {
             tokens: usize::from(model.tokenizer.max_tokens),
             scratch: 0,

@@ -36,8 +36,8 @@ pub use header::{
     HEADER_LEN, KNOWN_FLAGS, SIGNATURE_LEN,
 };
 pub use model::{HeadMaster, Layer, Metadata, Model};
-pub use shape::{check_layer, Act, Shape};
-pub use validate::{plan, validate, Plan};
+pub use shape::{check_layer, layer_output, Act, Depth, Shape};
+pub use validate::{plan, plan_at, validate, Plan};
 
 /// The first four bytes of every artifact.
 pub const MAGIC: [u8; 4] = *b"EKD1";

@@ -72,6 +72,27 @@ pub fn check_layer(
     input: Act,
     tokenizer_buckets: u32,
 ) -> Result<Act, ArtifactError> {
+    layer_output(index, layer, input, tokenizer_buckets, Depth::Full)
+}
+
+/// How much of a layer to check.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum Depth {
+    /// Everything: shapes, lengths, the weights' range and every requantization.
+    Full,
+    /// Shapes and byte lengths only, no pass over the tables (for a model already validated,
+    /// e.g. by the engine at every inference; the kernels recheck what their safety needs).
+    Shapes,
+}
+
+/// Like [`check_layer`], at the given depth.
+pub fn layer_output(
+    index: usize,
+    layer: &Layer<'_>,
+    input: Act,
+    tokenizer_buckets: u32,
+    depth: Depth,
+) -> Result<Act, ArtifactError> {
     let wrong_input = |expected| ArtifactError::LayerInput {
         layer: index,
         expected,
@@ -155,7 +176,7 @@ pub fn check_layer(
             if taps > MAX_DOT_LEN {
                 return Err(overflow(index, "kernel · in_ch"));
             }
-            weights_and_params(index, weights, params, out_ch, taps)?;
+            weights_and_params(index, weights, params, out_ch, taps, depth)?;
             quant(index, out)?;
             // out_len = len + 2·pad − kernel + 1, or 0 when negative; pad < kernel keeps it ≤ len + pad.
             let grown = max_len
@@ -191,7 +212,7 @@ pub fn check_layer(
             let inputs = dimension(index, "inputs", inputs.into(), MAX_WIDTH)?;
             let outputs = dimension(index, "outputs", outputs.into(), MAX_WIDTH)?;
             same(index, "inputs", width, inputs)?;
-            weights_and_params(index, weights, params, outputs, inputs)?;
+            weights_and_params(index, weights, params, outputs, inputs, depth)?;
             quant(index, out)?;
             Ok(Act {
                 shape: Shape::Vector { width: outputs },
@@ -217,21 +238,26 @@ fn weights_and_params(
     params: &[u8],
     rows: usize,
     per_row: usize,
+    depth: Depth,
 ) -> Result<(), ArtifactError> {
     let expected = rows
         .checked_mul(per_row)
         .ok_or(overflow(index, "weights"))?;
     length(index, "weights", expected, weights.len())?;
+    let params_len = rows
+        .checked_mul(ChannelParams::BYTES_PER_CHANNEL)
+        .ok_or(overflow(index, "params"))?;
+    length(index, "params", params_len, params.len())?;
+    if depth == Depth::Shapes {
+        return Ok(());
+    }
     if let Some(at) = as_i8(weights).iter().position(|&w| w == i8::MIN) {
         return Err(ArtifactError::WeightRange {
             layer: index,
             index: at,
         });
     }
-    let expected = rows
-        .checked_mul(ChannelParams::BYTES_PER_CHANNEL)
-        .ok_or(overflow(index, "params"))?;
-    length(index, "params", expected, params.len())?;
+    let expected = params_len;
     ChannelParams::new(params, rows).map_err(|e| match e {
         KernelError::BadRequant { channel } => ArtifactError::LayerRequant {
             layer: index,

@@ -5,7 +5,7 @@
 
 use super::bytes::f32_at;
 use super::model::{HeadMaster, Layer, Model};
-use super::shape::{check_layer, Act, Shape};
+use super::shape::{layer_output, Act, Depth, Shape};
 use super::{ArtifactError, MAX_LABEL_BYTES, MAX_LAYERS};
 
 /// The activation after each layer (`acts[i]` is the output of layer `i`), with the largest
@@ -40,13 +40,19 @@ pub fn validate(model: &Model<'_>) -> Result<Plan, ArtifactError> {
 /// Chains the layers from the tokenizer's token ids and returns the output of every layer.
 /// Checks each layer (not the metadata, logits or head: see [`validate`]).
 pub fn plan(model: &Model<'_>) -> Result<Plan, ArtifactError> {
+    plan_at(model, Depth::Full)
+}
+
+/// Like [`plan`], at the given depth: [`Depth::Shapes`] skips the passes over weights and
+/// channel parameters (for models that already passed [`validate`]).
+pub fn plan_at(model: &Model<'_>, depth: Depth) -> Result<Plan, ArtifactError> {
     if model.layers.is_empty() {
         return Err(ArtifactError::NoLayers);
     }
     let mut act = Act::tokens(usize::from(model.tokenizer.max_tokens));
     let mut plan = Plan::new();
     for (index, layer) in model.layers.iter().enumerate() {
-        act = check_layer(index, layer, act, model.tokenizer.buckets)?;
+        act = layer_output(index, layer, act, model.tokenizer.buckets, depth)?;
         // `layers` holds at most MAX_LAYERS, so does `plan`.
         plan.push(act).map_err(|_| ArtifactError::Overflow {
             layer: index,

@@ -1,0 +1,45 @@
+//! The teacher: a pretrained BERT-family encoder (all-MiniLM-L6-v2 by default) loaded from
+//! safetensors, mean pooling, a linear classification head; fine-tuning on the original training
+//! set; soft labels with an on-disk cache.
+//!
+//! ```text
+//! texts ─► TeacherTokenizer (WordPiece, pad to longest ≤ max_len) ─► ids/type ids/mask [b, s]
+//!       ─► BertEncoder (embeddings + N layers) ─► [b, s, hidden]
+//!       ─► masked mean ─► [b, hidden] (Teacher::embed) ─► dropout ─► head ─► logits [b, classes]
+//! ```
+
+mod attention;
+mod config;
+mod embeddings;
+mod encoder;
+mod error;
+mod id;
+mod layer;
+mod locate;
+mod model;
+mod net;
+mod pooling;
+mod schedule;
+mod soft_cache;
+mod tokenize;
+mod train;
+mod weights;
+
+pub use attention::{BertAttention, MASKED_SCORE};
+pub use config::BertConfig;
+pub use embeddings::BertEmbeddings;
+pub use encoder::{BertEncoder, LoadedEncoder};
+pub use error::{Result, TeacherError};
+pub use id::TeacherId;
+pub use layer::BertLayer;
+pub use locate::{
+    cache_root, find_minilm_dir, is_model_dir, minilm_candidates, CACHE_ENV, MINILM_DIR_ENV,
+};
+pub use model::{Teacher, TeacherConfig, CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE};
+pub use net::TeacherNet;
+pub use pooling::masked_mean;
+pub use schedule::lr_factor;
+pub use soft_cache::{text_hash, CacheStats, SoftLabelCache};
+pub use tokenize::{EncodedBatch, TeacherTokenizer, TokenBatch};
+pub use train::{accuracy, fine_tune, TeacherTrainConfig, TeacherTrainReport, TrainEvent};
+pub use weights::Checkpoint;

@@ -145,6 +145,11 @@ impl WordWriter {
         }
     }
 
+    /// The bytes held back in RAM (a partial word, not yet programmed).
+    pub(crate) fn pending(&self) -> &[u8] {
+        self.pending.get(..self.pending_len).unwrap_or(&[])
+    }
+
     fn program<F: NorFlash>(&mut self, flash: &mut F, bytes: &[u8]) -> Result<(), StorageError> {
         flash
             .write(self.next, bytes)

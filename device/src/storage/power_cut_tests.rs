@@ -225,6 +225,7 @@ fn chunk_protocol_errors_are_typed_and_recoverable() {
     let new = model(7, 1000);
     let mut s = mount(SimFlash::<1024, 8>::new(sectors(2)), 2);
     assert_eq!(s.write_chunk(0, &new[..10]), Err(StorageError::NoUpdate));
+    assert_eq!(s.read_update(0, &mut [0u8; 1]), Err(StorageError::NoUpdate));
     assert_eq!(s.commit_update(&validate), Err(StorageError::NoUpdate));
     assert_eq!(s.begin_update(1000, crc32(&new)), Ok(Slot::A));
     assert_eq!(s.write_chunk(0, &new[..333]), Ok(333));
@@ -252,6 +253,17 @@ fn chunk_protocol_errors_are_typed_and_recoverable() {
     let mut back = [0u8; 8];
     s.read_slot(Slot::A, 0, &mut back).unwrap();
     assert_eq!(&back, &new[..8]);
+    // 333 bytes in 8-byte words: 328 programmed, 5 held in RAM; read-back sees all of them.
+    let mut span = [0u8; 20];
+    s.read_update(313, &mut span).unwrap();
+    assert_eq!(&span, &new[313..333]);
+    let mut tail = [0u8; 3];
+    s.read_update(330, &mut tail).unwrap();
+    assert_eq!(&tail, &new[330..333]);
+    assert!(matches!(
+        s.read_update(330, &mut [0u8; 4]),
+        Err(StorageError::OutOfRange { capacity: 333, .. })
+    ));
     assert_eq!(s.write_chunk(333, &new[333..]), Ok(1000));
     let m = s.commit_update(&validate).unwrap();
     assert_eq!((m.slot, m.len, m.seq), (Slot::A, 1000, 1));

@@ -93,6 +93,37 @@ impl<F: NorFlash + MappedFlash> Storage<F> {
         })
     }
 
+    /// Reads back `out.len()` bytes at `offset` of the update in progress (for the protocol's
+    /// `ReadBack`): programmed bytes from flash, the partial word still held in RAM from there.
+    /// Only the bytes received so far can be read.
+    pub fn read_update(&mut self, offset: u32, out: &mut [u8]) -> Result<(), StorageError> {
+        let up = self.update.as_ref().ok_or(StorageError::NoUpdate)?;
+        let len = u32::try_from(out.len()).unwrap_or(u32::MAX);
+        let out_of_range = StorageError::OutOfRange {
+            offset,
+            len,
+            capacity: up.written,
+        };
+        let end = offset.checked_add(len).ok_or(out_of_range)?;
+        if end > up.written {
+            return Err(out_of_range);
+        }
+        let pending = up.writer.pending();
+        let programmed = up.written.saturating_sub(pending.len() as u32);
+        let split = programmed.clamp(offset, end);
+        let (from_flash, from_ram) = out.split_at_mut((split - offset) as usize);
+        let ram_start = (split - programmed) as usize;
+        let ram = pending
+            .get(ram_start..ram_start + from_ram.len())
+            .ok_or(out_of_range)?;
+        from_ram.copy_from_slice(ram);
+        let at = self.layout.slot(up.slot).offset + offset;
+        if !from_flash.is_empty() {
+            io::read(&mut self.flash, at, from_flash)?;
+        }
+        Ok(())
+    }
+
     /// Abandons the update in progress; the running model is untouched.
     pub fn abort_update(&mut self) {
         self.update = None;

@@ -341,3 +341,28 @@ fn garbage_everywhere_boots_no_model() {
     flash_model(&mut s, &m, 100).unwrap();
     assert_eq!(mount(s.into_flash(), 2).model(), Some(m.as_slice()));
 }
+
+/// Every chunking of models of awkward lengths lands byte-exact in flash, for several word sizes.
+fn chunking_sweep<const E: usize, const W: usize>() {
+    for len in [9usize, W + 11, 3 * W + 1, 1000, 2 * E - 1] {
+        for chunk in 1..=(2 * W + 3) {
+            let image = model((len + chunk) as u8, len);
+            let len = image.len();
+            let mut s = mount(SimFlash::<E, W>::new(sectors(2)), 2);
+            let m = flash_model(&mut s, &image, chunk).unwrap();
+            assert_eq!(s.model(), Some(image.as_slice()), "len {len} chunk {chunk}");
+            let start = layout::<E>(2).slot(m.slot).offset as usize;
+            // Past the model, the rest of its last word is 0xFF padding.
+            let after = &s.flash().bytes()[start + len..start + len.next_multiple_of(W)];
+            assert!(after.iter().all(|b| *b == 0xFF));
+        }
+    }
+}
+
+#[test]
+fn any_chunking_writes_the_exact_bytes() {
+    chunking_sweep::<1024, 1>();
+    chunking_sweep::<1024, 4>();
+    chunking_sweep::<1024, 8>();
+    chunking_sweep::<2048, 32>();
+}

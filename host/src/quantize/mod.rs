@@ -6,6 +6,7 @@
 //! - [`model`]: the owned int8 layer list and its kernel-by-kernel evaluation
 //! - [`eval`]: int8 vs f32 agreement and accuracy; choice of the calibration
 
+pub mod artifact;
 pub mod calibrate;
 pub mod error;
 pub mod eval;

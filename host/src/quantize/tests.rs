@@ -80,3 +80,45 @@ fn int8_logits_track_f32_logits() {
     // Empty text: defined output, no error.
     assert!(q.predict(&[]).is_ok());
 }
+
+#[test]
+fn artifact_encodes_decodes_and_fits_the_estimate() {
+    let device = Device::ndarray();
+    let task = PlantedTask::default();
+    let train = task.generate(400, 31);
+    for kind in [StudentKind::Bag, StudentKind::Cnn] {
+        let student = StudentConfig::new(512, 16, 2).with_kind(kind).with_hidden(16);
+        let cfg = TrainConfig {
+            epochs: 1,
+            ..TrainConfig::new(student.clone())
+        };
+        let trained =
+            train_student(&cfg, &train, &train, TrainMode::Ft, &device, &mut |_| ControlFlow::Continue(()))
+                .unwrap();
+        let q = quantize_student(&trained.model, &student, &train, Calibration::MinMax, &device).unwrap();
+        let head = q.head_bytes();
+        let meta = edgekd_shared::artifact::Metadata {
+            labels: ["neg", "pos"].into_iter().collect(),
+            teacher: "synthetic",
+            dataset: "planted",
+            degree: 0.0,
+            copies: 0,
+            git_rev: "test",
+            board: "m4-1m",
+            notes: "",
+        };
+        let model = q.to_artifact(meta, Some(&head)).unwrap();
+        let bytes = edgekd_shared::artifact::encode(&model, None).unwrap();
+        let decoded = edgekd_shared::artifact::decode_trusted(&bytes).unwrap();
+        assert_eq!(decoded, model);
+        edgekd_shared::artifact::validate(&decoded).unwrap();
+        let estimate = edgekd_models::student::footprint(&student, true);
+        assert!(
+            bytes.len() <= estimate.artifact_bytes,
+            "{kind}: {} bytes > estimate {}",
+            bytes.len(),
+            estimate.artifact_bytes
+        );
+        assert!(bytes.len() >= estimate.param_bytes, "{kind}");
+    }
+}

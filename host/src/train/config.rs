@@ -19,6 +19,25 @@ pub struct TrainExample {
     pub teacher_logits: Option<Vec<f32>>,
 }
 
+impl TrainExample {
+    /// Tokenizes `text` with the student's tokenizer settings (the device's hashing).
+    pub fn from_text(
+        text: &str,
+        label: usize,
+        teacher_logits: Option<Vec<f32>>,
+        student: &StudentConfig,
+    ) -> Result<Self, TrainError> {
+        let (tokens, _truncated) =
+            edgekd_shared::tokenizer::tokenize_to_vec(text, &student.tokenizer())
+                .map_err(|e| TrainError::BadConfig(format!("tokenizer: {e}")))?;
+        Ok(Self {
+            tokens,
+            label,
+            teacher_logits,
+        })
+    }
+}
+
 /// How the student learns.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "lowercase")]
@@ -152,6 +171,20 @@ mod tests {
         let err = check_examples("train", &[ex(0, Some(vec![1.0]))], 2, true).unwrap_err();
         assert!(err.to_string().contains("length 2"), "{err}");
         assert!(check_examples("train", &[ex(1, Some(vec![0.0, 1.0]))], 2, true).is_ok());
+    }
+
+    #[test]
+    fn text_is_tokenized_like_the_device() {
+        let student = StudentConfig::new(1024, 8, 2);
+        let a = TrainExample::from_text("A fine, FINE film", 1, None, &student).unwrap();
+        let b = TrainExample::from_text("a fine fine film", 1, None, &student).unwrap();
+        assert_eq!(a.tokens, b.tokens);
+        assert!(!a.tokens.is_empty() && a.tokens.iter().all(|&t| t < 1024));
+        let mut out = vec![0u32; 64];
+        let n = edgekd_shared::tokenizer::tokenize("a fine fine film", &student.tokenizer(), &mut out)
+            .unwrap()
+            .len;
+        assert_eq!(&out[..n], a.tokens.as_slice());
     }
 
     #[test]

@@ -1,58 +1,15 @@
-//! Device memory budget of a student: artifact (flash) bytes and inference arena (RAM) bytes.
+//! Device memory of a student: artifact (flash) bytes, inference arena and learner state (RAM),
+//! checked against the board profiles of `edgekd_shared::profile`.
+
+use edgekd_shared::profile::{BoardProfile, OverBudget};
 
 use super::config::{StudentConfig, StudentKind};
 
 /// Bytes per output channel of `shared::kernels::ChannelParams` (bias, multiplier, shift: 3 × i32).
 pub const CHANNEL_PARAM_BYTES: usize = 12;
-/// Allowance for the artifact header, layer descriptors, quantization parameters, CRC and
-/// Ed25519 signature (64 bytes) — a deliberate over-estimate.
+/// Allowance for the artifact header, layer descriptors, quantization parameters, metadata,
+/// CRC and Ed25519 signature (64 bytes) — a deliberate over-estimate.
 pub const ARTIFACT_OVERHEAD_BYTES: usize = 1024;
-
-/// A board class from DESIGN.md.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BoardProfile {
-    /// nRF52840 class: 1 MiB flash, 256 KiB RAM (the default).
-    M4_1m,
-    /// STM32F401 / nRF52832 class: 256 KiB flash, 64 KiB RAM.
-    M4_256k,
-}
-
-impl BoardProfile {
-    /// Largest artifact the profile accepts, in bytes.
-    pub fn max_artifact_bytes(self) -> usize {
-        match self {
-            BoardProfile::M4_1m => 256 * 1024,
-            BoardProfile::M4_256k => 96 * 1024,
-        }
-    }
-
-    /// Largest inference arena the profile accepts, in bytes.
-    pub fn max_arena_bytes(self) -> usize {
-        match self {
-            BoardProfile::M4_1m => 32 * 1024,
-            BoardProfile::M4_256k => 16 * 1024,
-        }
-    }
-
-    /// The profile's name as the CLI spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            BoardProfile::M4_1m => "m4-1m",
-            BoardProfile::M4_256k => "m4-256k",
-        }
-    }
-}
-
-impl core::str::FromStr for BoardProfile {
-    type Err = BudgetError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "m4-1m" => Ok(BoardProfile::M4_1m),
-            "m4-256k" => Ok(BoardProfile::M4_256k),
-            other => Err(BudgetError::UnknownProfile(other.to_string())),
-        }
-    }
-}
 
 /// The memory a student needs on the device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,34 +20,9 @@ pub struct Footprint {
     pub artifact_bytes: usize,
     /// Peak bytes of live buffers during one inference (token ids and activations).
     pub arena_bytes: usize,
-}
-
-/// A footprint over a profile's limits.
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum BudgetError {
-    /// The artifact would not fit in the profile's model slot.
-    #[error("profile {profile}: artifact needs {needed} bytes, limit is {limit}")]
-    Artifact {
-        /// Profile name.
-        profile: &'static str,
-        /// Bytes needed.
-        needed: usize,
-        /// Bytes allowed.
-        limit: usize,
-    },
-    /// The inference arena would not fit in the profile's RAM share.
-    #[error("profile {profile}: inference arena needs {needed} bytes, limit is {limit}")]
-    Arena {
-        /// Profile name.
-        profile: &'static str,
-        /// Bytes needed.
-        needed: usize,
-        /// Bytes allowed.
-        limit: usize,
-    },
-    /// A profile name that is not `m4-1m` or `m4-256k`.
-    #[error("unknown board profile `{0}` (expected `m4-1m` or `m4-256k`)")]
-    UnknownProfile(String),
+    /// On-device KD: the f32 head master `[classes, hidden] + [classes]` and f32 scratch for
+    /// the features and the probabilities `[hidden] + 2·[classes]`.
+    pub learner_bytes: usize,
 }
 
 /// Computes the device footprint of `cfg`. `head_master` adds the f32 copy of the classifier
@@ -98,8 +30,8 @@ pub enum BudgetError {
 ///
 /// Arena model: buffers live only between the op that writes them and the op that reads them,
 /// so the peak is the largest (inputs + outputs + scratch) of a single op:
-/// - `bag`: `embed_bag` holds the u32 token ids, an i32 accumulator `[dim]` and its i8 output
-///   `[dim]`; then `dense` `[dim]→[hidden]`, `dense` `[hidden]→[classes]`.
+/// - `bag`: `embed_bag` holds the u32 token ids `[max_tokens]`, an i32 accumulator `[dim]` and
+///   its i8 output `[dim]`; then `dense` `[dim]→[hidden]`, `dense` `[hidden]→[classes]`.
 /// - `cnn`: `embed` holds the token ids and `[max_tokens, dim]`; `conv1d` holds
 ///   `[max_tokens, dim]` and `[out_len, hidden]`; then pooling and the dense head.
 pub fn footprint(cfg: &StudentConfig, head_master: bool) -> Footprint {
@@ -127,32 +59,21 @@ pub fn footprint(cfg: &StudentConfig, head_master: bool) -> Footprint {
         param_bytes,
         artifact_bytes: param_bytes + ARTIFACT_OVERHEAD_BYTES,
         arena_bytes: arena,
+        learner_bytes: 4 * (h * c + c) + 4 * (h + 2 * c),
     }
 }
 
 /// Checks `cfg` (with an f32 head master) against `profile`.
-pub fn check_profile(cfg: &StudentConfig, profile: BoardProfile) -> Result<Footprint, BudgetError> {
+pub fn check_profile(cfg: &StudentConfig, profile: &BoardProfile) -> Result<Footprint, OverBudget> {
     let fp = footprint(cfg, true);
-    if fp.artifact_bytes > profile.max_artifact_bytes() {
-        return Err(BudgetError::Artifact {
-            profile: profile.name(),
-            needed: fp.artifact_bytes,
-            limit: profile.max_artifact_bytes(),
-        });
-    }
-    if fp.arena_bytes > profile.max_arena_bytes() {
-        return Err(BudgetError::Arena {
-            profile: profile.name(),
-            needed: fp.arena_bytes,
-            limit: profile.max_arena_bytes(),
-        });
-    }
+    profile.check(fp.artifact_bytes, fp.arena_bytes, fp.learner_bytes)?;
     Ok(fp)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use edgekd_shared::profile::{M4_1M, M4_256K};
 
     #[test]
     fn bag_footprint_by_hand() {
@@ -162,13 +83,12 @@ mod tests {
         let expected = 4096 * 32 + (32 * 64 + 12 * 64) + (64 * 2 + 12 * 2);
         assert_eq!(fp.param_bytes, expected);
         assert_eq!(fp.arena_bytes, 4 * 64 + 4 * 32 + 32);
+        assert_eq!(fp.learner_bytes, 4 * (64 * 2 + 2) + 4 * (64 + 4));
         let with_master = footprint(&cfg, true);
         assert_eq!(with_master.param_bytes, expected + 4 * (64 * 2 + 2));
-        assert!(check_profile(&cfg, BoardProfile::M4_1m).is_ok());
-        assert!(matches!(
-            check_profile(&cfg, BoardProfile::M4_256k),
-            Err(BudgetError::Artifact { .. })
-        ));
+        assert!(check_profile(&cfg, &M4_1M).is_ok());
+        let over = check_profile(&cfg, &M4_256K).unwrap_err();
+        assert_eq!(over.what, "artifact");
     }
 
     #[test]
@@ -180,11 +100,7 @@ mod tests {
         let fp = footprint(&cfg, true);
         // conv1d holds [128, 32] in and [128, 128] out.
         assert_eq!(fp.arena_bytes, 128 * 32 + 128 * 128);
-        assert!(matches!(
-            check_profile(&cfg, BoardProfile::M4_256k),
-            Err(BudgetError::Arena { .. })
-        ));
-        assert_eq!("m4-256k".parse::<BoardProfile>().unwrap(), BoardProfile::M4_256k);
-        assert!("m0".parse::<BoardProfile>().is_err());
+        let over = check_profile(&cfg, &M4_256K).unwrap_err();
+        assert_eq!(over.what, "inference arena");
     }
 }

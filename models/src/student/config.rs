@@ -4,6 +4,7 @@ use burn::config::Config;
 use burn::nn::conv::Conv1dConfig;
 use burn::nn::{EmbeddingConfig, Initializer, LinearConfig, PaddingConfig1d};
 use burn::prelude::*;
+use edgekd_shared::tokenizer::TokenizerConfig;
 use serde::{Deserialize, Serialize};
 
 use super::error::StudentError;
@@ -60,8 +61,9 @@ pub struct StudentConfig {
     /// `cnn` only: convolution kernel width in tokens.
     #[config(default = 3)]
     pub kernel: usize,
-    /// Tokenizer feature bit set (word unigrams, bigrams, ...), see `shared::tokenizer`.
-    #[config(default = 1)]
+    /// Tokenizer feature bit set (1 words, 2 word bigrams, 4 char trigrams), see
+    /// `shared::tokenizer::TokenizerConfig`.
+    #[config(default = 3)]
     pub features: u8,
     /// Tokens kept per text (the device's token buffer length).
     #[config(default = 64)]
@@ -93,7 +95,20 @@ impl StudentConfig {
         if self.buckets > u32::MAX as usize {
             return Err(StudentError::TooManyBuckets(self.buckets));
         }
+        self.tokenizer()
+            .validate()
+            .map_err(|e| StudentError::Tokenizer(e.to_string()))?;
         Ok(())
+    }
+
+    /// The tokenizer settings this student's token ids come from (host and device alike).
+    pub fn tokenizer(&self) -> TokenizerConfig {
+        TokenizerConfig {
+            buckets: u32::try_from(self.buckets).unwrap_or(u32::MAX),
+            max_tokens: self.max_tokens,
+            features: self.features,
+            seed: self.seed,
+        }
     }
 
     /// Symmetric zero padding on each side of the convolution (`kernel / 2`, "same" for odd kernels).

@@ -27,6 +27,9 @@ pub enum StudentError {
         /// Rows in the embedding table.
         buckets: usize,
     },
+    /// Tokenizer settings the device would refuse.
+    #[error("student config: tokenizer settings: {0}")]
+    Tokenizer(String),
     /// An empty batch.
     #[error("token batch: no examples")]
     EmptyBatch,

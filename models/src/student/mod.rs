@@ -12,7 +12,7 @@ pub mod error;
 pub mod model;
 
 pub use batch::TokenBatch;
-pub use budget::{check_profile, footprint, BoardProfile, BudgetError, Footprint};
+pub use budget::{check_profile, footprint, Footprint};
 pub use config::{StudentConfig, StudentKind};
 pub use error::StudentError;
 pub use model::{argmax, Student, StudentTrace};

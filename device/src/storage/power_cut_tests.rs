@@ -257,6 +257,9 @@ fn chunk_protocol_errors_are_typed_and_recoverable() {
     let mut span = [0u8; 20];
     s.read_update(313, &mut span).unwrap();
     assert_eq!(&span, &new[313..333]);
+    let mut head = [0u8; 8];
+    s.read_update(0, &mut head).unwrap();
+    assert_eq!(&head, &new[..8]);
     let mut tail = [0u8; 3];
     s.read_update(330, &mut tail).unwrap();
     assert_eq!(&tail, &new[330..333]);

@@ -111,8 +111,8 @@ impl<F: NorFlash + MappedFlash> Storage<F> {
         let pending = up.writer.pending();
         let programmed = up.written.saturating_sub(pending.len() as u32);
         let split = programmed.clamp(offset, end);
-        let (from_flash, from_ram) = out.split_at_mut((split - offset) as usize);
-        let ram_start = (split - programmed) as usize;
+        let (from_flash, from_ram) = out.split_at_mut(split.saturating_sub(offset) as usize);
+        let ram_start = split.saturating_sub(programmed) as usize;
         let ram = pending
             .get(ram_start..ram_start + from_ram.len())
             .ok_or(out_of_range)?;

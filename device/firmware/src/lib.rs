@@ -4,14 +4,19 @@
 //! generator, and the panic and fault handlers.
 #![no_std]
 
+pub mod clock;
 pub mod console;
 pub mod dotcheck;
 pub mod exit;
 pub mod fault;
+pub mod flash;
+pub mod hostfile;
 pub mod icount;
 pub mod kernelcheck;
+pub mod platform;
 pub mod reference;
 pub mod rng;
+pub mod stack;
 pub mod text;
 pub mod uart;
 

@@ -2,3 +2,4 @@
 pub mod assets;
 pub mod augment;
 pub mod data;
+pub mod qemu;

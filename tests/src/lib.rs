@@ -1,1 +1,2 @@
 //! Helpers for the end-to-end tests.
+pub mod qemu_env;

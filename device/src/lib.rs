@@ -2,4 +2,5 @@
 #![cfg_attr(not(test), no_std)]
 
 pub mod engine;
+pub mod learner;
 pub mod storage;

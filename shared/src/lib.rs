@@ -6,8 +6,9 @@
 
 pub mod artifact;
 pub mod checksum;
+pub mod error;
 pub mod kernels;
 pub mod quant;
-pub mod protocol;
-pub mod error;
 pub mod tokenizer;
+pub mod protocol;
+pub mod profile;

@@ -23,7 +23,11 @@ pub fn exercise_artifact(bytes: &[u8]) {
     let Ok(model) = decode(bytes, VerifyPolicy::AllowUnsigned) else {
         return;
     };
-    assert_eq!(decode_trusted(bytes).as_ref(), Ok(&model), "trusted decode disagrees");
+    assert_eq!(
+        decode_trusted(bytes).as_ref(),
+        Ok(&model),
+        "trusted decode disagrees"
+    );
     let need = arena_size(&model).expect("a decoded model always sizes its arena");
     if need > ARENA {
         return;
@@ -32,13 +36,16 @@ pub fn exercise_artifact(bytes: &[u8]) {
     let labels = model.meta.labels.len();
     for (i, text) in TEXTS.iter().enumerate() {
         let offset = i % 4;
-        let p = run(&model, text, &mut arena[offset..offset + need]).expect("valid model runs on text");
+        let p =
+            run(&model, text, &mut arena[offset..offset + need]).expect("valid model runs on text");
         assert!(p.label < labels);
         assert_eq!(p.logits.len(), labels);
     }
     let buckets = model.tokenizer.buckets;
     let max = usize::from(model.tokenizer.max_tokens);
-    let tokens: Vec<u32> = (0..max as u32).map(|i| i.wrapping_mul(2_654_435_761) % buckets).collect();
+    let tokens: Vec<u32> = (0..max as u32)
+        .map(|i| i.wrapping_mul(2_654_435_761) % buckets)
+        .collect();
     for n in [0, 1, max] {
         run_tokens(&model, &tokens[..n], &mut arena[..need]).expect("valid model runs on tokens");
     }
@@ -48,7 +55,10 @@ pub fn exercise_artifact(bytes: &[u8]) {
     }
     // Four bytes short is too small at every alignment (the size includes 3 bytes of padding).
     let short = need.saturating_sub(4);
-    assert!(run(&model, TEXTS[1], &mut arena[..short]).is_err(), "arena of {short} < {need} accepted");
+    assert!(
+        run(&model, TEXTS[1], &mut arena[..short]).is_err(),
+        "arena of {short} < {need} accepted"
+    );
 }
 
 /// Seals `body` in a correct unsigned container and exercises it.

@@ -3,3 +3,4 @@ pub mod assets;
 pub mod augment;
 pub mod data;
 pub mod qemu;
+pub mod adapt;

@@ -1,0 +1,202 @@
+//! `edgekd adapt`: on-device distillation of a flashed student's head, driven from the host.
+//!
+//! ```text
+//! edgekd adapt runs/<run>/model.ekd --device qemu --teacher <fine-tuned teacher dir> \
+//!     --data tweets-binary --original rotten-tomatoes --map negative=rotten,positive=fresh \
+//!     --updates 1000 --temperature 2
+//! ```
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use edgekd_host::adapt::{self, AdaptPlan, EvalSet, Finish, LabelMap, Progress};
+use edgekd_host::data::{stratified_split, stratified_subsample, Dataset};
+use edgekd_host::device::{DeviceClient, SimDevice, DEFAULT_TIMEOUT};
+use edgekd_host::pipeline::load_corpus;
+use edgekd_host::qemu::{build_firmware, QemuDevice, QemuOptions};
+use edgekd_models::teacher::{SoftLabelCache, Teacher};
+use edgekd_shared::artifact::decode_trusted;
+
+/// Arguments of `edgekd adapt`.
+#[derive(Debug, clap::Args)]
+pub struct AdaptArgs {
+    /// The student artifact (`model.ekd`); it is flashed first unless the device already runs it.
+    pub model: PathBuf,
+    /// `sim` (in-process), `qemu` (emulated mps2-an386) or `serial:PORT` (a board).
+    #[arg(long, default_value = "sim")]
+    pub device: String,
+    /// In-domain corpus (a name, or `csv:PATH` / `tsv:PATH` / `jsonl:PATH`).
+    #[arg(long)]
+    pub data: String,
+    /// The original domain's corpus; its test split (same fractions and seed as `edgekd run`) is evaluated.
+    #[arg(long)]
+    pub original: String,
+    /// The fine-tuned teacher's folder (as saved by `edgekd run`, `<cache>/teachers/<key>`).
+    #[arg(long)]
+    pub teacher: PathBuf,
+    /// Number of `Learn` updates (the in-domain training texts are cycled through).
+    #[arg(long, default_value_t = 1000)]
+    pub updates: usize,
+    /// Distillation temperature T, in [0.5, 20].
+    #[arg(long, default_value_t = 2.0)]
+    pub temperature: f32,
+    /// In-domain label renames, `from=to,…` (e.g. `negative=rotten,positive=fresh`).
+    #[arg(long, default_value = "")]
+    pub map: String,
+    /// Update counts after which both splits are evaluated.
+    #[arg(long, value_delimiter = ',', default_values_t = adapt::DEFAULT_CHECKPOINTS)]
+    pub checkpoints: Vec<usize>,
+    /// Drop the updates at the end (`LearnRevert`) instead of committing them.
+    #[arg(long)]
+    pub revert: bool,
+    /// Fraction of the in-domain corpus held out for evaluation.
+    #[arg(long, default_value_t = 0.2)]
+    pub held_out: f64,
+    /// At most this many texts per evaluated split (stratified subsample; 0: all).
+    #[arg(long, default_value_t = 500)]
+    pub eval_limit: usize,
+    /// Dev and test fractions and seed of the original corpus's split (those of `edgekd run`).
+    #[arg(long, default_value_t = 0.1)]
+    pub original_dev: f64,
+    /// See `--original-dev`.
+    #[arg(long, default_value_t = 0.2)]
+    pub original_test: f64,
+    /// Seed of the splits and subsamples.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Text and label columns for `csv:`/`tsv:`/`jsonl:` corpora.
+    #[arg(long, default_value = "text")]
+    pub text_col: String,
+    /// See `--text-col`.
+    #[arg(long, default_value = "label")]
+    pub label_col: String,
+    /// Public key the device checks models against (sim, qemu); default: the development key.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// Baud rate for `serial:PORT`.
+    #[arg(long, default_value_t = 115_200)]
+    pub baud: u32,
+    /// Flash file of the emulated device (qemu).
+    #[arg(long, default_value = "target-host/adapt-flash.bin")]
+    pub flash_file: PathBuf,
+}
+
+/// Everything a session needs, prepared on the host.
+struct Prepared {
+    artifact: Vec<u8>,
+    train: Vec<adapt::SoftExample>,
+    held_out: EvalSet,
+    original: EvalSet,
+    plan: AdaptPlan,
+}
+
+/// Runs `edgekd adapt`.
+pub fn run(args: AdaptArgs) -> anyhow::Result<()> {
+    let prepared = prepare(&args)?;
+    let key = match &args.key {
+        Some(path) => edgekd_host::keys::load_verifying_key(path)?,
+        None => edgekd_host::keys::dev_signing_key()?.verifying_key(),
+    };
+    if args.device == "sim" {
+        let mut client = DeviceClient::new(SimDevice::new(&key)?, DEFAULT_TIMEOUT);
+        session(&mut client, &prepared)
+    } else if args.device == "qemu" {
+        let firmware = build_firmware(&edgekd_host::keys::hex(key.as_bytes()))?;
+        if let Some(dir) = args.flash_file.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let qemu = QemuDevice::start(&firmware, &args.flash_file, QemuOptions::default())?;
+        let mut client = qemu.client()?;
+        session(&mut client, &prepared)
+    } else if let Some(port) = args.device.strip_prefix("serial:") {
+        let mut client = DeviceClient::serial(port, args.baud, Duration::from_secs(10))?;
+        session(&mut client, &prepared)
+    } else {
+        bail!("--device {:?}: use sim, qemu or serial:PORT", args.device)
+    }
+}
+
+fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
+    let artifact = std::fs::read(&args.model).with_context(|| format!("reading {}", args.model.display()))?;
+    let model = decode_trusted(&artifact).with_context(|| format!("decoding {}", args.model.display()))?;
+    let model_labels: Vec<String> = model.meta.labels.iter().map(|s| s.to_string()).collect();
+    if model.head.is_none() {
+        bail!("{}: the model has no f32 head master, so the device cannot learn", args.model.display());
+    }
+    let map = LabelMap::parse(&args.map)?;
+
+    let (domain, _) = load_corpus(&args.data, &args.text_col, &args.label_col)?;
+    let domain_to_model = map.resolve(&domain.labels, &model_labels)?;
+    let split = stratified_split(&domain, 0.0, args.held_out, args.seed)?;
+    let (original, _) = load_corpus(&args.original, &args.text_col, &args.label_col)?;
+    let original_to_model = LabelMap::default().resolve(&original.labels, &model_labels)?;
+    let original_test = stratified_split(&original, args.original_dev, args.original_test, args.seed)?.test;
+
+    let teacher_texts: Vec<String> = split.train.examples.iter().map(|e| e.text.clone()).collect();
+    let logits = teacher_logits(&args.teacher, &teacher_texts)?;
+    let train = adapt::soft_examples(&teacher_texts, &logits, model_labels.len(), args.temperature)?;
+    let eval_set = |name: &str, ds: &Dataset, to_model: &[usize]| -> anyhow::Result<EvalSet> {
+        let ds = match args.eval_limit {
+            n if n > 0 && n < ds.len() => stratified_subsample(ds, n, args.seed)?,
+            _ => ds.clone(),
+        };
+        let gold = ds
+            .examples
+            .iter()
+            .map(|e| to_model.get(e.label).copied().context("label index outside the corpus's labels"))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(EvalSet { name: name.into(), texts: ds.examples.iter().map(|e| e.text.clone()).collect(), gold })
+    };
+    let held_out = eval_set("in-domain", &split.test, &domain_to_model)?;
+    let original = eval_set("original", &original_test, &original_to_model)?;
+    let plan = AdaptPlan {
+        updates: args.updates,
+        temperature: args.temperature,
+        checkpoints: args.checkpoints.clone(),
+        finish: if args.revert { Finish::Revert } else { Finish::Commit },
+    };
+    drop(model);
+    Ok(Prepared { artifact, train, held_out, original, plan })
+}
+
+/// Teacher logits (temperature 1) of `texts`, from the shared soft-label cache where present.
+fn teacher_logits(dir: &std::path::Path, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+    let (kind, device) = edgekd_models::backend::select(None)?;
+    tracing::info!("teacher: {} on {}", dir.display(), kind.name());
+    let teacher = Teacher::load(dir, &device).with_context(|| format!("loading the teacher in {}", dir.display()))?;
+    let cache_root = edgekd_host::assets::Cache::from_env()?.root().to_path_buf();
+    let mut cache = SoftLabelCache::open(&cache_root.join("soft-labels.ekdc"))?;
+    let (logits, stats) = cache.label_with(&teacher, texts, None)?;
+    tracing::info!("teacher labels: {} from the cache, {} computed", stats.hits, stats.labelled);
+    Ok(logits)
+}
+
+fn session<T: Read + Write>(client: &mut DeviceClient<T>, p: &Prepared) -> anyhow::Result<()> {
+    client.hello().context("hello")?;
+    let crc = edgekd_shared::checksum::crc32(&p.artifact);
+    if client.info()?.model_crc32 != crc {
+        let report = client.flash(&p.artifact, |_, _| {})?;
+        tracing::info!("flashed {} bytes into slot {:?}", report.len, report.slot);
+    }
+    let bar = indicatif::ProgressBar::new(p.plan.updates as u64);
+    let report = adapt::adapt(client, &p.train, &p.held_out, &p.original, &p.plan, &mut |ev| match ev {
+        Progress::Update { done, .. } => bar.set_position(done as u64),
+        Progress::Checkpoint(c) => bar.println(format!(
+            "after {} updates: in-domain {:?}, original {:?}",
+            c.updates, c.in_domain, c.original
+        )),
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "in-domain: {} held-out texts; original: {} test texts; {} training texts at T = {}",
+        p.held_out.texts.len(),
+        p.original.texts.len(),
+        p.train.len(),
+        p.plan.temperature
+    );
+    print!("{}", report.table());
+    println!("{}", report.summary());
+    Ok(())
+}

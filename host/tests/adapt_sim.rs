@@ -1,0 +1,228 @@
+//! `edgekd adapt` against the in-process simulated device: adaptation helps on synthetic in-domain
+//! data, the device's head equals the host's in-process learner bit for bit, bad soft labels are
+//! refused without effect, and commit/revert behave.
+
+use std::time::Duration;
+
+use ed25519_dalek::SigningKey;
+use edgekd_device::engine::{arena_size, infer, Input};
+use edgekd_device::learner::{HeadLearner, LearnHyper, UpdateRecord};
+use edgekd_device::server::DEFAULT_LEARNING_RATE;
+use edgekd_host::adapt::{
+    adapt, evaluate, soft_examples, AdaptError, AdaptPlan, EvalSet, Finish, LabelMap, Progress, SoftExample,
+};
+use edgekd_host::device::{DeviceClient, SimDevice, SIM_HEAD_CAP};
+use edgekd_shared::artifact::sample::{sample, SampleKind};
+use edgekd_shared::artifact::{decode, Model, VerifyPolicy};
+use edgekd_shared::protocol::ErrorCode;
+
+const T: f32 = 2.0;
+
+fn key() -> SigningKey {
+    SigningKey::from_bytes(&[23u8; 32])
+}
+
+/// Words of each in-domain class (the teacher's rule: the class whose words a text uses).
+const VOCAB: [[&str; 6]; 3] = [
+    ["awful", "boring", "dreadful", "tedious", "clumsy", "lifeless"],
+    ["superb", "delightful", "moving", "brilliant", "charming", "gripping"],
+    ["average", "ordinary", "middling", "routine", "standard", "passable"],
+];
+/// In-domain label names; the model's are `negative`, `positive`, `neutral`.
+const DOMAIN_LABELS: [&str; 3] = ["neg", "pos", "neu"];
+
+/// Texts of two or three words of class `c`: (texts for training, texts held out).
+fn domain_texts() -> (Vec<(String, usize)>, Vec<(String, usize)>) {
+    let (mut train, mut held) = (Vec::new(), Vec::new());
+    for (c, words) in VOCAB.iter().enumerate() {
+        for i in 0..words.len() {
+            for j in 0..words.len() {
+                if i == j {
+                    continue;
+                }
+                let text = format!("{} {}", words[i], words[j]);
+                // Pairs with j = i + 1 (mod n) are held out; the rest train.
+                if j == (i + 1) % words.len() {
+                    held.push((text, c));
+                } else {
+                    train.push((text, c));
+                }
+            }
+        }
+    }
+    // Interleave the classes so that every stretch of updates sees all three.
+    train.sort_by_key(|(t, c)| (t.len() % 7, *c));
+    (train, held)
+}
+
+/// Teacher logits for class `c`: a confident teacher.
+fn teacher_logits(c: usize) -> Vec<f32> {
+    (0..3).map(|k| if k == c { 4.0 } else { -2.0 }).collect()
+}
+
+fn setup(model: &Model<'_>) -> (Vec<SoftExample>, EvalSet) {
+    let model_labels: Vec<String> = model.meta.labels.iter().map(|s| s.to_string()).collect();
+    let map = LabelMap::parse("neg=negative,pos=positive,neu=neutral").unwrap();
+    let domain: Vec<String> = DOMAIN_LABELS.iter().map(|s| s.to_string()).collect();
+    let to_model = map.resolve(&domain, &model_labels).unwrap();
+    let (train, held) = domain_texts();
+    let texts: Vec<String> = train.iter().map(|(t, _)| t.clone()).collect();
+    let logits: Vec<Vec<f32>> = train.iter().map(|(_, c)| teacher_logits(to_model[*c])).collect();
+    let soft = soft_examples(&texts, &logits, model_labels.len(), T).unwrap();
+    let held = EvalSet {
+        name: "in-domain".into(),
+        texts: held.iter().map(|(t, _)| t.clone()).collect(),
+        gold: held.iter().map(|(_, c)| to_model[*c]).collect(),
+    };
+    (soft, held)
+}
+
+/// The original domain: texts the model labels as it was flashed (accuracy 1 before adapting).
+fn original(dev: &mut DeviceClient<SimDevice<'_>>) -> EvalSet {
+    let texts: Vec<String> = ["the film was long", "a quiet story of two friends", "music and colour", "why", "it ends"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let gold = texts.iter().map(|t| usize::from(dev.infer(t).unwrap().label)).collect();
+    EvalSet { name: "original".into(), texts, gold }
+}
+
+fn flashed(bytes: &[u8], vk: &'_ ed25519_dalek::VerifyingKey) -> DeviceClient<SimDevice<'_>> {
+    let mut dev = DeviceClient::new(SimDevice::new(vk).unwrap(), Duration::from_secs(2));
+    dev.hello().unwrap();
+    dev.flash(bytes, |_, _| {}).unwrap();
+    dev
+}
+
+fn probe_logits(dev: &mut DeviceClient<SimDevice<'_>>, set: &EvalSet) -> Vec<Vec<i8>> {
+    set.texts.iter().map(|t| dev.infer(t).unwrap().logits).collect()
+}
+
+#[test]
+fn adaptation_helps_in_domain_and_reports_every_checkpoint() {
+    let vk = key().verifying_key();
+    let bytes = sample(SampleKind::Bag, 31, Some(&key())).unwrap().bytes;
+    let model = decode(&bytes, VerifyPolicy::RequireKey(&vk)).unwrap();
+    let mut dev = flashed(&bytes, &vk);
+    let (train, held) = setup(&model);
+    let orig = original(&mut dev);
+    let plan = AdaptPlan::new(1000, T);
+    let (mut updates, mut seen) = (0usize, Vec::new());
+    let report = adapt(&mut dev, &train, &held, &orig, &plan, &mut |p| match p {
+        Progress::Update { done, total, loss } => {
+            assert_eq!((done, total), (updates + 1, 1000));
+            assert!(loss.is_finite() && loss >= 0.0);
+            updates = done;
+        }
+        Progress::Checkpoint(c) => seen.push(c.updates),
+    })
+    .unwrap();
+    println!("{}\n{}", report.table(), report.summary());
+    assert_eq!(seen, vec![0, 100, 250, 500, 1000]);
+    assert_eq!(report.updates, 1000);
+    let first = report.checkpoints[0];
+    let last = report.checkpoints[4];
+    assert_eq!(first.original, Some(1.0));
+    let (before, after) = (first.in_domain.unwrap(), last.in_domain.unwrap());
+    assert!(after >= before + 0.25 && after >= 0.8, "in-domain accuracy {before} → {after}");
+    // The loss the device reports falls as the head learns.
+    assert!(last.mean_loss.unwrap() < report.checkpoints[1].mean_loss.unwrap());
+    assert_eq!(report.device_learn_steps, 1000);
+    assert_eq!(report.learner_bytes as usize, HeadLearner::<SIM_HEAD_CAP>::ram_bytes() * 2);
+    assert!(report.ram_bytes >= report.learner_bytes);
+}
+
+/// The host's in-process learner: the device crate's engine and learner, driven with the same texts.
+fn host_learner(model: &Model<'_>, train: &[SoftExample], updates: usize) -> Box<HeadLearner<SIM_HEAD_CAP>> {
+    let mut learner = Box::new(HeadLearner::<SIM_HEAD_CAP>::empty());
+    let head = model.head.as_ref().unwrap();
+    let outputs = model.meta.labels.len();
+    learner.load_le_bytes(head.weights.len() / 4 / outputs, outputs, head.weights, head.bias).unwrap();
+    let mut arena = vec![0u8; arena_size(model).unwrap()];
+    for i in 0..updates {
+        let ex = &train[i % train.len()];
+        let inf = infer(model, Input::Text(&ex.text), &mut arena).unwrap();
+        let q = inf.head_input_quant.unwrap();
+        let record = UpdateRecord {
+            hyper: LearnHyper { temperature: T, learning_rate: DEFAULT_LEARNING_RATE },
+            x_scale: q.scale,
+            x_zero_point: q.zero_point,
+            x: inf.head_input,
+            teacher: &ex.probs,
+        };
+        record.apply(&mut learner).unwrap();
+    }
+    learner
+}
+
+#[test]
+fn device_head_equals_the_host_learner_bit_for_bit() {
+    let vk = key().verifying_key();
+    let bytes = sample(SampleKind::Bag, 32, Some(&key())).unwrap().bytes;
+    let model = decode(&bytes, VerifyPolicy::RequireKey(&vk)).unwrap();
+    let mut dev = flashed(&bytes, &vk);
+    let (train, held) = setup(&model);
+    let mut plan = AdaptPlan::new(137, T);
+    plan.checkpoints = vec![0, 60];
+    let empty = EvalSet::default();
+    adapt(&mut dev, &train, &held, &empty, &plan, &mut |_| {}).unwrap();
+    let host = host_learner(&model, &train, 137);
+    let device = dev.get_ref().server().learner();
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(device.updates(), 137);
+    assert_eq!(bits(device.weights()), bits(host.weights()), "weights");
+    assert_eq!(bits(device.bias()), bits(host.bias()), "bias");
+}
+
+#[test]
+fn garbage_soft_labels_are_refused_and_change_nothing() {
+    let vk = key().verifying_key();
+    let bytes = sample(SampleKind::Bag, 33, Some(&key())).unwrap().bytes;
+    let model = decode(&bytes, VerifyPolicy::RequireKey(&vk)).unwrap();
+    let mut dev = flashed(&bytes, &vk);
+    let (train, held) = setup(&model);
+    let before = probe_logits(&mut dev, &held);
+    let empty = EvalSet::default();
+    for probs in [vec![f32::NAN, 0.5, 0.5], vec![0.9, 0.9, 0.9], vec![-0.5, 1.0, 0.5], vec![0.5, 0.5], vec![f32::INFINITY, 0.0, 0.0]] {
+        let bad = vec![SoftExample { text: train[0].text.clone(), probs: probs.clone() }];
+        let err = adapt(&mut dev, &bad, &held, &empty, &AdaptPlan::new(5, T), &mut |_| {}).unwrap_err();
+        assert_eq!(err.device_code(), Some(ErrorCode::BadSoftLabel), "{probs:?}: {err}");
+        assert!(err.to_string().contains("update 1"), "{err}");
+        assert_eq!(probe_logits(&mut dev, &held), before, "{probs:?} changed predictions");
+    }
+    assert_eq!(dev.stats().unwrap().learn_steps, 0);
+    // The host refuses non-finite teacher logits before anything is sent.
+    let err = soft_examples(&["x".to_string()], &[vec![f32::NAN, 0.0, 0.0]], 3, T).unwrap_err();
+    assert!(matches!(err, AdaptError::BadTeacherLogits { index: 0, .. }), "{err}");
+    // A temperature outside the device's range is refused on the host.
+    let err = adapt(&mut dev, &train, &held, &empty, &AdaptPlan::new(5, 50.0), &mut |_| {}).unwrap_err();
+    assert!(matches!(err, AdaptError::BadTemperature(_)), "{err}");
+}
+
+#[test]
+fn revert_restores_the_head_and_commit_survives_a_reboot() {
+    let vk = key().verifying_key();
+    let bytes = sample(SampleKind::Bag, 34, Some(&key())).unwrap().bytes;
+    let model = decode(&bytes, VerifyPolicy::RequireKey(&vk)).unwrap();
+    let mut dev = flashed(&bytes, &vk);
+    let (train, held) = setup(&model);
+    let empty = EvalSet::default();
+    let flashed_logits = probe_logits(&mut dev, &held);
+
+    let mut plan = AdaptPlan::new(300, T);
+    plan.finish = Finish::Revert;
+    let reverted = adapt(&mut dev, &train, &held, &empty, &plan, &mut |_| {}).unwrap();
+    assert_eq!(reverted.finish, Finish::Revert);
+    assert_ne!(reverted.checkpoints[0].in_domain, reverted.checkpoints.last().unwrap().in_domain);
+    assert_eq!(probe_logits(&mut dev, &held), flashed_logits, "revert goes back to the flashed head");
+
+    plan.finish = Finish::Commit;
+    let committed = adapt(&mut dev, &train, &held, &empty, &plan, &mut |_| {}).unwrap();
+    let adapted_logits = probe_logits(&mut dev, &held);
+    assert_ne!(adapted_logits, flashed_logits);
+    let accuracy = committed.checkpoints.last().unwrap().in_domain;
+    // A reboot replays the journal: the committed head, with its accuracy, is back.
+    let mut dev = DeviceClient::new(dev.into_inner().reboot().unwrap(), Duration::from_secs(2));
+    assert_eq!(probe_logits(&mut dev, &held), adapted_logits);
+    assert_eq!(evaluate(&mut dev, &held).unwrap(), accuracy);
+}

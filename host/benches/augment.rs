@@ -14,7 +14,11 @@ fn bench(c: &mut Criterion) {
     let path = edgekd_host::assets::ensure("rotten-tomatoes").expect("fetch rotten-tomatoes");
     let (mut ds, _) = rotten_tomatoes(&path).expect("load rotten-tomatoes");
     ds.examples.truncate(SENTENCES);
-    let cfg = AugmentConfig { degree: 0.3, copies: 1, seed: 7 };
+    let cfg = AugmentConfig {
+        degree: 0.3,
+        copies: 1,
+        seed: 7,
+    };
     let mut group = c.benchmark_group("augment");
     group.sample_size(10);
     group.throughput(Throughput::Elements(ds.len() as u64));

@@ -280,7 +280,7 @@ fn decode_values(
 }
 
 fn check_no_nulls(levels: &[u8], n: usize) -> Result<(), String> {
-    if rle_hybrid(levels, 1, n)?.iter().any(|&l| l == 0) {
+    if rle_hybrid(levels, 1, n)?.contains(&0) {
         return Err("null values are not supported".into());
     }
     Ok(())

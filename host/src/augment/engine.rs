@@ -61,7 +61,12 @@ impl Augmented {
 }
 
 /// Augments one text with `rng`.
-pub fn augment_text(text: &str, lexicon: &dyn Lexicon, degree: f64, rng: &mut ChaCha8Rng) -> Augmented {
+pub fn augment_text(
+    text: &str,
+    lexicon: &dyn Lexicon,
+    degree: f64,
+    rng: &mut ChaCha8Rng,
+) -> Augmented {
     let ps = pieces(text);
     let mut lowers: Vec<Option<String>> = Vec::with_capacity(ps.len());
     let mut eligible = Vec::new();
@@ -106,7 +111,12 @@ pub fn augment_text(text: &str, lexicon: &dyn Lexicon, degree: f64, rng: &mut Ch
             (Piece::Word(s) | Piece::Gap(s), None) => out.push_str(s),
         }
     }
-    Augmented { text: out, words, target, changed }
+    Augmented {
+        text: out,
+        words,
+        target,
+        changed,
+    }
 }
 
 /// splitmix64 finaliser.
@@ -173,7 +183,11 @@ impl AugmentReport {
 
 /// `cfg.copies` augmented copies of every example, in (example, copy) order, in parallel; the
 /// result does not depend on the number of threads.
-pub fn augment_dataset(ds: &Dataset, lexicon: &dyn Lexicon, cfg: &AugmentConfig) -> (Vec<AugmentedExample>, AugmentReport) {
+pub fn augment_dataset(
+    ds: &Dataset,
+    lexicon: &dyn Lexicon,
+    cfg: &AugmentConfig,
+) -> (Vec<AugmentedExample>, AugmentReport) {
     let out: Vec<AugmentedExample> = ds
         .examples
         .par_iter()
@@ -185,7 +199,10 @@ pub fn augment_dataset(ds: &Dataset, lexicon: &dyn Lexicon, cfg: &AugmentConfig)
                 AugmentedExample {
                     source: i,
                     copy: c,
-                    example: Example { text: a.text, label: e.label },
+                    example: Example {
+                        text: a.text,
+                        label: e.label,
+                    },
                     words: a.words,
                     target: a.target,
                     changed: a.changed,
@@ -196,7 +213,13 @@ pub fn augment_dataset(ds: &Dataset, lexicon: &dyn Lexicon, cfg: &AugmentConfig)
     let n = out.len().max(1) as f64;
     let degree_sum: f64 = out
         .iter()
-        .map(|a| if a.words == 0 { 0.0 } else { a.changed as f64 / a.words as f64 })
+        .map(|a| {
+            if a.words == 0 {
+                0.0
+            } else {
+                a.changed as f64 / a.words as f64
+            }
+        })
         .sum();
     let report = AugmentReport {
         method: lexicon.name().to_string(),
@@ -218,7 +241,12 @@ mod tests {
 
     /// Every listed word maps to `<word>x` and `<word>y`.
     fn lexicon(words: &[&str]) -> MapLexicon {
-        MapLexicon::new("test", words.iter().map(|w| (w.to_string(), vec![format!("{w}x"), format!("{w}y")])))
+        MapLexicon::new(
+            "test",
+            words
+                .iter()
+                .map(|w| (w.to_string(), vec![format!("{w}x"), format!("{w}y")])),
+        )
     }
 
     fn words(text: &str) -> Vec<String> {
@@ -235,7 +263,9 @@ mod tests {
 
     #[test]
     fn degree_is_exact_when_enough_words_are_eligible() {
-        let lex = lexicon(&["quick", "brown", "fox", "jumps", "lazy", "dog", "cat", "sleeps"]);
+        let lex = lexicon(&[
+            "quick", "brown", "fox", "jumps", "lazy", "dog", "cat", "sleeps",
+        ]);
         let l = words(TEXT).len();
         assert_eq!(l, 13);
         for (p, want) in [(0.0, 0), (0.1, 1), (0.3, 4), (0.5, 7), (0.6, 8)] {
@@ -257,12 +287,17 @@ mod tests {
     fn stop_words_and_punctuation_never_change_and_replacements_differ() {
         let lex = MapLexicon::new(
             "t",
-            ["the", "and", "over", "quick", "dog"].iter().map(|w| (w.to_string(), vec!["zzz".to_string()])),
+            ["the", "and", "over", "quick", "dog"]
+                .iter()
+                .map(|w| (w.to_string(), vec!["zzz".to_string()])),
         );
         for seed in 0..50 {
             let a = augment_text(TEXT, &lex, 1.0, &mut copy_rng(seed, 3, 1));
             assert_eq!(a.changed, 2);
-            assert_eq!(a.text, "The zzz brown fox jumps over the lazy zzz, and the cat sleeps.");
+            assert_eq!(
+                a.text,
+                "The zzz brown fox jumps over the lazy zzz, and the cat sleeps."
+            );
         }
     }
 
@@ -293,15 +328,30 @@ mod tests {
 
     #[test]
     fn deterministic_across_thread_counts() {
-        let lex = lexicon(&["quick", "brown", "fox", "jumps", "lazy", "dog", "cat", "sleeps"]);
+        let lex = lexicon(&[
+            "quick", "brown", "fox", "jumps", "lazy", "dog", "cat", "sleeps",
+        ]);
         let ds = Dataset {
             name: "d".into(),
             labels: vec!["a".into(), "b".into()],
-            examples: (0..64).map(|i| Example { text: format!("{TEXT} {i}"), label: i % 2 }).collect(),
+            examples: (0..64)
+                .map(|i| Example {
+                    text: format!("{TEXT} {i}"),
+                    label: i % 2,
+                })
+                .collect(),
         };
-        let cfg = AugmentConfig { degree: 0.3, copies: 3, seed: 42 };
+        let cfg = AugmentConfig {
+            degree: 0.3,
+            copies: 3,
+            seed: 42,
+        };
         let run = |threads| {
-            rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| augment_dataset(&ds, &lex, &cfg))
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| augment_dataset(&ds, &lex, &cfg))
         };
         let (one, r1) = run(1);
         let (four, r4) = run(4);
@@ -309,8 +359,13 @@ mod tests {
         assert_eq!(r1, r4);
         assert_eq!(one.len(), 192);
         assert_eq!((one[5].source, one[5].copy), (1, 2));
-        assert!(one.iter().all(|a| a.example.label == ds.examples[a.source].label));
-        assert!((r1.mean_realised_degree - 4.0 / 14.0).abs() < 1e-9, "{r1:?}");
+        assert!(one
+            .iter()
+            .all(|a| a.example.label == ds.examples[a.source].label));
+        assert!(
+            (r1.mean_realised_degree - 4.0 / 14.0).abs() < 1e-9,
+            "{r1:?}"
+        );
         assert_eq!(r1.short_fraction, 0.0);
         let (other, _) = augment_dataset(&ds, &lex, &AugmentConfig { seed: 43, ..cfg });
         assert_ne!(one, other);

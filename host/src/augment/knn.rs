@@ -48,63 +48,116 @@ pub struct KnnLexicon {
     /// `[n, k]` neighbour indices, best first.
     neighbours: Vec<u32>,
     k: usize,
-    /// Whether a vocabulary word may be used as a replacement (contains a letter).
-    usable: Vec<bool>,
+    /// Per word, the neighbours usable as replacements (containing a letter, not the word
+    /// itself in another case), concatenated; word i's are `usable[starts[i]..starts[i + 1]]`.
+    usable: Vec<u32>,
+    /// `n + 1` offsets into `usable`.
+    starts: Vec<usize>,
 }
 
 impl KnnLexicon {
     /// Builds from a vocabulary and its vectors (`[vocab.len(), dim]`, row-major).
     pub fn from_vectors(vocab: Vec<String>, vectors: &[f32], dim: usize, k: usize) -> Self {
-        let neighbours = top_k_neighbours(vectors, dim, k);
-        Self::from_table(vocab, neighbours, k.min(vectors.len() / dim.max(1)).max(1))
+        let n = vocab.len().min(vectors.len().checked_div(dim).unwrap_or(0));
+        let neighbours = top_k_neighbours(vectors.get(..n * dim).unwrap_or_default(), dim, k);
+        Self::from_table(vocab.into_iter().take(n).collect(), neighbours)
     }
 
-    fn from_table(vocab: Vec<String>, neighbours: Vec<u32>, k: usize) -> Self {
-        let k = if vocab.len() > 1 { k.min(vocab.len() - 1) } else { k };
-        let index = vocab.iter().enumerate().map(|(i, w)| (w.clone(), i as u32)).collect();
-        let usable = vocab.iter().map(|w| w.chars().any(char::is_alphabetic)).collect();
-        Self { vocab, index, neighbours, k, usable }
+    /// `neighbours` is `[vocab.len(), k]`; `k` is taken from its length.
+    fn from_table(vocab: Vec<String>, neighbours: Vec<u32>) -> Self {
+        let k = neighbours.len().checked_div(vocab.len()).unwrap_or(0);
+        let index = vocab
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.clone(), i as u32))
+            .collect();
+        let has_letter: Vec<bool> = vocab
+            .iter()
+            .map(|w| w.chars().any(char::is_alphabetic))
+            .collect();
+        let lower: Vec<String> = vocab.iter().map(|w| w.to_lowercase()).collect();
+        let mut usable = Vec::new();
+        let mut starts = Vec::with_capacity(vocab.len() + 1);
+        starts.push(0);
+        for (i, row) in neighbours.chunks(k.max(1)).enumerate().take(vocab.len()) {
+            for &j in row {
+                let ok = has_letter.get(j as usize).copied().unwrap_or(false)
+                    && lower.get(j as usize) != lower.get(i);
+                if ok {
+                    usable.push(j);
+                }
+            }
+            starts.push(usable.len());
+        }
+        while starts.len() < vocab.len() + 1 {
+            starts.push(usable.len());
+        }
+        Self {
+            vocab,
+            index,
+            neighbours,
+            k,
+            usable,
+            starts,
+        }
+    }
+
+    /// Usable neighbour indices of a lower-cased word (empty when unknown).
+    fn usable_of(&self, word: &str) -> &[u32] {
+        let Some(&i) = self.index.get(word) else {
+            return &[];
+        };
+        let i = i as usize;
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.usable.get(a..b).unwrap_or_default(),
+            _ => &[],
+        }
     }
 
     /// Loads the GloVe asset directory (`glove_6B_vocab.txt`, `glove_6B_50d_emb.npy`) restricted to
     /// the first `words` words, with the neighbour table from the cache file or built and cached.
     pub fn load(dir: &Path, words: usize, k: usize) -> Result<Self, KnnError> {
         let vocab_path = dir.join(crate::assets::GLOVE_VOCAB_FILE);
-        let text = std::fs::read_to_string(&vocab_path).map_err(|source| KnnError::Io { path: vocab_path.clone(), source })?;
+        let text = std::fs::read_to_string(&vocab_path).map_err(|source| KnnError::Io {
+            path: vocab_path.clone(),
+            source,
+        })?;
         let vocab: Vec<String> = text.lines().take(words).map(str::to_string).collect();
         let n = vocab.len();
         let cache = dir.join(format!("knn-top{k}-{n}.bin"));
         if let Some(table) = read_table(&cache, n, k, &vocab) {
             tracing::info!(path = %cache.display(), "kNN table loaded from cache");
-            return Ok(Self::from_table(vocab, table, k));
+            return Ok(Self::from_table(vocab, table));
         }
         let npy = dir.join(crate::assets::GLOVE_NPY_FILE);
         let m = read_f32_matrix(&npy, n)?;
         if m.rows != n {
-            return Err(KnnError::Mismatch { path: npy, what: format!("{} vectors for {n} words", m.rows) });
+            return Err(KnnError::Mismatch {
+                path: npy,
+                what: format!("{} vectors for {n} words", m.rows),
+            });
         }
         let started = std::time::Instant::now();
         let table = top_k_neighbours(&m.data, m.cols, k);
-        tracing::info!(words = n, k, secs = started.elapsed().as_secs_f64(), "kNN table built");
+        tracing::info!(
+            words = n,
+            k,
+            secs = started.elapsed().as_secs_f64(),
+            "kNN table built"
+        );
         write_table(&cache, n, k, &vocab, &table)?;
-        Ok(Self::from_table(vocab, table, k))
+        Ok(Self::from_table(vocab, table))
     }
 
     /// Neighbours of a word (lower-cased), best first; empty when unknown.
     pub fn neighbours(&self, word: &str) -> impl Iterator<Item = &str> {
         let row = self.index.get(word).map(|&i| i as usize * self.k);
-        let slice = row.and_then(|r| self.neighbours.get(r..r + self.k)).unwrap_or_default();
-        slice.iter().filter_map(|&j| self.vocab.get(j as usize).map(String::as_str))
-    }
-
-    fn usable_neighbours<'s, 'w>(&'s self, word: &'w str) -> impl Iterator<Item = &'s str> + use<'s, 'w> {
-        let row = self.index.get(word).map(|&i| i as usize * self.k);
-        let slice = row.and_then(|r| self.neighbours.get(r..r + self.k)).unwrap_or_default();
+        let slice = row
+            .and_then(|r| self.neighbours.get(r..r + self.k))
+            .unwrap_or_default();
         slice
             .iter()
-            .filter(|&&j| self.usable.get(j as usize).copied().unwrap_or(false))
             .filter_map(|&j| self.vocab.get(j as usize).map(String::as_str))
-            .filter(move |c| !c.eq_ignore_ascii_case(word) && c.to_lowercase() != word)
     }
 
     /// Vocabulary size.
@@ -129,15 +182,16 @@ impl Lexicon for KnnLexicon {
     }
 
     fn has_candidate(&self, word: &str) -> bool {
-        self.usable_neighbours(word).next().is_some()
+        !self.usable_of(word).is_empty()
     }
 
     fn pick(&self, word: &str, rng: &mut dyn RngCore) -> Option<&str> {
-        let n = self.usable_neighbours(word).count();
-        if n == 0 {
+        let cands = self.usable_of(word);
+        if cands.is_empty() {
             return None;
         }
-        self.usable_neighbours(word).nth(rng.gen_range(0..n))
+        let j = *cands.get(rng.gen_range(0..cands.len()))?;
+        self.vocab.get(j as usize).map(String::as_str)
     }
 }
 
@@ -155,19 +209,36 @@ fn vocab_digest(vocab: &[String]) -> u64 {
 /// Cache layout: magic, n (u64 LE), k (u64 LE), vocabulary digest (u64 LE), `n·k` u32 LE.
 fn read_table(path: &Path, n: usize, k: usize, vocab: &[String]) -> Option<Vec<u32>> {
     let bytes = std::fs::read(path).ok()?;
-    let u64_at = |o: usize| bytes.get(o..o + 8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])));
-    if bytes.get(..8)? != MAGIC || u64_at(8)? != n as u64 || u64_at(16)? != k as u64 || u64_at(24)? != vocab_digest(vocab) {
+    let u64_at = |o: usize| {
+        bytes
+            .get(o..o + 8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+    };
+    if bytes.get(..8)? != MAGIC
+        || u64_at(8)? != n as u64
+        || u64_at(16)? != k as u64
+        || u64_at(24)? != vocab_digest(vocab)
+    {
         return None;
     }
     let body = bytes.get(32..)?;
     if body.len() != n * k * 4 {
         return None;
     }
-    let table: Vec<u32> = body.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    let table: Vec<u32> = body
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
     table.iter().all(|&j| (j as usize) < n).then_some(table)
 }
 
-fn write_table(path: &Path, n: usize, k: usize, vocab: &[String], table: &[u32]) -> Result<(), KnnError> {
+fn write_table(
+    path: &Path,
+    n: usize,
+    k: usize,
+    vocab: &[String],
+    table: &[u32],
+) -> Result<(), KnnError> {
     let mut bytes = Vec::with_capacity(32 + table.len() * 4);
     bytes.extend_from_slice(MAGIC);
     for v in [n as u64, k as u64, vocab_digest(vocab)] {
@@ -177,7 +248,10 @@ fn write_table(path: &Path, n: usize, k: usize, vocab: &[String], table: &[u32])
         bytes.extend(j.to_le_bytes());
     }
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let io = |source| KnnError::Io { path: path.to_path_buf(), source };
+    let io = |source| KnnError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     std::fs::write(&tmp, bytes).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)
 }
@@ -190,7 +264,10 @@ mod tests {
 
     #[test]
     fn neighbours_skip_non_words_and_self() {
-        let vocab: Vec<String> = ["good", "great", ",", "bad", "awful"].iter().map(|s| s.to_string()).collect();
+        let vocab: Vec<String> = ["good", "great", ",", "bad", "awful"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let v = [1.0, 0.0, 0.9, 0.1, 0.95, 0.05, -1.0, 0.0, -0.9, -0.1];
         let lex = KnnLexicon::from_vectors(vocab, &v, 2, 2);
         assert_eq!(lex.neighbours("good").collect::<Vec<_>>(), [",", "great"]);
@@ -205,9 +282,19 @@ mod tests {
     fn load_builds_then_reuses_the_cached_table() {
         let dir = tempfile::tempdir().unwrap();
         let words = ["alpha", "beta", "gamma", "delta", "eps"];
-        std::fs::write(dir.path().join(crate::assets::GLOVE_VOCAB_FILE), words.join("\n") + "\n").unwrap();
+        std::fs::write(
+            dir.path().join(crate::assets::GLOVE_VOCAB_FILE),
+            words.join("\n") + "\n",
+        )
+        .unwrap();
         let v: Vec<f32> = (0..15).map(|i| ((i * 7) % 5) as f32 - 2.0).collect();
-        write_npy(&dir.path().join(crate::assets::GLOVE_NPY_FILE), 5, 3, &v, true);
+        write_npy(
+            &dir.path().join(crate::assets::GLOVE_NPY_FILE),
+            5,
+            3,
+            &v,
+            true,
+        );
         let a = KnnLexicon::load(dir.path(), 4, 2).unwrap();
         let cache = dir.path().join("knn-top2-4.bin");
         assert!(cache.is_file());

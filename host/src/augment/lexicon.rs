@@ -25,7 +25,10 @@ pub struct MapLexicon {
 impl MapLexicon {
     /// Builds from `(word, candidates)`; keys are lower-cased, candidates equal to the key
     /// (ignoring case) and repeated candidates are removed, empty lists dropped.
-    pub fn new(name: &'static str, entries: impl IntoIterator<Item = (String, Vec<String>)>) -> Self {
+    pub fn new(
+        name: &'static str,
+        entries: impl IntoIterator<Item = (String, Vec<String>)>,
+    ) -> Self {
         let mut map: HashMap<String, Vec<String>> = HashMap::new();
         for (word, cands) in entries {
             let key = word.to_lowercase();
@@ -83,7 +86,10 @@ mod tests {
         let lex = MapLexicon::new(
             "t",
             [
-                ("Good".to_string(), vec!["good".into(), "fine".into(), "Fine".into(), "nice".into()]),
+                (
+                    "Good".to_string(),
+                    vec!["good".into(), "fine".into(), "Fine".into(), "nice".into()],
+                ),
                 ("same".to_string(), vec!["Same".into()]),
             ],
         );

@@ -44,7 +44,9 @@ impl std::str::FromStr for Method {
             "synonym" => Ok(Self::Synonym),
             "knn" => Ok(Self::Knn),
             "random" => Ok(Self::Random),
-            _ => Err(format!("unknown augmentation method `{s}` (synonym, knn, random)")),
+            _ => Err(format!(
+                "unknown augmentation method `{s}` (synonym, knn, random)"
+            )),
         }
     }
 }
@@ -69,12 +71,19 @@ pub enum LexiconError {
 pub fn load_lexicon(method: Method) -> Result<Box<dyn Lexicon>, LexiconError> {
     Ok(match method {
         Method::Synonym => Box::new(load_wordnet(&crate::assets::ensure("wordnet")?)?),
-        Method::Knn => Box::new(KnnLexicon::load(&crate::assets::ensure("glove-6b-50d")?, DEFAULT_WORDS, DEFAULT_K)?),
+        Method::Knn => Box::new(KnnLexicon::load(
+            &crate::assets::ensure("glove-6b-50d")?,
+            DEFAULT_WORDS,
+            DEFAULT_K,
+        )?),
         Method::Random => {
             let dir = crate::assets::ensure("glove-6b-50d")?;
             let path = dir.join(crate::assets::GLOVE_VOCAB_FILE);
-            let text = std::fs::read_to_string(&path).map_err(|source| KnnError::Io { path, source })?;
-            Box::new(RandomLexicon::new(text.lines().take(DEFAULT_WORDS).map(str::to_string)))
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| KnnError::Io { path, source })?;
+            Box::new(RandomLexicon::new(
+                text.lines().take(DEFAULT_WORDS).map(str::to_string),
+            ))
         }
     })
 }

@@ -36,29 +36,31 @@ pub fn top_k_neighbours(vectors: &[f32], dim: usize, k: usize) -> Vec<u32> {
         })
         .collect();
     let mut out = vec![0u32; n * k];
-    out.par_chunks_mut(QB * k).enumerate().for_each(|(qb, chunk)| {
-        let q0 = qb * QB;
-        let qn = chunk.len() / k;
-        let queries = &unit[q0 * dim..(q0 + qn) * dim];
-        let mut tops: Vec<TopK> = (0..qn).map(|_| TopK::new(k)).collect();
-        let mut scores = vec![0.0f32; QB * KB];
-        for (b, keys) in key_blocks.iter().enumerate() {
-            let kn = keys.len() / dim;
-            score_tile(queries, keys, dim, kn, &mut scores);
-            for (qi, top) in tops.iter_mut().enumerate() {
-                let row = &scores[qi * KB..qi * KB + kn];
-                for (j, &s) in row.iter().enumerate() {
-                    let key = b * KB + j;
-                    if key != q0 + qi {
-                        top.offer(s, key as u32);
+    out.par_chunks_mut(QB * k)
+        .enumerate()
+        .for_each(|(qb, chunk)| {
+            let q0 = qb * QB;
+            let qn = chunk.len() / k;
+            let queries = &unit[q0 * dim..(q0 + qn) * dim];
+            let mut tops: Vec<TopK> = (0..qn).map(|_| TopK::new(k)).collect();
+            let mut scores = vec![0.0f32; QB * KB];
+            for (b, keys) in key_blocks.iter().enumerate() {
+                let kn = keys.len() / dim;
+                score_tile(queries, keys, dim, kn, &mut scores);
+                for (qi, top) in tops.iter_mut().enumerate() {
+                    let row = &scores[qi * KB..qi * KB + kn];
+                    for (j, &s) in row.iter().enumerate() {
+                        let key = b * KB + j;
+                        if key != q0 + qi {
+                            top.offer(s, key as u32);
+                        }
                     }
                 }
             }
-        }
-        for (qi, top) in tops.into_iter().enumerate() {
-            chunk[qi * k..(qi + 1) * k].copy_from_slice(&top.sorted());
-        }
-    });
+            for (qi, top) in tops.into_iter().enumerate() {
+                chunk[qi * k..(qi + 1) * k].copy_from_slice(&top.sorted());
+            }
+        });
     out
 }
 
@@ -88,12 +90,24 @@ fn score_tile(queries: &[f32], keys: &[f32], dim: usize, kn: usize, scores: &mut
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn score_tile_avx2(queries: &[f32], keys: &[f32], dim: usize, kn: usize, scores: &mut [f32]) {
+unsafe fn score_tile_avx2(
+    queries: &[f32],
+    keys: &[f32],
+    dim: usize,
+    kn: usize,
+    scores: &mut [f32],
+) {
     score_tile_generic::<true>(queries, keys, dim, kn, scores);
 }
 
 #[inline(always)]
-fn score_tile_generic<const FMA: bool>(queries: &[f32], keys: &[f32], dim: usize, kn: usize, scores: &mut [f32]) {
+fn score_tile_generic<const FMA: bool>(
+    queries: &[f32],
+    keys: &[f32],
+    dim: usize,
+    kn: usize,
+    scores: &mut [f32],
+) {
     for (q, s) in queries.chunks_exact(dim).zip(scores.chunks_exact_mut(KB)) {
         let s = &mut s[..kn];
         s.fill(0.0);
@@ -115,7 +129,11 @@ struct TopK {
 
 impl TopK {
     fn new(k: usize) -> Self {
-        Self { items: Vec::with_capacity(k), k, worst: 0 }
+        Self {
+            items: Vec::with_capacity(k),
+            k,
+            worst: 0,
+        }
     }
 
     fn better(a: (f32, u32), b: (f32, u32)) -> bool {
@@ -145,7 +163,8 @@ impl TopK {
     }
 
     fn sorted(mut self) -> Vec<u32> {
-        self.items.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.items
+            .sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         self.items.into_iter().map(|(_, i)| i).collect()
     }
 }
@@ -163,7 +182,9 @@ mod tests {
             let mut s: Vec<(f32, u32)> = (0..n)
                 .filter(|&j| j != q)
                 .map(|j| {
-                    let dot = (0..dim).map(|d| unit[q * dim + d] * unit[j * dim + d]).sum::<f32>();
+                    let dot = (0..dim)
+                        .map(|d| unit[q * dim + d] * unit[j * dim + d])
+                        .sum::<f32>();
                     (dot, j as u32)
                 })
                 .collect();
@@ -190,12 +211,18 @@ mod tests {
             same += a.iter().filter(|x| b.contains(x)).count();
         }
         assert!(same >= n * k - 2, "{same}");
-        assert!(fast.chunks(k).enumerate().all(|(q, r)| !r.contains(&(q as u32))));
+        assert!(fast
+            .chunks(k)
+            .enumerate()
+            .all(|(q, r)| !r.contains(&(q as u32))));
     }
 
     #[test]
     fn tiny_inputs() {
         assert!(top_k_neighbours(&[1.0, 0.0], 2, 3).is_empty());
-        assert_eq!(top_k_neighbours(&[1.0, 0.0, 0.0, 1.0, 1.0, 0.1], 2, 5), vec![2, 1, 2, 0, 0, 1]);
+        assert_eq!(
+            top_k_neighbours(&[1.0, 0.0, 0.0, 1.0, 1.0, 0.1], 2, 5),
+            vec![2, 1, 2, 0, 0, 1]
+        );
     }
 }

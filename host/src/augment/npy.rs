@@ -38,20 +38,34 @@ pub struct Matrix {
 
 /// Reads rows `0..min(max_rows, R)` of an `(R, C)` `<f4` array.
 pub fn read_f32_matrix(path: &Path, max_rows: usize) -> Result<Matrix, NpyError> {
-    let io = |source| NpyError::Io { path: path.to_path_buf(), source };
-    let bad = |what: String| NpyError::Format { path: path.to_path_buf(), what };
+    let io = |source| NpyError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bad = |what: String| NpyError::Format {
+        path: path.to_path_buf(),
+        what,
+    };
     let mut file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(io)?;
     let (header, body) = split_header(&bytes).map_err(|w| bad(w.into()))?;
     if !header.contains("'descr': '<f4'") {
-        return Err(bad(format!("only little-endian float32 is supported, header: {header}")));
+        return Err(bad(format!(
+            "only little-endian float32 is supported, header: {header}"
+        )));
     }
     let fortran = header.contains("'fortran_order': True");
     let (r, c) = shape(header).ok_or_else(|| bad(format!("not a 2-D shape: {header}")))?;
-    let need = r.checked_mul(c).and_then(|n| n.checked_mul(4)).ok_or_else(|| bad("shape overflows".into()))?;
+    let need = r
+        .checked_mul(c)
+        .and_then(|n| n.checked_mul(4))
+        .ok_or_else(|| bad("shape overflows".into()))?;
     if body.len() != need {
-        return Err(bad(format!("{} data bytes for shape ({r}, {c}), expected {need}", body.len())));
+        return Err(bad(format!(
+            "{} data bytes for shape ({r}, {c}), expected {need}",
+            body.len()
+        )));
     }
     let rows = r.min(max_rows);
     let value = |i: usize| {
@@ -61,10 +75,18 @@ pub fn read_f32_matrix(path: &Path, max_rows: usize) -> Result<Matrix, NpyError>
     let mut data = Vec::with_capacity(rows * c);
     for row in 0..rows {
         for col in 0..c {
-            data.push(value(if fortran { col * r + row } else { row * c + col }));
+            data.push(value(if fortran {
+                col * r + row
+            } else {
+                row * c + col
+            }));
         }
     }
-    Ok(Matrix { rows, cols: c, data })
+    Ok(Matrix {
+        rows,
+        cols: c,
+        data,
+    })
 }
 
 fn split_header(bytes: &[u8]) -> Result<(&str, &[u8]), &'static str> {
@@ -91,7 +113,12 @@ fn split_header(bytes: &[u8]) -> Result<(&str, &[u8]), &'static str> {
 fn shape(header: &str) -> Option<(usize, usize)> {
     let s = header.split("'shape':").nth(1)?;
     let inner = s.get(s.find('(')? + 1..s.find(')')?)?;
-    let dims: Vec<usize> = inner.split(',').map(str::trim).filter(|d| !d.is_empty()).map(|d| d.parse().ok()).collect::<Option<_>>()?;
+    let dims: Vec<usize> = inner
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| d.parse().ok())
+        .collect::<Option<_>>()?;
     match dims.as_slice() {
         [r, c] => Some((*r, *c)),
         _ => None,
@@ -116,7 +143,11 @@ pub(crate) mod tests {
         bytes.extend((header.len() as u16).to_le_bytes());
         bytes.extend(header.as_bytes());
         for i in 0..r * c {
-            let (row, col) = if fortran { (i % r, i / r) } else { (i / c, i % c) };
+            let (row, col) = if fortran {
+                (i % r, i / r)
+            } else {
+                (i / c, i % c)
+            };
             bytes.extend(row_major[row * c + col].to_le_bytes());
         }
         std::fs::write(path, bytes).unwrap();

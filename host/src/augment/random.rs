@@ -40,7 +40,8 @@ impl Lexicon for RandomLexicon {
 
     /// Any word with a letter can be replaced, given a second vocabulary word to draw.
     fn has_candidate(&self, word: &str) -> bool {
-        word.chars().any(char::is_alphabetic) && self.words.iter().take(2).any(|w| w.to_lowercase() != word)
+        word.chars().any(char::is_alphabetic)
+            && self.words.iter().take(2).any(|w| w.to_lowercase() != word)
     }
 
     fn pick(&self, word: &str, rng: &mut dyn RngCore) -> Option<&str> {
@@ -63,7 +64,9 @@ mod tests {
 
     #[test]
     fn never_returns_the_word_and_skips_non_words() {
-        let lex = RandomLexicon::new(["the", ",", "film", "Film", "ice cream", "42", "movie"].map(String::from));
+        let lex = RandomLexicon::new(
+            ["the", ",", "film", "Film", "ice cream", "42", "movie"].map(String::from),
+        );
         assert_eq!(lex.len(), 3);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
         for _ in 0..100 {

@@ -74,12 +74,32 @@ mod tests {
                 Piece::Gap(_) => None,
             })
             .collect();
-        assert_eq!(words, ["Don't", "stop", "it's", "a", "well-made", "fun", "film", "2002"]);
-        let rebuilt: String = ps.iter().map(|p| match p { Piece::Word(s) | Piece::Gap(s) => *s }).collect();
+        assert_eq!(
+            words,
+            [
+                "Don't",
+                "stop",
+                "it's",
+                "a",
+                "well-made",
+                "fun",
+                "film",
+                "2002"
+            ]
+        );
+        let rebuilt: String = ps
+            .iter()
+            .map(|p| match p {
+                Piece::Word(s) | Piece::Gap(s) => *s,
+            })
+            .collect();
         assert_eq!(rebuilt, text);
         assert!(pieces("").is_empty());
         assert_eq!(pieces("--'"), vec![Piece::Gap("--'")]);
-        assert_eq!(pieces("café naïve"), vec![Piece::Word("café"), Piece::Gap(" "), Piece::Word("naïve")]);
+        assert_eq!(
+            pieces("café naïve"),
+            vec![Piece::Word("café"), Piece::Gap(" "), Piece::Word("naïve")]
+        );
     }
 
     #[test]

@@ -79,7 +79,10 @@ pub fn load_wordnet(dir: &Path) -> Result<MapLexicon, WordNetError> {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, WordNetError> {
-    std::fs::read(path).map_err(|source| WordNetError::Io { path: path.to_path_buf(), source })
+    std::fs::read(path).map_err(|source| WordNetError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// `lemma pos synset_cnt p_cnt [ptr_symbol…] sense_cnt tagsense_cnt synset_offset…` →
@@ -87,14 +90,23 @@ fn read(path: &Path) -> Result<Vec<u8>, WordNetError> {
 pub fn parse_index_line(line: &str) -> Result<(&str, Vec<usize>), &'static str> {
     let f: Vec<&str> = line.split_whitespace().collect();
     let lemma = f.first().ok_or("empty line")?;
-    let synsets: usize = f.get(2).and_then(|s| s.parse().ok()).ok_or("bad synset_cnt")?;
+    let synsets: usize = f
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .ok_or("bad synset_cnt")?;
     let p_cnt: usize = f.get(3).and_then(|s| s.parse().ok()).ok_or("bad p_cnt")?;
-    let first = 4usize.checked_add(p_cnt).and_then(|x| x.checked_add(2)).ok_or("bad p_cnt")?;
+    let first = 4usize
+        .checked_add(p_cnt)
+        .and_then(|x| x.checked_add(2))
+        .ok_or("bad p_cnt")?;
     let offsets = f.get(first..).ok_or("line too short")?;
     if offsets.len() != synsets {
         return Err("synset offsets do not match synset_cnt");
     }
-    let offsets = offsets.iter().map(|o| o.parse().map_err(|_| "bad synset offset")).collect::<Result<_, _>>()?;
+    let offsets = offsets
+        .iter()
+        .map(|o| o.parse().map_err(|_| "bad synset offset"))
+        .collect::<Result<_, _>>()?;
     Ok((lemma, offsets))
 }
 
@@ -108,7 +120,10 @@ pub fn synset_words(data: &[u8], offset: usize) -> Result<Vec<String>, &'static 
     if f.first().and_then(|o| o.parse::<usize>().ok()) != Some(offset) {
         return Err("line does not start with its own offset");
     }
-    let w_cnt = f.get(3).and_then(|h| usize::from_str_radix(h, 16).ok()).ok_or("bad w_cnt")?;
+    let w_cnt = f
+        .get(3)
+        .and_then(|h| usize::from_str_radix(h, 16).ok())
+        .ok_or("bad w_cnt")?;
     (0..w_cnt)
         .map(|i| {
             let word = f.get(4 + 2 * i).ok_or("fewer words than w_cnt")?;
@@ -135,7 +150,10 @@ mod tests {
     pub(crate) fn write_fixture(dir: &Path) {
         let header = "  1 This software and database is being provided to you, the LICENSEE, by\n  2 Princeton University under the following license.\n";
         // Synsets: (words, gloss).
-        let noun: &[&[&str]] = &[&["film", "movie", "picture", "moving_picture"], &["film", "photographic_film"]];
+        let noun: &[&[&str]] = &[
+            &["film", "movie", "picture", "moving_picture"],
+            &["film", "photographic_film"],
+        ];
         let adj: &[&[&str]] = &[&["good(a)", "Good"], &["dull", "boring", "tedious"]];
         for (pos, synsets) in [("noun", noun), ("adj", adj)] {
             let mut data = header.to_string();
@@ -166,7 +184,13 @@ mod tests {
             let mut index = header.to_string();
             for (lemma, offs) in lemmas {
                 let o: Vec<String> = offs.iter().map(|o| format!("{o:08}")).collect();
-                index.push_str(&format!("{lemma} {} {} 1 @ {} 0 {} \n", &pos[..1], offs.len(), offs.len(), o.join(" ")));
+                index.push_str(&format!(
+                    "{lemma} {} {} 1 @ {} 0 {} \n",
+                    &pos[..1],
+                    offs.len(),
+                    offs.len(),
+                    o.join(" ")
+                ));
             }
             std::fs::write(dir.join(format!("index.{pos}")), index).unwrap();
         }
@@ -181,16 +205,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write_fixture(dir.path());
         let lex = load_wordnet(dir.path()).unwrap();
-        assert_eq!(lex.candidates("film"), ["movie", "picture", "moving picture", "photographic film"]);
-        assert_eq!(lex.candidates("movie"), ["film", "picture", "moving picture"]);
+        assert_eq!(
+            lex.candidates("film"),
+            ["movie", "picture", "moving picture", "photographic film"]
+        );
+        assert_eq!(
+            lex.candidates("movie"),
+            ["film", "picture", "moving picture"]
+        );
         assert_eq!(lex.candidates("boring"), ["dull", "tedious"]);
-        assert!(!lex.has_candidate("good"), "only itself (with a marker and in another case)");
+        assert!(
+            !lex.has_candidate("good"),
+            "only itself (with a marker and in another case)"
+        );
         assert!(!lex.has_candidate("moving_picture") && !lex.has_candidate("moving picture"));
     }
 
     #[test]
     fn index_and_data_errors_name_their_place() {
-        assert_eq!(parse_index_line("film n 2 0 2 1 00000001 00000002").unwrap(), ("film", vec![1, 2]));
+        assert_eq!(
+            parse_index_line("film n 2 0 2 1 00000001 00000002").unwrap(),
+            ("film", vec![1, 2])
+        );
         assert!(parse_index_line("film n 3 0 2 1 00000001 00000002").is_err());
         assert!(parse_index_line("film n x").is_err());
         assert!(synset_words(b"00000000 05 n 01 film 0 000 |", 0).is_ok());
@@ -200,6 +236,9 @@ mod tests {
         write_fixture(dir.path());
         std::fs::write(dir.path().join("index.adv"), "fast r 1 0 1 0 99999999\n").unwrap();
         let err = load_wordnet(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("data.adv") && err.contains("99999999"), "{err}");
+        assert!(
+            err.contains("data.adv") && err.contains("99999999"),
+            "{err}"
+        );
     }
 }

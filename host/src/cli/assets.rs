@@ -36,11 +36,15 @@ pub fn run(args: AssetsArgs) -> anyhow::Result<()> {
         Some(dir) => Cache::new(dir),
         None => Cache::from_env()?,
     };
-    match args.action {
+    let result: anyhow::Result<()> = match args.action {
         Action::List => {
             println!("cache: {}", cache.root().display());
             for spec in CATALOG {
-                let state = if cache.is_present(spec) { "present" } else { "missing" };
+                let state = if cache.is_present(spec) {
+                    "present"
+                } else {
+                    "missing"
+                };
                 println!("{:<16} {state:<8} {}", spec.name, spec.description);
                 println!("{:<16} {:<8} {}", "", "", cache.main_path(spec).display());
             }
@@ -50,7 +54,9 @@ pub fn run(args: AssetsArgs) -> anyhow::Result<()> {
             let specs = if only.is_empty() {
                 CATALOG.iter().collect::<Vec<_>>()
             } else {
-                only.iter().map(|n| assets::lookup(n)).collect::<Result<Vec<_>, _>>()?
+                only.iter()
+                    .map(|n| assets::lookup(n))
+                    .collect::<Result<Vec<_>, _>>()?
             };
             let mut failed = Vec::new();
             for spec in specs {
@@ -59,11 +65,15 @@ pub fn run(args: AssetsArgs) -> anyhow::Result<()> {
                     Ok((path, outcome)) => {
                         let how = match outcome {
                             Outcome::Present => "already present".to_string(),
-                            Outcome::Fetched { matched: true, .. } => "fetched, package hash verified".to_string(),
+                            Outcome::Fetched { matched: true, .. } => {
+                                "fetched, package hash verified".to_string()
+                            }
                             Outcome::Fetched { package_sha256, .. } => {
                                 format!("fetched; package hash {package_sha256} differs, unpacked files verified")
                             }
-                            Outcome::FromInstalled(dir) => format!("copied from installed {}", dir.display()),
+                            Outcome::FromInstalled(dir) => {
+                                format!("copied from installed {}", dir.display())
+                            }
                         };
                         println!(
                             "{:<16} ok ({how}, {:.1}s) {}",
@@ -83,6 +93,6 @@ pub fn run(args: AssetsArgs) -> anyhow::Result<()> {
             }
             Ok(())
         }
-    }
-    .context("edgekd assets")
+    };
+    result.context("edgekd assets")
 }

@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn decodes_entities_and_collapses_whitespace() {
-        assert_eq!(clean("  Fish &amp; chips\t\n&quot;ok&quot; &#39;x&#x27; "), "Fish & chips \"ok\" 'x'");
+        assert_eq!(
+            clean("  Fish &amp; chips\t\n&quot;ok&quot; &#39;x&#x27; "),
+            "Fish & chips \"ok\" 'x'"
+        );
         assert_eq!(clean("a &unknown; b & c"), "a &unknown; b & c");
         assert_eq!(clean("\u{feff}bom\u{0007}bell\u{fffd}"), "bom bell");
         assert_eq!(clean(""), "");

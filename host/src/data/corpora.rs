@@ -48,13 +48,15 @@ pub fn pang_lee(path: &Path) -> Result<(Dataset, LoadReport), DataError> {
     let mut spec = TableSpec::new("pang-lee", "1", "0");
     spec.has_header = false;
     spec.labels = strings(&["negative", "positive"]);
-    spec.aliases = vec![("-1".into(), "negative".into()), ("1".into(), "positive".into())];
+    spec.aliases = vec![
+        ("-1".into(), "negative".into()),
+        ("1".into(), "positive".into()),
+    ];
     load_table(path, &spec)
 }
 
 /// SpamAssassin messages: `dir` holds group folders (`easy-ham-1`, `spam-2`, …) of JSON files
-/// with `text` and `group`. Labels `ham`, `spam` from the `group` field (prefix before the
-/// first `-`). The text is the `Subject:` line plus the body after the first blank line (the
+/// with `text` and `group`. Labels `ham`, `spam` from the `group` field (`easy-ham-1` → `ham`). The text is the `Subject:` line plus the body after the first blank line (the
 /// other headers are routing noise).
 pub fn spam(dir: &Path) -> Result<(Dataset, LoadReport), DataError> {
     let spec = TableSpec {
@@ -78,13 +80,25 @@ pub fn spam(dir: &Path) -> Result<(Dataset, LoadReport), DataError> {
         let group = value.get("group").and_then(|g| g.as_str());
         match (text, group) {
             (Some(text), Some(group)) => {
-                let label = group.split('-').next().unwrap_or(group);
-                c.push(file, 1, message_text(text).as_bytes(), label)?;
+                c.push(file, 1, message_text(text).as_bytes(), group_label(group))?;
             }
             _ => c.malformed(file, 1, "`text` or `group` missing or not a string"),
         }
     }
     c.finish()
+}
+
+/// `easy-ham-1`, `hard-ham-1` → `ham`; `spam-2` → `spam`; anything else unchanged (and then
+/// rejected as an unknown label).
+fn group_label(group: &str) -> &str {
+    let base = group
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end_matches('-');
+    match base.rsplit('-').next() {
+        Some("ham") => "ham",
+        Some("spam") => "spam",
+        _ => group,
+    }
 }
 
 fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), DataError> {
@@ -140,14 +154,21 @@ mod tests {
         assert_eq!(three.label_counts(), [1, 1, 1]);
         assert_eq!(three.examples[0].text, "bad & sad");
         let (two, report) = tweets(&p, TweetLabels::PositiveNegative).unwrap();
-        assert_eq!((two.labels.len(), two.len(), report.filtered_total()), (2, 2, 1));
+        assert_eq!(
+            (two.labels.len(), two.len(), report.filtered_total()),
+            (2, 2, 1)
+        );
     }
 
     #[test]
     fn pang_lee_maps_signs() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("polarity-en-pang&lee2.csv");
-        std::fs::write(&p, "\u{feff}\"1\",\"a fine film . \n\"\n\"-1\",\"a bore .\"\n").unwrap();
+        std::fs::write(
+            &p,
+            "\u{feff}\"1\",\"a fine film . \n\"\n\"-1\",\"a bore .\"\n",
+        )
+        .unwrap();
         let (ds, _) = pang_lee(&p).unwrap();
         assert_eq!(ds.examples[0].text, "a fine film .");
         assert_eq!(ds.label_counts(), [1, 1]);
@@ -157,8 +178,16 @@ mod tests {
     fn spam_reads_json_tree_and_reports_bad_files() {
         let dir = tempfile::tempdir().unwrap();
         for (group, name, body) in [
-            ("easy-ham-1", "1.json", r#"{"text":"From: a\nSubject: Lunch?\nTo: b\n\nSee you at noon","group":"easy-ham-1"}"#),
-            ("spam-2", "2.json", r#"{"text":"Subject: WIN $$$\n\nClick now","group":"spam-2"}"#),
+            (
+                "easy-ham-1",
+                "1.json",
+                r#"{"text":"From: a\nSubject: Lunch?\nTo: b\n\nSee you at noon","group":"easy-ham-1"}"#,
+            ),
+            (
+                "spam-2",
+                "2.json",
+                r#"{"text":"Subject: WIN $$$\n\nClick now","group":"spam-2"}"#,
+            ),
             ("spam-2", "3.json", "{not json"),
             ("spam-2", "4.txt", "ignored"),
         ] {

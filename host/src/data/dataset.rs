@@ -132,9 +132,18 @@ mod tests {
             name: "t".into(),
             labels: vec!["a".into(), "b".into()],
             examples: vec![
-                Example { text: "x".into(), label: 1 },
-                Example { text: "y".into(), label: 1 },
-                Example { text: "z".into(), label: 0 },
+                Example {
+                    text: "x".into(),
+                    label: 1,
+                },
+                Example {
+                    text: "y".into(),
+                    label: 1,
+                },
+                Example {
+                    text: "z".into(),
+                    label: 0,
+                },
             ],
         };
         assert_eq!(ds.label_counts(), vec![1, 2]);

@@ -72,7 +72,11 @@ pub fn dedup(ds: &mut Dataset, policy: ConflictPolicy) -> DedupReport {
                 text: e.text.clone(),
                 labels: labels_of
                     .get(g)
-                    .map(|ls| ls.iter().map(|&l| ds.labels.get(l).cloned().unwrap_or_default()).collect())
+                    .map(|ls| {
+                        ls.iter()
+                            .map(|&l| ds.labels.get(l).cloned().unwrap_or_default())
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 copies: copies.get(g).copied().unwrap_or(0),
             });
@@ -82,7 +86,11 @@ pub fn dedup(ds: &mut Dataset, policy: ConflictPolicy) -> DedupReport {
         }
     }
     ds.examples = kept;
-    let report = DedupReport { before, removed: before - ds.len(), conflicts };
+    let report = DedupReport {
+        before,
+        removed: before - ds.len(),
+        conflicts,
+    };
     if !report.conflicts.is_empty() {
         tracing::warn!(
             dataset = %ds.name,
@@ -103,24 +111,50 @@ mod tests {
         Dataset {
             name: "d".into(),
             labels: vec!["neg".into(), "pos".into()],
-            examples: rows.iter().map(|(t, l)| Example { text: t.to_string(), label: *l }).collect(),
+            examples: rows
+                .iter()
+                .map(|(t, l)| Example {
+                    text: t.to_string(),
+                    label: *l,
+                })
+                .collect(),
         }
     }
 
     #[test]
     fn removes_case_insensitive_duplicates_and_reports_conflicts() {
-        let rows = [("Good", 1), ("bad", 0), ("good", 1), ("meh", 0), ("Meh", 1), ("x", 0)];
+        let rows = [
+            ("Good", 1),
+            ("bad", 0),
+            ("good", 1),
+            ("meh", 0),
+            ("Meh", 1),
+            ("x", 0),
+        ];
         let mut d = ds(&rows);
         let r = dedup(&mut d, ConflictPolicy::DropAll);
         let texts: Vec<&str> = d.examples.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(texts, ["Good", "bad", "x"]);
         assert_eq!(r.removed, 3);
-        assert_eq!(r.conflicts, vec![Conflict { text: "meh".into(), labels: vec!["neg".into(), "pos".into()], copies: 2 }]);
+        assert_eq!(
+            r.conflicts,
+            vec![Conflict {
+                text: "meh".into(),
+                labels: vec!["neg".into(), "pos".into()],
+                copies: 2
+            }]
+        );
 
         let mut d = ds(&rows);
         let r = dedup(&mut d, ConflictPolicy::KeepFirst);
         assert_eq!(d.len(), 4);
         assert_eq!(r.conflicts.len(), 1);
-        assert_eq!(d.examples[2], Example { text: "meh".into(), label: 0 });
+        assert_eq!(
+            d.examples[2],
+            Example {
+                text: "meh".into(),
+                label: 0
+            }
+        );
     }
 }

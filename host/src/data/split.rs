@@ -34,7 +34,10 @@ fn shuffled_by_label(ds: &Dataset, rng: &mut ChaCha8Rng) -> Vec<Vec<usize>> {
 
 fn pick(ds: &Dataset, name: String, mut idx: Vec<usize>) -> Dataset {
     idx.sort_unstable();
-    let examples = idx.iter().filter_map(|&i| ds.examples.get(i).cloned()).collect();
+    let examples = idx
+        .iter()
+        .filter_map(|&i| ds.examples.get(i).cloned())
+        .collect();
     ds.with_examples(name, examples)
 }
 
@@ -116,10 +119,17 @@ mod tests {
         let mut examples = Vec::new();
         for (label, &n) in counts.iter().enumerate() {
             for i in 0..n {
-                examples.push(Example { text: format!("{label}-{i}"), label });
+                examples.push(Example {
+                    text: format!("{label}-{i}"),
+                    label,
+                });
             }
         }
-        Dataset { name: "d".into(), labels: (0..counts.len()).map(|l| l.to_string()).collect(), examples }
+        Dataset {
+            name: "d".into(),
+            labels: (0..counts.len()).map(|l| l.to_string()).collect(),
+            examples,
+        }
     }
 
     #[test]
@@ -153,6 +163,9 @@ mod tests {
             assert!((c[0] as f64 - expect).abs() <= 1.0, "{size}: {c:?}");
         }
         assert!(stratified_subsample(&d, 12_809, 1).is_err());
-        assert_eq!(stratified_subsample(&d, 500, 3).unwrap(), stratified_subsample(&d, 500, 3).unwrap());
+        assert_eq!(
+            stratified_subsample(&d, 500, 3).unwrap(),
+            stratified_subsample(&d, 500, 3).unwrap()
+        );
     }
 }

@@ -30,7 +30,11 @@ pub struct TableSpec {
 
 impl TableSpec {
     /// A spec with a header row, discovered labels, no aliases and nothing dropped.
-    pub fn new(name: impl Into<String>, text_col: impl Into<String>, label_col: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        text_col: impl Into<String>,
+        label_col: impl Into<String>,
+    ) -> Self {
         Self {
             name: name.into(),
             text_col: text_col.into(),
@@ -55,7 +59,10 @@ pub enum Format {
 /// Format from the file name: `.csv`, `.tsv`/`.tab`, `.jsonl`/`.ndjson`, each optionally `.bz2`.
 /// Returns the format and whether the file is bzip2-compressed.
 pub fn detect_format(path: &Path) -> Result<(Format, bool), DataError> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     let (inner, bz2) = match name.strip_suffix(".bz2") {
         Some(inner) => (inner.to_string(), true),
         None => (name, false),
@@ -64,7 +71,11 @@ pub fn detect_format(path: &Path) -> Result<(Format, bool), DataError> {
         Some("csv") => Format::Delimited(b','),
         Some("tsv" | "tab") => Format::Delimited(b'\t'),
         Some("jsonl" | "ndjson") => Format::JsonLines,
-        _ => return Err(DataError::UnknownFormat { path: path.to_path_buf() }),
+        _ => {
+            return Err(DataError::UnknownFormat {
+                path: path.to_path_buf(),
+            })
+        }
     };
     Ok((format, bz2))
 }
@@ -86,7 +97,12 @@ pub fn load_table(path: &Path, spec: &TableSpec) -> Result<(Dataset, LoadReport)
 }
 
 /// Loads a table from bytes already in memory; `path` names it in reports and errors.
-pub fn load_bytes(path: &Path, bytes: &[u8], format: Format, spec: &TableSpec) -> Result<(Dataset, LoadReport), DataError> {
+pub fn load_bytes(
+    path: &Path,
+    bytes: &[u8],
+    format: Format,
+    spec: &TableSpec,
+) -> Result<(Dataset, LoadReport), DataError> {
     let mut c = Collector::new(path, spec);
     match format {
         Format::Delimited(delim) => read_delimited(&mut c, bytes, delim)?,
@@ -109,7 +125,10 @@ impl<'a> Collector<'a> {
         Self {
             spec,
             path: path.to_path_buf(),
-            report: LoadReport { source: path.to_path_buf(), ..LoadReport::default() },
+            report: LoadReport {
+                source: path.to_path_buf(),
+                ..LoadReport::default()
+            },
             labels: spec.labels.clone(),
             examples: Vec::new(),
         }
@@ -117,11 +136,21 @@ impl<'a> Collector<'a> {
 
     pub(crate) fn malformed(&mut self, file: &Path, line: u64, reason: impl Into<String>) {
         self.report.rows += 1;
-        self.report.malformed.push(RowIssue { file: file.to_path_buf(), line, reason: reason.into() });
+        self.report.malformed.push(RowIssue {
+            file: file.to_path_buf(),
+            line,
+            reason: reason.into(),
+        });
     }
 
     /// Adds one row from `file` at `line`.
-    pub(crate) fn push(&mut self, file: &Path, line: u64, text: &[u8], raw_label: &str) -> Result<(), DataError> {
+    pub(crate) fn push(
+        &mut self,
+        file: &Path,
+        line: u64,
+        text: &[u8],
+        raw_label: &str,
+    ) -> Result<(), DataError> {
         self.report.rows += 1;
         let raw_label = raw_label.trim();
         if self.spec.drop.iter().any(|d| d == raw_label) {
@@ -192,21 +221,30 @@ impl<'a> Collector<'a> {
             self.labels = sorted;
         }
         self.report.kept = self.examples.len();
-        let ds = Dataset { name: self.spec.name.clone(), labels: self.labels, examples: self.examples };
+        let ds = Dataset {
+            name: self.spec.name.clone(),
+            labels: self.labels,
+            examples: self.examples,
+        };
         Ok((ds, self.report))
     }
 }
 
 fn column(path: &Path, header: &[String], name: &str) -> Result<usize, DataError> {
-    header.iter().position(|h| h == name).ok_or_else(|| DataError::MissingColumn {
-        path: path.to_path_buf(),
-        column: name.to_string(),
-        available: header.join(", "),
-    })
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| DataError::MissingColumn {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+            available: header.join(", "),
+        })
 }
 
 fn read_delimited(c: &mut Collector<'_>, bytes: &[u8], delim: u8) -> Result<(), DataError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(bytes);
+    let bytes = bytes
+        .strip_prefix(b"\xef\xbb\xbf".as_slice())
+        .unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delim)
         .has_headers(false)
@@ -219,12 +257,18 @@ fn read_delimited(c: &mut Collector<'_>, bytes: &[u8], delim: u8) -> Result<(), 
             return Err(DataError::Empty { path });
         };
         let first = first.map_err(|e| DataError::io(&path)(std::io::Error::other(e)))?;
-        first.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect()
+        first
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).trim().to_string())
+            .collect()
     } else {
         Vec::new()
     };
     let (text_idx, label_idx) = if c.spec.has_header {
-        (column(&path, &header, &c.spec.text_col)?, column(&path, &header, &c.spec.label_col)?)
+        (
+            column(&path, &header, &c.spec.text_col)?,
+            column(&path, &header, &c.spec.label_col)?,
+        )
     } else {
         let idx = |s: &str| {
             s.parse::<usize>().map_err(|_| DataError::MissingColumn {
@@ -243,7 +287,11 @@ fn read_delimited(c: &mut Collector<'_>, bytes: &[u8], delim: u8) -> Result<(), 
             continue; // blank line
         }
         if record.len() < needed {
-            c.malformed(&path, line, format!("{} fields, need at least {needed}", record.len()));
+            c.malformed(
+                &path,
+                line,
+                format!("{} fields, need at least {needed}", record.len()),
+            );
             continue;
         }
         let (Some(text), Some(label)) = (record.get(text_idx), record.get(label_idx)) else {
@@ -289,8 +337,16 @@ fn read_jsonl(c: &mut Collector<'_>, bytes: &[u8]) -> Result<(), DataError> {
         });
         match (text, label) {
             (Some(t), Some(l)) => c.push(&path, line, t.as_bytes(), &l)?,
-            (None, _) => c.malformed(&path, line, format!("`{}` missing or not a string", c.spec.text_col)),
-            (_, None) => c.malformed(&path, line, format!("`{}` missing or not a scalar", c.spec.label_col)),
+            (None, _) => c.malformed(
+                &path,
+                line,
+                format!("`{}` missing or not a string", c.spec.text_col),
+            ),
+            (_, None) => c.malformed(
+                &path,
+                line,
+                format!("`{}` missing or not a scalar", c.spec.label_col),
+            ),
         }
     }
     Ok(())
@@ -316,7 +372,13 @@ mod tests {
         );
         let (ds, report) = load_table(&p, &TableSpec::new("t", "text", "label")).unwrap();
         assert_eq!(ds.labels, ["neg", "pos"]);
-        assert_eq!(ds.examples[0], Example { text: "Good & fun".into(), label: 1 });
+        assert_eq!(
+            ds.examples[0],
+            Example {
+                text: "Good & fun".into(),
+                label: 1
+            }
+        );
         assert_eq!(ds.examples[2].text, "multi line");
         assert_eq!(report.rows, 5);
         assert_eq!(report.kept, 3);
@@ -330,9 +392,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tsv = write(dir.path(), "a.TSV", b"y\tx\n1\thello world\n0\tbye\n");
         let (ds, _) = load_table(&tsv, &TableSpec::new("a", "x", "y")).unwrap();
-        assert_eq!((ds.len(), ds.labels.clone()), (2, vec!["0".to_string(), "1".to_string()]));
+        assert_eq!(
+            (ds.len(), ds.labels.clone()),
+            (2, vec!["0".to_string(), "1".to_string()])
+        );
 
-        let jsonl = write(dir.path(), "b.jsonl", b"{\"t\":\"one\",\"l\":1}\n\nnot json\n{\"t\":2,\"l\":0}\n{\"t\":\"two\",\"l\":0}\n");
+        let jsonl = write(
+            dir.path(),
+            "b.jsonl",
+            b"{\"t\":\"one\",\"l\":1}\n\nnot json\n{\"t\":2,\"l\":0}\n{\"t\":\"two\",\"l\":0}\n",
+        );
         let (ds, report) = load_table(&jsonl, &TableSpec::new("b", "t", "l")).unwrap();
         assert_eq!(ds.len(), 2);
         let lines: Vec<u64> = report.malformed.iter().map(|m| m.line).collect();
@@ -341,42 +410,81 @@ mod tests {
         let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
         std::io::Write::write_all(&mut enc, b"text,label\nhi,a\n").unwrap();
         let bz = write(dir.path(), "c.csv.bz2", &enc.finish().unwrap());
-        assert_eq!(load_table(&bz, &TableSpec::new("c", "text", "label")).unwrap().0.len(), 1);
+        assert_eq!(
+            load_table(&bz, &TableSpec::new("c", "text", "label"))
+                .unwrap()
+                .0
+                .len(),
+            1
+        );
 
         let odd = write(dir.path(), "d.txt", b"x");
-        assert!(matches!(load_table(&odd, &TableSpec::new("d", "t", "l")), Err(DataError::UnknownFormat { .. })));
+        assert!(matches!(
+            load_table(&odd, &TableSpec::new("d", "t", "l")),
+            Err(DataError::UnknownFormat { .. })
+        ));
     }
 
     #[test]
     fn empty_file_missing_column_and_unknown_label_are_errors() {
         let dir = tempfile::tempdir().unwrap();
         let empty = write(dir.path(), "e.csv", b"");
-        assert!(matches!(load_table(&empty, &TableSpec::new("e", "t", "l")), Err(DataError::Empty { .. })));
+        assert!(matches!(
+            load_table(&empty, &TableSpec::new("e", "t", "l")),
+            Err(DataError::Empty { .. })
+        ));
         let header_only = write(dir.path(), "h.csv", b"t,l\n");
-        assert!(matches!(load_table(&header_only, &TableSpec::new("h", "t", "l")), Err(DataError::Empty { .. })));
+        assert!(matches!(
+            load_table(&header_only, &TableSpec::new("h", "t", "l")),
+            Err(DataError::Empty { .. })
+        ));
 
-        let p = write(dir.path(), "m.csv", b"text,category\nhi,fresh\nyo,plot\nugh,weird\n");
+        let p = write(
+            dir.path(),
+            "m.csv",
+            b"text,category\nhi,fresh\nyo,plot\nugh,weird\n",
+        );
         let err = load_table(&p, &TableSpec::new("m", "text", "label")).unwrap_err();
-        assert!(err.to_string().contains("no column `label`") && err.to_string().contains("text, category"), "{err}");
+        assert!(
+            err.to_string().contains("no column `label`")
+                && err.to_string().contains("text, category"),
+            "{err}"
+        );
 
         let mut spec = TableSpec::new("m", "text", "category");
         spec.labels = vec!["rotten".into(), "fresh".into()];
         spec.drop = vec!["plot".into()];
         let err = load_table(&p, &spec).unwrap_err();
-        assert!(err.to_string().contains("m.csv:4: unknown label `weird`"), "{err}");
+        assert!(
+            err.to_string().contains("m.csv:4: unknown label `weird`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn headerless_with_aliases_and_invalid_utf8() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(dir.path(), "p.csv", b"\xef\xbb\xbf\"1\",\"nice\"\n\"-1\",\"caf\xe9 bad\"\n");
+        let p = write(
+            dir.path(),
+            "p.csv",
+            b"\xef\xbb\xbf\"1\",\"nice\"\n\"-1\",\"caf\xe9 bad\"\n",
+        );
         let mut spec = TableSpec::new("p", "1", "0");
         spec.has_header = false;
         spec.labels = vec!["negative".into(), "positive".into()];
-        spec.aliases = vec![("-1".into(), "negative".into()), ("1".into(), "positive".into())];
+        spec.aliases = vec![
+            ("-1".into(), "negative".into()),
+            ("1".into(), "positive".into()),
+        ];
         let (ds, report) = load_table(&p, &spec).unwrap();
         assert_eq!(ds.examples[0].label, 1);
-        assert_eq!(ds.examples[1], Example { text: "caf bad".into(), label: 0 });
+        assert_eq!(
+            ds.examples[1],
+            Example {
+                text: "caf bad".into(),
+                label: 0
+            }
+        );
         assert_eq!(report.repaired_utf8, 1);
     }
 }

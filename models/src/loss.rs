@@ -123,12 +123,21 @@ mod tests {
         let t = t2(vec![2.0, 0.0], 1, &device).require_grad();
         let loss = kd_loss(s.clone(), t.clone(), labels(vec![0], &device), 2.0, 0.0);
         let grads = loss.backward();
-        let gs: Vec<f32> = s.grad(&grads).unwrap().into_data().convert::<f32>().to_vec().unwrap();
+        let gs: Vec<f32> = s
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .convert::<f32>()
+            .to_vec()
+            .unwrap();
         // d/ds of T²·KL at T: T·(softmax(s/T) − softmax(t/T)); the teacher is pushed up.
         assert!(gs[0] < 0.0 && gs[1] > 0.0, "{gs:?}");
         if let Some(gt) = t.grad(&grads) {
             let gt: Vec<f32> = gt.into_data().convert::<f32>().to_vec().unwrap();
-            assert!(gt.iter().all(|g| *g == 0.0), "teacher got a gradient: {gt:?}");
+            assert!(
+                gt.iter().all(|g| *g == 0.0),
+                "teacher got a gradient: {gt:?}"
+            );
         }
     }
 }

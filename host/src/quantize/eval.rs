@@ -25,7 +25,10 @@ pub struct Int8Comparison {
 }
 
 /// int8 predictions of every example (the same kernels as the device).
-pub fn predict_int8(q: &QuantizedStudent, examples: &[TrainExample]) -> Result<Vec<usize>, QuantizeError> {
+pub fn predict_int8(
+    q: &QuantizedStudent,
+    examples: &[TrainExample],
+) -> Result<Vec<usize>, QuantizeError> {
     examples.iter().map(|e| q.predict(&e.tokens)).collect()
 }
 

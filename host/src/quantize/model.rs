@@ -183,11 +183,19 @@ impl QuantizedStudent {
                 }
                 QLayer::GlobalPool { pool } => {
                     let ch = if rows == 0 { 0 } else { cur.len() / rows };
-                    let ch = if ch == 0 { self.channels_before_pool() } else { ch };
+                    let ch = if ch == 0 {
+                        self.channels_before_pool()
+                    } else {
+                        ch
+                    };
                     let mut o = vec![0i8; ch];
                     match pool {
-                        Pool::Max => kernels::global_max_pool(&cur, rows, ch, quant.zero_point, &mut o),
-                        Pool::Mean => kernels::global_mean_pool(&cur, rows, ch, quant.zero_point, &mut o),
+                        Pool::Max => {
+                            kernels::global_max_pool(&cur, rows, ch, quant.zero_point, &mut o)
+                        }
+                        Pool::Mean => {
+                            kernels::global_mean_pool(&cur, rows, ch, quant.zero_point, &mut o)
+                        }
                     }
                     .map_err(kernel("global_pool"))?;
                     (cur, rows) = (o, 1);

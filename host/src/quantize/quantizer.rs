@@ -169,8 +169,15 @@ pub fn quantize_student(
                 Some(b) => expect("hidden bias", to_vec(b.val()), h)?,
                 None => vec![0.0; h],
             };
-            let (weights, params) =
-                quantize_channels("hidden dense", &transpose(&w, d, h), &b, h, d, table_q, body_q)?;
+            let (weights, params) = quantize_channels(
+                "hidden dense",
+                &transpose(&w, d, h),
+                &b,
+                h,
+                d,
+                table_q,
+                body_q,
+            )?;
             layers.push(QLayer::Dense {
                 inputs: d as u16,
                 outputs: h as u16,
@@ -210,7 +217,8 @@ pub fn quantize_student(
                 Some(b) => expect("conv bias", to_vec(b.val()), h)?,
                 None => vec![0.0; h],
             };
-            let (weights, params) = quantize_channels("conv1d", &wk, &b, h, k * d, table_q, body_q)?;
+            let (weights, params) =
+                quantize_channels("conv1d", &wk, &b, h, k * d, table_q, body_q)?;
             layers.push(QLayer::Conv1d {
                 in_ch: d as u16,
                 out_ch: h as u16,

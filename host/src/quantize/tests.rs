@@ -16,9 +16,15 @@ fn int8_agrees_with_f32_on_planted_task() {
         label_noise: 0.05,
         ..PlantedTask::default()
     };
-    let (train, dev, test) = (task.generate(1500, 11), task.generate(300, 12), task.generate(1000, 13));
+    let (train, dev, test) = (
+        task.generate(1500, 11),
+        task.generate(300, 12),
+        task.generate(1000, 13),
+    );
     for kind in [StudentKind::Bag, StudentKind::Cnn] {
-        let student = StudentConfig::new(512, 16, 2).with_kind(kind).with_hidden(16);
+        let student = StudentConfig::new(512, 16, 2)
+            .with_kind(kind)
+            .with_hidden(16);
         let cfg = TrainConfig {
             epochs: 5,
             learning_rate: 1e-2,
@@ -28,9 +34,10 @@ fn int8_agrees_with_f32_on_planted_task() {
             temperature: 2.0,
             alpha: 0.5,
         };
-        let trained =
-            train_student(&cfg, &train, &dev, mode, &device, &mut |_| ControlFlow::Continue(()))
-                .unwrap();
+        let trained = train_student(&cfg, &train, &dev, mode, &device, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
         for method in [Calibration::MinMax, Calibration::Percentile(99.99)] {
             let q = quantize_student(&trained.model, &student, &train, method, &device).unwrap();
             let cmp = compare(&q, &trained.model, &test, &device).unwrap();
@@ -61,10 +68,18 @@ fn int8_logits_track_f32_logits() {
         learning_rate: 1e-2,
         ..TrainConfig::new(student.clone())
     };
-    let trained =
-        train_student(&cfg, &train, &train, TrainMode::Ft, &device, &mut |_| ControlFlow::Continue(()))
-            .unwrap();
-    let q = quantize_student(&trained.model, &student, &train, Calibration::MinMax, &device).unwrap();
+    let trained = train_student(&cfg, &train, &train, TrainMode::Ft, &device, &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    let q = quantize_student(
+        &trained.model,
+        &student,
+        &train,
+        Calibration::MinMax,
+        &device,
+    )
+    .unwrap();
     let ex = &train[..50];
     let seqs: Vec<&[u32]> = ex.iter().map(|e| e.tokens.as_slice()).collect();
     let batch = edgekd_models::student::TokenBatch::new(&seqs, 512, 1, &device).unwrap();
@@ -74,7 +89,11 @@ fn int8_logits_track_f32_logits() {
         let l = q.logits(&e.tokens).unwrap();
         for (c, v) in l.iter().enumerate() {
             let err = (v - f[i * 2 + c]).abs();
-            assert!(err <= 0.1 * range, "example {i} class {c}: int8 {v} vs f32 {}", f[i * 2 + c]);
+            assert!(
+                err <= 0.1 * range,
+                "example {i} class {c}: int8 {v} vs f32 {}",
+                f[i * 2 + c]
+            );
         }
     }
     // Empty text: defined output, no error.
@@ -87,15 +106,25 @@ fn artifact_encodes_decodes_and_fits_the_estimate() {
     let task = PlantedTask::default();
     let train = task.generate(400, 31);
     for kind in [StudentKind::Bag, StudentKind::Cnn] {
-        let student = StudentConfig::new(512, 16, 2).with_kind(kind).with_hidden(16);
+        let student = StudentConfig::new(512, 16, 2)
+            .with_kind(kind)
+            .with_hidden(16);
         let cfg = TrainConfig {
             epochs: 1,
             ..TrainConfig::new(student.clone())
         };
-        let trained =
-            train_student(&cfg, &train, &train, TrainMode::Ft, &device, &mut |_| ControlFlow::Continue(()))
-                .unwrap();
-        let q = quantize_student(&trained.model, &student, &train, Calibration::MinMax, &device).unwrap();
+        let trained = train_student(&cfg, &train, &train, TrainMode::Ft, &device, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        let q = quantize_student(
+            &trained.model,
+            &student,
+            &train,
+            Calibration::MinMax,
+            &device,
+        )
+        .unwrap();
         let head = q.head_bytes();
         let meta = edgekd_shared::artifact::Metadata {
             labels: ["neg", "pos"].into_iter().collect(),

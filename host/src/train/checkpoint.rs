@@ -96,7 +96,8 @@ pub fn save(
         .map_err(|e| TrainError::checkpoint(&cpath, e))?;
     let spath = dir.join("state.json");
     let tmp = dir.join("state.json.tmp");
-    let json = serde_json::to_string_pretty(state).map_err(|e| TrainError::checkpoint(&spath, e))?;
+    let json =
+        serde_json::to_string_pretty(state).map_err(|e| TrainError::checkpoint(&spath, e))?;
     fs::write(&tmp, json).map_err(|e| TrainError::checkpoint(&tmp, e))?;
     fs::rename(&tmp, &spath).map_err(|e| TrainError::checkpoint(&spath, e))?;
     prune(dir, &[state.epoch, state.best_epoch]);

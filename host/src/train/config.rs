@@ -181,9 +181,10 @@ mod tests {
         assert_eq!(a.tokens, b.tokens);
         assert!(!a.tokens.is_empty() && a.tokens.iter().all(|&t| t < 1024));
         let mut out = vec![0u32; 64];
-        let n = edgekd_shared::tokenizer::tokenize("a fine fine film", &student.tokenizer(), &mut out)
-            .unwrap()
-            .len;
+        let n =
+            edgekd_shared::tokenizer::tokenize("a fine fine film", &student.tokenizer(), &mut out)
+                .unwrap()
+                .len;
         assert_eq!(&out[..n], a.tokens.as_slice());
     }
 
@@ -195,8 +196,16 @@ mod tests {
             temperature: 0.0,
             alpha: 0.5,
         };
-        assert!(cfg.validate(kd).unwrap_err().to_string().contains("temperature"));
+        assert!(cfg
+            .validate(kd)
+            .unwrap_err()
+            .to_string()
+            .contains("temperature"));
         cfg.batch_size = 0;
-        assert!(cfg.validate(TrainMode::Ft).unwrap_err().to_string().contains("batch_size"));
+        assert!(cfg
+            .validate(TrainMode::Ft)
+            .unwrap_err()
+            .to_string()
+            .contains("batch_size"));
     }
 }

@@ -57,7 +57,10 @@ fn kd_and_ft_learn_planted_keywords() {
         assert_eq!(epochs, out.report.epochs.len());
         let acc = accuracy(&out.model, &dev, 512, 64, &device).unwrap();
         assert!(acc >= 0.9, "{kind} {mode:?}: dev accuracy {acc}");
-        assert_eq!(acc, out.report.best_dev_accuracy, "returned model is the best epoch's");
+        assert_eq!(
+            acc, out.report.best_dev_accuracy,
+            "returned model is the best epoch's"
+        );
     }
 }
 
@@ -96,8 +99,22 @@ fn resume_after_stop_matches_uninterrupted_run() {
         assert!((a.train_loss - b.train_loss).abs() < 1e-4, "{a:?} vs {b:?}");
         assert_eq!(a.dev_accuracy, b.dev_accuracy);
     }
-    let wa: Vec<f32> = straight.model.output.weight.val().into_data().to_vec().unwrap();
-    let wb: Vec<f32> = resumed.model.output.weight.val().into_data().to_vec().unwrap();
+    let wa: Vec<f32> = straight
+        .model
+        .output
+        .weight
+        .val()
+        .into_data()
+        .to_vec()
+        .unwrap();
+    let wb: Vec<f32> = resumed
+        .model
+        .output
+        .weight
+        .val()
+        .into_data()
+        .to_vec()
+        .unwrap();
     for (x, y) in wa.iter().zip(&wb) {
         assert!((x - y).abs() < 1e-4, "{x} vs {y}");
     }
@@ -106,7 +123,10 @@ fn resume_after_stop_matches_uninterrupted_run() {
     let mut other = cfg.clone();
     other.student.dim = 8;
     let err = train_student(&other, &train, &dev, mode, &device, &mut never_stop).unwrap_err();
-    assert!(matches!(err, TrainError::CheckpointMismatch { .. }), "{err}");
+    assert!(
+        matches!(err, TrainError::CheckpointMismatch { .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -118,9 +138,19 @@ fn kd_without_teacher_logits_is_refused() {
         temperature: 2.0,
         alpha: 0.0,
     };
-    let err = train_student(&config(StudentKind::Bag), &train, &dev, mode, &device, &mut never_stop)
-        .unwrap_err();
-    assert!(matches!(err, TrainError::TeacherLogits { index: 7, .. }), "{err}");
+    let err = train_student(
+        &config(StudentKind::Bag),
+        &train,
+        &dev,
+        mode,
+        &device,
+        &mut never_stop,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, TrainError::TeacherLogits { index: 7, .. }),
+        "{err}"
+    );
 }
 
 /// Training throughput of the same student on ndarray and on flex (run with `--ignored
@@ -135,14 +165,16 @@ fn throughput_ndarray_vs_flex() {
     let (train, dev) = (task.generate(4000, 1), task.generate(500, 2));
     for kind in [StudentKind::Bag, StudentKind::Cnn] {
         for (name, device) in [("ndarray", Device::ndarray()), ("flex", Device::flex())] {
-            let student = StudentConfig::new(8192, 24, 2).with_kind(kind).with_hidden(64);
+            let student = StudentConfig::new(8192, 24, 2)
+                .with_kind(kind)
+                .with_hidden(64);
             let cfg = TrainConfig {
                 epochs: 2,
                 patience: 10,
                 ..TrainConfig::new(student)
             };
-            let out = train_student(&cfg, &train, &dev, TrainMode::Ft, &device, &mut never_stop)
-                .unwrap();
+            let out =
+                train_student(&cfg, &train, &dev, TrainMode::Ft, &device, &mut never_stop).unwrap();
             println!(
                 "throughput kind={kind} backend={name} batch=32 samples/s={:.0} dev_acc={:.3}",
                 out.report.mean_samples_per_sec(),

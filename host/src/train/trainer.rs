@@ -47,7 +47,12 @@ pub fn train_student(
     cfg.validate(mode)?;
     let classes = cfg.student.classes;
     let buckets = cfg.student.buckets;
-    check_examples("train", train, classes, matches!(mode, TrainMode::Kd { .. }))?;
+    check_examples(
+        "train",
+        train,
+        classes,
+        matches!(mode, TrainMode::Kd { .. }),
+    )?;
     check_examples("dev", dev, classes, false)?;
 
     let ad = device.clone().autodiff();
@@ -97,7 +102,15 @@ pub fn train_student(
         for chunk in order.chunks(cfg.batch_size) {
             let batch_examples: Vec<&TrainExample> =
                 chunk.iter().filter_map(|&i| train.get(i)).collect();
-            let (next, loss) = step(&cfg.student, model, &mut optim, &batch_examples, mode, cfg.learning_rate, &ad)?;
+            let (next, loss) = step(
+                &cfg.student,
+                model,
+                &mut optim,
+                &batch_examples,
+                mode,
+                cfg.learning_rate,
+                &ad,
+            )?;
             model = next;
             loss_sum += loss * batch_examples.len() as f64;
         }

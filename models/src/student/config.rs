@@ -173,6 +173,9 @@ mod tests {
     fn zero_sizes_are_rejected() {
         let err = StudentConfig::new(0, 16, 2).validate().unwrap_err();
         assert!(err.to_string().contains("buckets"), "{err}");
-        assert!(StudentConfig::new(16, 16, 2).with_hidden(0).validate().is_err());
+        assert!(StudentConfig::new(16, 16, 2)
+            .with_hidden(0)
+            .validate()
+            .is_err());
     }
 }

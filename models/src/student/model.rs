@@ -113,7 +113,11 @@ impl Student {
     pub fn predict(&self, batch: &TokenBatch) -> Vec<usize> {
         let logits = self.forward(batch);
         let [b, classes] = logits.dims();
-        let values: Vec<f32> = logits.into_data().convert::<f32>().to_vec().unwrap_or_default();
+        let values: Vec<f32> = logits
+            .into_data()
+            .convert::<f32>()
+            .to_vec()
+            .unwrap_or_default();
         (0..b)
             .map(|i| argmax(values.get(i * classes..(i + 1) * classes).unwrap_or(&[])))
             .collect()
@@ -177,7 +181,11 @@ mod tests {
         let device = Device::ndarray();
         let cfg = StudentConfig::new(8, 2, 2).with_hidden(3);
         let table: Vec<f32> = (0..16).map(|i| i as f32).collect();
-        let model = cfg.init(&device).unwrap().with_embedding_table(table).unwrap();
+        let model = cfg
+            .init(&device)
+            .unwrap()
+            .with_embedding_table(table)
+            .unwrap();
         let a: &[u32] = &[1, 3];
         let b: &[u32] = &[1, 3, 0, 0]; // the same tokens plus two real zeros
         let c: &[u32] = &[];

@@ -250,7 +250,7 @@ pub const CATALOG: &[AssetSpec] = &[
         name: "wordnet",
         description: "WordNet 3.0 database files index.* and data.* (Debian wordnet-base)",
         client: Client::Apt { package: "wordnet-base", installed_dir: "/usr/share/wordnet" },
-        package_file: "wordnet-base_3.0-37_all.deb",
+        package_file: "wordnet-base_1%3a3.0-37_all.deb",
         package_sha256: "61060d960f9ada8fa120872312eccd3ecebfbab8c4579e4f5a74e1cf67620752",
         archive: Archive::Deb,
         members: &[

@@ -5,7 +5,7 @@
 //! build_firmware(key) ─► device/firmware/target/thumbv7em-none-eabihf/release/server
 //! QemuDevice::start(elf, flash file, opts)
 //!   qemu-system-arm … -icount shift=0 -semihosting-config …,arg=flash=FILE
-//!                     -serial tcp:127.0.0.1:PORT,server=on,wait=off
+//!                     -serial tcp:127.0.0.1:PORT,server=on,wait=off,nodelay=on
 //!   ─► TcpStream to PORT (retried until the emulator listens) ─► QemuDevice::client(): DeviceClient
 //! ```
 //!
@@ -149,7 +149,7 @@ impl QemuDevice {
             .arg("-semihosting-config")
             .arg(format!("enable=on,target=native,arg=server,arg=flash={flash}"))
             .arg("-serial")
-            .arg(format!("tcp:127.0.0.1:{port},server=on,wait=off"))
+            .arg(format!("tcp:127.0.0.1:{port},server=on,wait=off,nodelay=on"))
             .arg("-kernel")
             .arg(&self.firmware)
             .stdin(Stdio::null())

@@ -12,6 +12,7 @@ pub mod fault;
 pub mod flash;
 pub mod hostfile;
 pub mod icount;
+pub mod idle_uart;
 pub mod kernelcheck;
 pub mod platform;
 pub mod reference;

@@ -4,7 +4,7 @@
 //! ```text
 //! qemu-system-arm -machine mps2-an386 -cpu cortex-m4 -icount shift=0 -display none -monitor none \
 //!   -semihosting-config enable=on,target=native,arg=server,arg=flash=/tmp/dev.flash \
-//!   -serial tcp:127.0.0.1:PORT,server=on,wait=off -kernel server
+//!   -serial tcp:127.0.0.1:PORT,server=on,wait=off,nodelay=on -kernel server
 //! ```
 //!
 //! Boot: start the instruction clock and check its factor, mount the flash file (`flash=PATH`
@@ -25,6 +25,7 @@ use edgekd_device::storage::Layout;
 use edgekd_firmware::clock::{Clock, NOMINAL_INSNS_PER_TICK};
 use edgekd_firmware::flash::{storage_region, PersistentFlash};
 use edgekd_firmware::hostfile::{arg_value, command_line};
+use edgekd_firmware::idle_uart::IdleUart;
 use edgekd_firmware::platform::QemuPlatform;
 use edgekd_firmware::uart::CmsdkUart;
 use edgekd_firmware::{exit, outln, stack};
@@ -130,7 +131,7 @@ fn main() -> ! {
     }
 
     let mut uart = match CmsdkUart::take_uart0(115_200) {
-        Some(Ok(uart)) => uart,
+        Some(Ok(uart)) => IdleUart::new(uart),
         Some(Err(e)) => {
             outln!("server: {e}");
             exit(6)

@@ -9,7 +9,8 @@ use edgekd_device::engine::{arena_size, infer, Input};
 use edgekd_device::learner::{HeadLearner, LearnHyper, UpdateRecord};
 use edgekd_device::server::DEFAULT_LEARNING_RATE;
 use edgekd_host::adapt::{
-    adapt, evaluate, soft_examples, AdaptError, AdaptPlan, EvalSet, Finish, LabelMap, Progress, SoftExample,
+    adapt, evaluate, soft_examples, AdaptError, AdaptPlan, EvalSet, Finish, LabelMap, Progress,
+    SoftExample,
 };
 use edgekd_host::device::{DeviceClient, SimDevice, SIM_HEAD_CAP};
 use edgekd_shared::artifact::sample::{sample, SampleKind};
@@ -24,9 +25,20 @@ fn key() -> SigningKey {
 
 /// Words of each in-domain class (the teacher's rule: the class whose words a text uses).
 const VOCAB: [[&str; 6]; 3] = [
-    ["awful", "boring", "dreadful", "tedious", "clumsy", "lifeless"],
-    ["superb", "delightful", "moving", "brilliant", "charming", "gripping"],
-    ["average", "ordinary", "middling", "routine", "standard", "passable"],
+    [
+        "awful", "boring", "dreadful", "tedious", "clumsy", "lifeless",
+    ],
+    [
+        "superb",
+        "delightful",
+        "moving",
+        "brilliant",
+        "charming",
+        "gripping",
+    ],
+    [
+        "average", "ordinary", "middling", "routine", "standard", "passable",
+    ],
 ];
 /// In-domain label names; the model's are `negative`, `positive`, `neutral`.
 const DOMAIN_LABELS: [&str; 3] = ["neg", "pos", "neu"];
@@ -67,7 +79,10 @@ fn setup(model: &Model<'_>) -> (Vec<SoftExample>, EvalSet) {
     let to_model = map.resolve(&domain, &model_labels).unwrap();
     let (train, held) = domain_texts();
     let texts: Vec<String> = train.iter().map(|(t, _)| t.clone()).collect();
-    let logits: Vec<Vec<f32>> = train.iter().map(|(_, c)| teacher_logits(to_model[*c])).collect();
+    let logits: Vec<Vec<f32>> = train
+        .iter()
+        .map(|(_, c)| teacher_logits(to_model[*c]))
+        .collect();
     let soft = soft_examples(&texts, &logits, model_labels.len(), T).unwrap();
     let held = EvalSet {
         name: "in-domain".into(),
@@ -79,15 +94,28 @@ fn setup(model: &Model<'_>) -> (Vec<SoftExample>, EvalSet) {
 
 /// The original domain: texts the model labels as it was flashed (accuracy 1 before adapting).
 fn original(dev: &mut DeviceClient<SimDevice<'_>>) -> EvalSet {
-    let texts: Vec<String> = ["the film was long", "a quiet story of two friends", "music and colour", "why", "it ends"]
+    let texts: Vec<String> = [
+        "the film was long",
+        "a quiet story of two friends",
+        "music and colour",
+        "why",
+        "it ends",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let gold = texts
         .iter()
-        .map(|s| s.to_string())
+        .map(|t| usize::from(dev.infer(t).unwrap().label))
         .collect();
-    let gold = texts.iter().map(|t| usize::from(dev.infer(t).unwrap().label)).collect();
-    EvalSet { name: "original".into(), texts, gold }
+    EvalSet {
+        name: "original".into(),
+        texts,
+        gold,
+    }
 }
 
-fn flashed(bytes: &[u8], vk: &'_ ed25519_dalek::VerifyingKey) -> DeviceClient<SimDevice<'_>> {
+fn flashed<'k>(bytes: &[u8], vk: &'k ed25519_dalek::VerifyingKey) -> DeviceClient<SimDevice<'k>> {
     let mut dev = DeviceClient::new(SimDevice::new(vk).unwrap(), Duration::from_secs(2));
     dev.hello().unwrap();
     dev.flash(bytes, |_, _| {}).unwrap();
@@ -95,7 +123,10 @@ fn flashed(bytes: &[u8], vk: &'_ ed25519_dalek::VerifyingKey) -> DeviceClient<Si
 }
 
 fn probe_logits(dev: &mut DeviceClient<SimDevice<'_>>, set: &EvalSet) -> Vec<Vec<i8>> {
-    set.texts.iter().map(|t| dev.infer(t).unwrap().logits).collect()
+    set.texts
+        .iter()
+        .map(|t| dev.infer(t).unwrap().logits)
+        .collect()
 }
 
 #[test]
@@ -124,27 +155,47 @@ fn adaptation_helps_in_domain_and_reports_every_checkpoint() {
     let last = report.checkpoints[4];
     assert_eq!(first.original, Some(1.0));
     let (before, after) = (first.in_domain.unwrap(), last.in_domain.unwrap());
-    assert!(after >= before + 0.25 && after >= 0.8, "in-domain accuracy {before} → {after}");
+    assert!(
+        after >= before + 0.25 && after >= 0.8,
+        "in-domain accuracy {before} → {after}"
+    );
     // The loss the device reports falls as the head learns.
     assert!(last.mean_loss.unwrap() < report.checkpoints[1].mean_loss.unwrap());
     assert_eq!(report.device_learn_steps, 1000);
-    assert_eq!(report.learner_bytes as usize, HeadLearner::<SIM_HEAD_CAP>::ram_bytes() * 2);
+    assert_eq!(
+        report.learner_bytes as usize,
+        HeadLearner::<SIM_HEAD_CAP>::ram_bytes() * 2
+    );
     assert!(report.ram_bytes >= report.learner_bytes);
 }
 
 /// The host's in-process learner: the device crate's engine and learner, driven with the same texts.
-fn host_learner(model: &Model<'_>, train: &[SoftExample], updates: usize) -> Box<HeadLearner<SIM_HEAD_CAP>> {
+fn host_learner(
+    model: &Model<'_>,
+    train: &[SoftExample],
+    updates: usize,
+) -> Box<HeadLearner<SIM_HEAD_CAP>> {
     let mut learner = Box::new(HeadLearner::<SIM_HEAD_CAP>::empty());
     let head = model.head.as_ref().unwrap();
     let outputs = model.meta.labels.len();
-    learner.load_le_bytes(head.weights.len() / 4 / outputs, outputs, head.weights, head.bias).unwrap();
+    learner
+        .load_le_bytes(
+            head.weights.len() / 4 / outputs,
+            outputs,
+            head.weights,
+            head.bias,
+        )
+        .unwrap();
     let mut arena = vec![0u8; arena_size(model).unwrap()];
     for i in 0..updates {
         let ex = &train[i % train.len()];
         let inf = infer(model, Input::Text(&ex.text), &mut arena).unwrap();
         let q = inf.head_input_quant.unwrap();
         let record = UpdateRecord {
-            hyper: LearnHyper { temperature: T, learning_rate: DEFAULT_LEARNING_RATE },
+            hyper: LearnHyper {
+                temperature: T,
+                learning_rate: DEFAULT_LEARNING_RATE,
+            },
             x_scale: q.scale,
             x_zero_point: q.zero_point,
             x: inf.head_input,
@@ -183,19 +234,55 @@ fn garbage_soft_labels_are_refused_and_change_nothing() {
     let (train, held) = setup(&model);
     let before = probe_logits(&mut dev, &held);
     let empty = EvalSet::default();
-    for probs in [vec![f32::NAN, 0.5, 0.5], vec![0.9, 0.9, 0.9], vec![-0.5, 1.0, 0.5], vec![0.5, 0.5], vec![f32::INFINITY, 0.0, 0.0]] {
-        let bad = vec![SoftExample { text: train[0].text.clone(), probs: probs.clone() }];
-        let err = adapt(&mut dev, &bad, &held, &empty, &AdaptPlan::new(5, T), &mut |_| {}).unwrap_err();
-        assert_eq!(err.device_code(), Some(ErrorCode::BadSoftLabel), "{probs:?}: {err}");
+    for probs in [
+        vec![f32::NAN, 0.5, 0.5],
+        vec![0.9, 0.9, 0.9],
+        vec![-0.5, 1.0, 0.5],
+        vec![0.5, 0.5],
+        vec![f32::INFINITY, 0.0, 0.0],
+    ] {
+        let bad = vec![SoftExample {
+            text: train[0].text.clone(),
+            probs: probs.clone(),
+        }];
+        let err = adapt(
+            &mut dev,
+            &bad,
+            &held,
+            &empty,
+            &AdaptPlan::new(5, T),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.device_code(),
+            Some(ErrorCode::BadSoftLabel),
+            "{probs:?}: {err}"
+        );
         assert!(err.to_string().contains("update 1"), "{err}");
-        assert_eq!(probe_logits(&mut dev, &held), before, "{probs:?} changed predictions");
+        assert_eq!(
+            probe_logits(&mut dev, &held),
+            before,
+            "{probs:?} changed predictions"
+        );
     }
     assert_eq!(dev.stats().unwrap().learn_steps, 0);
     // The host refuses non-finite teacher logits before anything is sent.
     let err = soft_examples(&["x".to_string()], &[vec![f32::NAN, 0.0, 0.0]], 3, T).unwrap_err();
-    assert!(matches!(err, AdaptError::BadTeacherLogits { index: 0, .. }), "{err}");
+    assert!(
+        matches!(err, AdaptError::BadTeacherLogits { index: 0, .. }),
+        "{err}"
+    );
     // A temperature outside the device's range is refused on the host.
-    let err = adapt(&mut dev, &train, &held, &empty, &AdaptPlan::new(5, 50.0), &mut |_| {}).unwrap_err();
+    let err = adapt(
+        &mut dev,
+        &train,
+        &held,
+        &empty,
+        &AdaptPlan::new(5, 50.0),
+        &mut |_| {},
+    )
+    .unwrap_err();
     assert!(matches!(err, AdaptError::BadTemperature(_)), "{err}");
 }
 
@@ -213,8 +300,22 @@ fn revert_restores_the_head_and_commit_survives_a_reboot() {
     plan.finish = Finish::Revert;
     let reverted = adapt(&mut dev, &train, &held, &empty, &plan, &mut |_| {}).unwrap();
     assert_eq!(reverted.finish, Finish::Revert);
-    assert_ne!(reverted.checkpoints[0].in_domain, reverted.checkpoints.last().unwrap().in_domain);
-    assert_eq!(probe_logits(&mut dev, &held), flashed_logits, "revert goes back to the flashed head");
+    // The steps were applied during the session (the device's KL fell), then dropped.
+    let losses: Vec<f64> = reverted
+        .checkpoints
+        .iter()
+        .filter_map(|c| c.mean_loss)
+        .collect();
+    assert!(
+        losses.len() >= 2 && losses[losses.len() - 1] < losses[0],
+        "{losses:?}"
+    );
+    assert_eq!(dev.stats().unwrap().learn_steps, 300);
+    assert_eq!(
+        probe_logits(&mut dev, &held),
+        flashed_logits,
+        "revert goes back to the flashed head"
+    );
 
     plan.finish = Finish::Commit;
     let committed = adapt(&mut dev, &train, &held, &empty, &plan, &mut |_| {}).unwrap();

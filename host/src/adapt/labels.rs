@@ -18,7 +18,9 @@ impl LabelMap {
                 .split_once('=')
                 .map(|(a, b)| (a.trim(), b.trim()))
                 .filter(|(a, b)| !a.is_empty() && !b.is_empty())
-                .ok_or_else(|| AdaptError::BadMapEntry { entry: entry.to_string() })?;
+                .ok_or_else(|| AdaptError::BadMapEntry {
+                    entry: entry.to_string(),
+                })?;
             pairs.push((from.to_string(), to.to_string()));
         }
         Ok(Self { pairs })
@@ -36,7 +38,11 @@ impl LabelMap {
     ///
     /// # Shapes
     /// - returns `[data_labels.len()]`, each `< model_labels.len()`
-    pub fn resolve(&self, data_labels: &[String], model_labels: &[String]) -> Result<Vec<usize>, AdaptError> {
+    pub fn resolve(
+        &self,
+        data_labels: &[String],
+        model_labels: &[String],
+    ) -> Result<Vec<usize>, AdaptError> {
         data_labels
             .iter()
             .map(|label| {
@@ -65,10 +71,15 @@ mod tests {
     #[test]
     fn maps_by_name_after_renaming() {
         let map = LabelMap::parse("negative=rotten, positive = fresh").unwrap();
-        let idx = map.resolve(&s(&["positive", "negative"]), &s(&["rotten", "fresh"])).unwrap();
+        let idx = map
+            .resolve(&s(&["positive", "negative"]), &s(&["rotten", "fresh"]))
+            .unwrap();
         assert_eq!(idx, vec![1, 0]);
         let identity = LabelMap::parse("").unwrap();
-        assert_eq!(identity.resolve(&s(&["b", "a"]), &s(&["a", "b"])).unwrap(), vec![1, 0]);
+        assert_eq!(
+            identity.resolve(&s(&["b", "a"]), &s(&["a", "b"])).unwrap(),
+            vec![1, 0]
+        );
     }
 
     #[test]
@@ -79,7 +90,10 @@ mod tests {
         assert!(matches!(&err, AdaptError::UnmappedLabel { label, .. } if label == "negative"));
         assert!(err.to_string().contains("--map negative="), "{err}");
         for bad in ["negative", "=rotten", "negative=", "a=b,c"] {
-            assert!(matches!(LabelMap::parse(bad), Err(AdaptError::BadMapEntry { .. })), "{bad}");
+            assert!(
+                matches!(LabelMap::parse(bad), Err(AdaptError::BadMapEntry { .. })),
+                "{bad}"
+            );
         }
     }
 }

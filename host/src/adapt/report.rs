@@ -45,7 +45,14 @@ impl AdaptReport {
         for c in &self.checkpoints {
             let loss = c.mean_loss.map_or("–".to_string(), |l| format!("{l:.4}"));
             // Writing to a String cannot fail.
-            let _ = writeln!(out, "| {} | {} | {} | {} |", c.updates, pct(c.in_domain), pct(c.original), loss);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                c.updates,
+                pct(c.in_domain),
+                pct(c.original),
+                loss
+            );
         }
         out
     }
@@ -76,8 +83,18 @@ mod tests {
     fn table_lists_every_checkpoint() {
         let r = AdaptReport {
             checkpoints: vec![
-                Checkpoint { updates: 0, in_domain: Some(0.5), original: Some(0.75), mean_loss: None },
-                Checkpoint { updates: 100, in_domain: Some(0.625), original: None, mean_loss: Some(0.125) },
+                Checkpoint {
+                    updates: 0,
+                    in_domain: Some(0.5),
+                    original: Some(0.75),
+                    mean_loss: None,
+                },
+                Checkpoint {
+                    updates: 100,
+                    in_domain: Some(0.625),
+                    original: None,
+                    mean_loss: Some(0.125),
+                },
             ],
             updates: 100,
             finish: Finish::Commit,

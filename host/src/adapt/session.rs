@@ -36,12 +36,22 @@ pub struct AdaptPlan {
 impl AdaptPlan {
     /// `updates` at temperature `T`, with the [`DEFAULT_CHECKPOINTS`], committing at the end.
     pub fn new(updates: usize, temperature: f32) -> Self {
-        Self { updates, temperature, checkpoints: DEFAULT_CHECKPOINTS.to_vec(), finish: Finish::Commit }
+        Self {
+            updates,
+            temperature,
+            checkpoints: DEFAULT_CHECKPOINTS.to_vec(),
+            finish: Finish::Commit,
+        }
     }
 
     /// The evaluation points, sorted, deduplicated, within `0..=updates`, the end included.
     fn points(&self) -> Vec<usize> {
-        let mut p: Vec<usize> = self.checkpoints.iter().copied().filter(|&c| c <= self.updates).collect();
+        let mut p: Vec<usize> = self
+            .checkpoints
+            .iter()
+            .copied()
+            .filter(|&c| c <= self.updates)
+            .collect();
         p.push(self.updates);
         p.sort_unstable();
         p.dedup();
@@ -77,19 +87,28 @@ pub enum Progress<'a> {
 }
 
 /// Accuracy of the device on `set` through `Infer` (`None` for an empty set).
-pub fn evaluate<T: Read + Write>(client: &mut DeviceClient<T>, set: &EvalSet) -> Result<Option<f64>, AdaptError> {
+pub fn evaluate<T: Read + Write>(
+    client: &mut DeviceClient<T>,
+    set: &EvalSet,
+) -> Result<Option<f64>, AdaptError> {
     if set.texts.len() != set.gold.len() {
-        return Err(AdaptError::EvalLengths { name: set.name.clone(), texts: set.texts.len(), labels: set.gold.len() });
+        return Err(AdaptError::EvalLengths {
+            name: set.name.clone(),
+            texts: set.texts.len(),
+            labels: set.gold.len(),
+        });
     }
     if set.texts.is_empty() {
         return Ok(None);
     }
     let mut correct = 0usize;
     for (i, (text, &gold)) in set.texts.iter().zip(&set.gold).enumerate() {
-        let got = client.infer(clip_text(text)).map_err(|source| AdaptError::Device {
-            during: format!("evaluate {} text {i}", set.name),
-            source,
-        })?;
+        let got = client
+            .infer(clip_text(text))
+            .map_err(|source| AdaptError::Device {
+                during: format!("evaluate {} text {i}", set.name),
+                source,
+            })?;
         correct += usize::from(usize::from(got.label) == gold);
     }
     Ok(Some(correct as f64 / set.texts.len() as f64))
@@ -116,9 +135,13 @@ pub fn adapt<T: Read + Write>(
         return Err(AdaptError::BadTemperature(t));
     }
     if plan.updates > 0 && train.is_empty() {
-        return Err(AdaptError::NoTrainingData { updates: plan.updates });
+        return Err(AdaptError::NoTrainingData {
+            updates: plan.updates,
+        });
     }
-    let device = |during: String| move |source: crate::device::ClientError| AdaptError::Device { during, source };
+    let device = |during: String| {
+        move |source: crate::device::ClientError| AdaptError::Device { during, source }
+    };
     let mut checkpoints = Vec::new();
     let (mut done, mut loss_sum, mut loss_n) = (0usize, 0.0f64, 0usize);
     let mut update_secs = 0.0f64;
@@ -128,11 +151,19 @@ pub fn adapt<T: Read + Write>(
             let ex = &train[done % train.len()];
             let report = client
                 .learn(&ex.text, &ex.probs, t)
-                .map_err(device(format!("update {} (text {})", done + 1, done % train.len())))?;
+                .map_err(device(format!(
+                    "update {} (text {})",
+                    done + 1,
+                    done % train.len()
+                )))?;
             done += 1;
             loss_sum += f64::from(report.loss);
             loss_n += 1;
-            progress(Progress::Update { done, total: plan.updates, loss: report.loss });
+            progress(Progress::Update {
+                done,
+                total: plan.updates,
+                loss: report.loss,
+            });
         }
         update_secs += started.elapsed().as_secs_f64();
         let checkpoint = Checkpoint {
@@ -146,8 +177,12 @@ pub fn adapt<T: Read + Write>(
         checkpoints.push(checkpoint);
     }
     match plan.finish {
-        Finish::Commit => client.learn_commit().map_err(device("learn commit".into()))?,
-        Finish::Revert => client.learn_revert().map_err(device("learn revert".into()))?,
+        Finish::Commit => client
+            .learn_commit()
+            .map_err(device("learn commit".into()))?,
+        Finish::Revert => client
+            .learn_revert()
+            .map_err(device("learn revert".into()))?,
     }
     let info = client.info().map_err(device("info".into()))?;
     let stats = client.stats().map_err(device("stats".into()))?;

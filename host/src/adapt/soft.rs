@@ -20,12 +20,21 @@ pub struct SoftExample {
 /// - `logits`: `[classes]` teacher logits at temperature 1
 /// - returns `[classes]` probabilities
 pub fn soft_labels(logits: &[f32], temperature: f32) -> Option<Vec<f32>> {
-    if logits.is_empty() || !temperature.is_finite() || temperature <= 0.0 || logits.iter().any(|z| !z.is_finite()) {
+    if logits.is_empty()
+        || !temperature.is_finite()
+        || temperature <= 0.0
+        || logits.iter().any(|z| !z.is_finite())
+    {
         return None;
     }
     let t = f64::from(temperature);
-    let max = logits.iter().fold(f64::NEG_INFINITY, |m, &z| m.max(f64::from(z)));
-    let exps: Vec<f64> = logits.iter().map(|&z| ((f64::from(z) - max) / t).exp()).collect();
+    let max = logits
+        .iter()
+        .fold(f64::NEG_INFINITY, |m, &z| m.max(f64::from(z)));
+    let exps: Vec<f64> = logits
+        .iter()
+        .map(|&z| ((f64::from(z) - max) / t).exp())
+        .collect();
     let sum: f64 = exps.iter().sum();
     Some(exps.iter().map(|e| (e / sum) as f32).collect())
 }
@@ -69,11 +78,15 @@ pub fn soft_examples(
                     reason: format!("{} logits for a model of {classes} classes", z.len()),
                 });
             }
-            let probs = soft_labels(z, temperature).ok_or_else(|| AdaptError::BadTeacherLogits {
-                index,
-                reason: format!("non-finite logit in {z:?}"),
-            })?;
-            Ok(SoftExample { text: clip_text(text).to_string(), probs })
+            let probs =
+                soft_labels(z, temperature).ok_or_else(|| AdaptError::BadTeacherLogits {
+                    index,
+                    reason: format!("non-finite logit in {z:?}"),
+                })?;
+            Ok(SoftExample {
+                text: clip_text(text).to_string(),
+                probs,
+            })
         })
         .collect()
 }
@@ -97,10 +110,17 @@ mod tests {
     #[test]
     fn bad_logits_name_the_text() {
         let texts = vec!["a".to_string(), "b".to_string()];
-        let err = soft_examples(&texts, &[vec![0.0, 1.0], vec![f32::INFINITY, 0.0]], 2, 2.0).unwrap_err();
-        assert!(matches!(err, AdaptError::BadTeacherLogits { index: 1, .. }), "{err}");
+        let err =
+            soft_examples(&texts, &[vec![0.0, 1.0], vec![f32::INFINITY, 0.0]], 2, 2.0).unwrap_err();
+        assert!(
+            matches!(err, AdaptError::BadTeacherLogits { index: 1, .. }),
+            "{err}"
+        );
         let err = soft_examples(&texts, &[vec![0.0, 1.0], vec![0.0]], 2, 2.0).unwrap_err();
-        assert!(matches!(err, AdaptError::BadTeacherLogits { index: 1, .. }), "{err}");
+        assert!(
+            matches!(err, AdaptError::BadTeacherLogits { index: 1, .. }),
+            "{err}"
+        );
     }
 
     #[test]

@@ -119,11 +119,16 @@ pub fn run(args: AdaptArgs) -> anyhow::Result<()> {
 }
 
 fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
-    let artifact = std::fs::read(&args.model).with_context(|| format!("reading {}", args.model.display()))?;
-    let model = decode_trusted(&artifact).with_context(|| format!("decoding {}", args.model.display()))?;
+    let artifact =
+        std::fs::read(&args.model).with_context(|| format!("reading {}", args.model.display()))?;
+    let model =
+        decode_trusted(&artifact).with_context(|| format!("decoding {}", args.model.display()))?;
     let model_labels: Vec<String> = model.meta.labels.iter().map(|s| s.to_string()).collect();
     if model.head.is_none() {
-        bail!("{}: the model has no f32 head master, so the device cannot learn", args.model.display());
+        bail!(
+            "{}: the model has no f32 head master, so the device cannot learn",
+            args.model.display()
+        );
     }
     let map = LabelMap::parse(&args.map)?;
 
@@ -132,11 +137,22 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
     let split = stratified_split(&domain, 0.0, args.held_out, args.seed)?;
     let (original, _) = load_corpus(&args.original, &args.text_col, &args.label_col)?;
     let original_to_model = LabelMap::default().resolve(&original.labels, &model_labels)?;
-    let original_test = stratified_split(&original, args.original_dev, args.original_test, args.seed)?.test;
+    let original_test =
+        stratified_split(&original, args.original_dev, args.original_test, args.seed)?.test;
 
-    let teacher_texts: Vec<String> = split.train.examples.iter().map(|e| e.text.clone()).collect();
+    let teacher_texts: Vec<String> = split
+        .train
+        .examples
+        .iter()
+        .map(|e| e.text.clone())
+        .collect();
     let logits = teacher_logits(&args.teacher, &teacher_texts)?;
-    let train = adapt::soft_examples(&teacher_texts, &logits, model_labels.len(), args.temperature)?;
+    let train = adapt::soft_examples(
+        &teacher_texts,
+        &logits,
+        model_labels.len(),
+        args.temperature,
+    )?;
     let eval_set = |name: &str, ds: &Dataset, to_model: &[usize]| -> anyhow::Result<EvalSet> {
         let ds = match args.eval_limit {
             n if n > 0 && n < ds.len() => stratified_subsample(ds, n, args.seed)?,
@@ -145,9 +161,18 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
         let gold = ds
             .examples
             .iter()
-            .map(|e| to_model.get(e.label).copied().context("label index outside the corpus's labels"))
+            .map(|e| {
+                to_model
+                    .get(e.label)
+                    .copied()
+                    .context("label index outside the corpus's labels")
+            })
             .collect::<anyhow::Result<_>>()?;
-        Ok(EvalSet { name: name.into(), texts: ds.examples.iter().map(|e| e.text.clone()).collect(), gold })
+        Ok(EvalSet {
+            name: name.into(),
+            texts: ds.examples.iter().map(|e| e.text.clone()).collect(),
+            gold,
+        })
     };
     let held_out = eval_set("in-domain", &split.test, &domain_to_model)?;
     let original = eval_set("original", &original_test, &original_to_model)?;
@@ -155,21 +180,36 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
         updates: args.updates,
         temperature: args.temperature,
         checkpoints: args.checkpoints.clone(),
-        finish: if args.revert { Finish::Revert } else { Finish::Commit },
+        finish: if args.revert {
+            Finish::Revert
+        } else {
+            Finish::Commit
+        },
     };
     drop(model);
-    Ok(Prepared { artifact, train, held_out, original, plan })
+    Ok(Prepared {
+        artifact,
+        train,
+        held_out,
+        original,
+        plan,
+    })
 }
 
 /// Teacher logits (temperature 1) of `texts`, from the shared soft-label cache where present.
 fn teacher_logits(dir: &std::path::Path, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
     let (kind, device) = edgekd_models::backend::select(None)?;
     tracing::info!("teacher: {} on {}", dir.display(), kind.name());
-    let teacher = Teacher::load(dir, &device).with_context(|| format!("loading the teacher in {}", dir.display()))?;
+    let teacher = Teacher::load(dir, &device)
+        .with_context(|| format!("loading the teacher in {}", dir.display()))?;
     let cache_root = edgekd_host::assets::Cache::from_env()?.root().to_path_buf();
     let mut cache = SoftLabelCache::open(&cache_root.join("soft-labels.ekdc"))?;
     let (logits, stats) = cache.label_with(&teacher, texts, None)?;
-    tracing::info!("teacher labels: {} from the cache, {} computed", stats.hits, stats.labelled);
+    tracing::info!(
+        "teacher labels: {} from the cache, {} computed",
+        stats.hits,
+        stats.labelled
+    );
     Ok(logits)
 }
 
@@ -181,13 +221,20 @@ fn session<T: Read + Write>(client: &mut DeviceClient<T>, p: &Prepared) -> anyho
         tracing::info!("flashed {} bytes into slot {:?}", report.len, report.slot);
     }
     let bar = indicatif::ProgressBar::new(p.plan.updates as u64);
-    let report = adapt::adapt(client, &p.train, &p.held_out, &p.original, &p.plan, &mut |ev| match ev {
-        Progress::Update { done, .. } => bar.set_position(done as u64),
-        Progress::Checkpoint(c) => bar.println(format!(
-            "after {} updates: in-domain {:?}, original {:?}",
-            c.updates, c.in_domain, c.original
-        )),
-    })?;
+    let report = adapt::adapt(
+        client,
+        &p.train,
+        &p.held_out,
+        &p.original,
+        &p.plan,
+        &mut |ev| match ev {
+            Progress::Update { done, .. } => bar.set_position(done as u64),
+            Progress::Checkpoint(c) => bar.println(format!(
+                "after {} updates: in-domain {:?}, original {:?}",
+                c.updates, c.in_domain, c.original
+            )),
+        },
+    )?;
     bar.finish_and_clear();
     println!(
         "in-domain: {} held-out texts; original: {} test texts; {} training texts at T = {}",

@@ -22,7 +22,7 @@ pub use npy::{read_f32_matrix, Matrix, NpyError};
 pub use random::RandomLexicon;
 pub use stopwords::is_stop_word;
 pub use tokens::{match_case, pieces, Piece};
-pub use wordnet::{load_wordnet, WordNetError};
+pub use wordnet::{load_wordnet, WordNetError, WordNetLexicon};
 
 use crate::assets::AssetError;
 

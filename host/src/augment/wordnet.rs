@@ -2,7 +2,8 @@
 //! lexicon: a word's candidates are the other lemmas of all its synsets, most frequent sense
 //! first, `_` turned into spaces and adjective markers such as `(a)` removed.
 
-use super::lexicon::MapLexicon;
+use super::lexicon::{Lexicon, MapLexicon};
+use rand::RngCore;
 use std::path::{Path, PathBuf};
 
 /// The four parts of speech, as in the file names.
@@ -42,8 +43,97 @@ pub enum WordNetError {
     },
 }
 
+/// WordNet synonyms with morphy-style suffix detachment: a word absent from the index is looked up
+/// through its base forms (`films` → `film`, `boring` → `bore`), as NLTK's `wordnet.synsets` does;
+/// the replacement is then the synonym's base form.
+#[derive(Clone, Debug)]
+pub struct WordNetLexicon {
+    map: MapLexicon,
+}
+
+/// Suffix rules (inflected ending, base ending) of WordNet's morphy, all parts of speech.
+const DETACH: &[(&str, &str)] = &[
+    ("ses", "s"),
+    ("xes", "x"),
+    ("zes", "z"),
+    ("ches", "ch"),
+    ("shes", "sh"),
+    ("men", "man"),
+    ("ies", "y"),
+    ("s", ""),
+    ("es", "e"),
+    ("es", ""),
+    ("ed", "e"),
+    ("ed", ""),
+    ("ing", "e"),
+    ("ing", ""),
+    ("er", ""),
+    ("est", ""),
+    ("er", "e"),
+    ("est", "e"),
+];
+
+impl WordNetLexicon {
+    /// Candidates of a lower-cased word: its own synonyms, else those of its first base form
+    /// that has any (never the word itself).
+    pub fn candidates(&self, word: &str) -> &[String] {
+        let own = self.map.candidates(word);
+        if !own.is_empty() {
+            return own;
+        }
+        for (suffix, base) in DETACH {
+            if let Some(stem) = word.strip_suffix(suffix) {
+                if stem.len() < 2 {
+                    continue;
+                }
+                let c = self.map.candidates(&format!("{stem}{base}"));
+                if !c.is_empty() && c.iter().any(|x| x.to_lowercase() != word) {
+                    return c;
+                }
+            }
+        }
+        &[]
+    }
+
+    /// Number of lemmas with synonyms.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether no lemma has synonyms.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+impl Lexicon for WordNetLexicon {
+    fn name(&self) -> &'static str {
+        "synonym"
+    }
+
+    fn has_candidate(&self, word: &str) -> bool {
+        self.candidates(word)
+            .iter()
+            .any(|c| c.to_lowercase() != word)
+    }
+
+    fn pick(&self, word: &str, rng: &mut dyn RngCore) -> Option<&str> {
+        let cands = self.candidates(word);
+        let usable = cands.iter().filter(|c| c.to_lowercase() != word).count();
+        if usable == 0 {
+            return None;
+        }
+        let k = rand::Rng::gen_range(rng, 0..usable);
+        cands
+            .iter()
+            .filter(|c| c.to_lowercase() != word)
+            .nth(k)
+            .map(String::as_str)
+    }
+}
+
 /// Loads the synonym lexicon from a directory holding `index.<pos>` and `data.<pos>`.
-pub fn load_wordnet(dir: &Path) -> Result<MapLexicon, WordNetError> {
+pub fn load_wordnet(dir: &Path) -> Result<WordNetLexicon, WordNetError> {
     let mut entries: Vec<(String, Vec<String>)> = Vec::new();
     for pos in POS {
         let index_path = dir.join(format!("index.{pos}"));
@@ -75,7 +165,9 @@ pub fn load_wordnet(dir: &Path) -> Result<MapLexicon, WordNetError> {
             entries.push((lemma.to_string(), cands));
         }
     }
-    Ok(MapLexicon::new("synonym", entries))
+    Ok(WordNetLexicon {
+        map: MapLexicon::new("synonym", entries),
+    })
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, WordNetError> {
@@ -219,6 +311,15 @@ mod tests {
             "only itself (with a marker and in another case)"
         );
         assert!(!lex.has_candidate("moving_picture") && !lex.has_candidate("moving picture"));
+        // Morphy-style base forms.
+        assert_eq!(lex.candidates("films"), lex.candidates("film"));
+        assert_eq!(
+            lex.candidates("pictures"),
+            ["film", "movie", "moving picture"]
+        );
+        assert!(
+            lex.has_candidate("movies") && !lex.has_candidate("gooder") && !lex.has_candidate("s")
+        );
     }
 
     #[test]

@@ -1,0 +1,126 @@
+//! Server state around the model: the boot-time/commit-time model check, the learner's head
+//! for the active model, and the journal.
+
+use core::cell::Cell;
+
+use edgekd_shared::artifact::{decode, decode_trusted, Layer, Model, VerifyPolicy};
+use edgekd_shared::protocol::ErrorCode;
+use embedded_storage::nor_flash::NorFlash;
+
+use super::{reply, Platform, Server};
+use crate::engine::arena_size;
+use crate::learner::{HeadLearner, Journal};
+use crate::storage::{MappedFlash, ModelValidator, Region};
+
+/// What the learner holds for the active model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct HeadState {
+    /// The learner holds the active model's head (false: no model, or a model without a head master).
+    pub ready: bool,
+    /// Steps since the last commit or revert.
+    pub pending: u32,
+}
+
+/// The storage validator: a model may become active when it decodes under the device's
+/// signature policy, validates, fits the arena, and its head (if any) fits the learner.
+/// Remembers why it last refused, for the error reply.
+pub(super) struct ModelCheck<'k, const W: usize> {
+    policy: VerifyPolicy<'k>,
+    arena_len: usize,
+    refusal: Cell<Option<(ErrorCode, u32)>>,
+}
+
+impl<'k, const W: usize> ModelCheck<'k, W> {
+    pub fn new(policy: VerifyPolicy<'k>, arena_len: usize) -> Self {
+        Self { policy, arena_len, refusal: Cell::new(None) }
+    }
+
+    /// Why the last refused image was refused.
+    pub fn refusal(&self) -> Option<(ErrorCode, u32)> {
+        self.refusal.get()
+    }
+
+    fn check(&self, image: &[u8]) -> Result<(), (ErrorCode, u32)> {
+        let model = decode(image, self.policy).map_err(|e| reply::artifact(&e))?;
+        let arena = arena_size(&model).map_err(|_| (ErrorCode::InvalidArtifact, reply::INVALID_ARENA))?;
+        if arena > self.arena_len {
+            return Err((ErrorCode::InvalidArtifact, reply::INVALID_ARENA));
+        }
+        if model.head.is_some() {
+            let fits = head_dims(&model).and_then(|(i, o)| i.checked_mul(o)).is_some_and(|n| n <= W);
+            if !fits {
+                return Err((ErrorCode::InvalidArtifact, reply::INVALID_HEAD));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<const W: usize> ModelValidator for ModelCheck<'_, W> {
+    fn validate(&self, image: &[u8]) -> bool {
+        let result = self.check(image);
+        self.refusal.set(result.err());
+        result.is_ok()
+    }
+}
+
+/// `(inputs, outputs)` of the last layer when it is the Dense layer a head master trains.
+pub(super) fn head_dims(model: &Model<'_>) -> Option<(usize, usize)> {
+    match model.layers.last()? {
+        Layer::Dense { inputs, outputs, .. } => Some((usize::from(*inputs), usize::from(*outputs))),
+        _ => None,
+    }
+}
+
+/// The journal over `region`, or `None` when the region is empty or unusable with this flash.
+pub(super) fn journal_for<F: NorFlash>(region: Region) -> Option<Journal> {
+    if region.len == 0 {
+        return None;
+    }
+    Journal::new(region.offset, region.len, F::ERASE_SIZE as u32, F::WRITE_SIZE as u32).ok()
+}
+
+impl<F, P, A, const W: usize> Server<'_, F, P, A, W>
+where
+    F: NorFlash + MappedFlash,
+    P: Platform,
+    A: AsMut<[u8]> + AsRef<[u8]>,
+{
+    /// Loads the active model's head master and replays the journal on top of it. Without a
+    /// model or a head the learner stays unused; a journal that fails to restore is disabled and
+    /// the head is the flashed one.
+    pub(super) fn load_head(&mut self) {
+        self.head = HeadState::default();
+        let Some(active) = self.storage.active() else { return };
+        let flashed = match self.storage.model().map(decode_trusted) {
+            Some(Ok(model)) => match (head_dims(&model), &model.head) {
+                (Some((i, o)), Some(h)) => self.committed.load_le_bytes(i, o, h.weights, h.bias).is_ok(),
+                _ => false,
+            },
+            _ => false,
+        };
+        if !flashed {
+            return;
+        }
+        let committed = &self.committed;
+        let load_flashed =
+            |l: &mut HeadLearner<W>| l.load(committed.in_dim(), committed.out_dim(), committed.weights(), committed.bias());
+        let restored = match self.journal.as_mut() {
+            Some(journal) => journal
+                .restore(self.storage.flash_mut(), active.crc32, &mut self.learner, load_flashed)
+                .is_ok(),
+            None => false,
+        };
+        if !restored {
+            self.journal = None;
+            self.learner.copy_from(&self.committed);
+        }
+        self.committed.copy_from(&self.learner);
+        self.head.ready = true;
+    }
+
+    /// Whether predictions go through the learner's f32 head (it has taken at least one step).
+    pub(super) fn use_learned_head(&self) -> bool {
+        self.head.ready && self.learner.updates() > 0
+    }
+}

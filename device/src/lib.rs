@@ -3,4 +3,6 @@
 
 pub mod engine;
 pub mod learner;
+
 pub mod storage;
+pub mod server;

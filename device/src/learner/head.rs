@@ -324,6 +324,18 @@ fn first_argmax(values: &[f32]) -> usize {
     best
 }
 
+impl<const W_CAP: usize> HeadLearner<W_CAP> {
+    /// Makes `self` an exact copy of `other` (shape, weights, bias, update count) in place, with no
+    /// `W_CAP`-sized temporary on the stack (the protocol server keeps the last committed head).
+    pub fn copy_from(&mut self, other: &Self) {
+        self.in_dim = other.in_dim;
+        self.out_dim = other.out_dim;
+        self.updates = other.updates;
+        self.weights.copy_from_slice(&other.weights);
+        self.bias = other.bias;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

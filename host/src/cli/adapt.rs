@@ -100,7 +100,10 @@ pub fn run(args: AdaptArgs) -> anyhow::Result<()> {
         None => edgekd_host::keys::dev_signing_key()?.verifying_key(),
     };
     if args.device == "sim" {
-        let mut client = DeviceClient::new(SimDevice::new(&key)?, DEFAULT_TIMEOUT);
+        let mut client = DeviceClient::new(
+            SimDevice::new(&key).map_err(|e| anyhow::anyhow!("simulated device: {e}"))?,
+            DEFAULT_TIMEOUT,
+        );
         session(&mut client, &prepared)
     } else if args.device == "qemu" {
         let firmware = build_firmware(&edgekd_host::keys::hex(key.as_bytes()))?;
@@ -140,12 +143,12 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
     let original_test =
         stratified_split(&original, args.original_dev, args.original_test, args.seed)?.test;
 
-    let teacher_texts: Vec<String> = split
-        .train
-        .examples
-        .iter()
-        .map(|e| e.text.clone())
-        .collect();
+    // Only as many training texts as updates need the teacher (a stratified subsample).
+    let train_set = match args.updates {
+        n if n > 0 && n < split.train.len() => stratified_subsample(&split.train, n, args.seed)?,
+        _ => split.train.clone(),
+    };
+    let teacher_texts: Vec<String> = train_set.examples.iter().map(|e| e.text.clone()).collect();
     let logits = teacher_logits(&args.teacher, &teacher_texts)?;
     let train = adapt::soft_examples(
         &teacher_texts,

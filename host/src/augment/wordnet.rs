@@ -81,12 +81,16 @@ impl WordNetLexicon {
         if !own.is_empty() {
             return own;
         }
+        let mut buf = String::with_capacity(word.len() + 3);
         for (suffix, base) in DETACH {
             if let Some(stem) = word.strip_suffix(suffix) {
                 if stem.len() < 2 {
                     continue;
                 }
-                let c = self.map.candidates(&format!("{stem}{base}"));
+                buf.clear();
+                buf.push_str(stem);
+                buf.push_str(base);
+                let c = self.map.candidates(&buf);
                 if !c.is_empty() && c.iter().any(|x| x.to_lowercase() != word) {
                     return c;
                 }
@@ -118,6 +122,13 @@ impl Lexicon for WordNetLexicon {
     }
 
     fn pick(&self, word: &str, rng: &mut dyn RngCore) -> Option<&str> {
+        let own = self.map.candidates(word);
+        if !own.is_empty() {
+            // A MapLexicon list never holds its own key.
+            return own
+                .get(rand::Rng::gen_range(rng, 0..own.len()))
+                .map(String::as_str);
+        }
         let cands = self.candidates(word);
         let usable = cands.iter().filter(|c| c.to_lowercase() != word).count();
         if usable == 0 {

@@ -296,8 +296,8 @@ pub fn firmware_dir() -> PathBuf {
 
 /// Builds the `server` firmware in release with `public_key_hex` (64 hex digits) embedded, and
 /// returns the ELF path. The build is skipped when the ELF is newer than every source file of
-/// the firmware, `device` and `shared` crates and was built with the same key (a stamp file
-/// beside it); otherwise `cargo build --release --bin server` runs in `device/firmware` with its
+/// the firmware, `device` and `shared` crates and was built by this function with the same key
+/// (a stamp file beside it, newer than the ELF); otherwise `cargo build --release --bin server` runs in `device/firmware` with its
 /// own target directory.
 pub fn build_firmware(public_key_hex: &str) -> Result<PathBuf, QemuError> {
     let key = public_key_hex.trim();
@@ -335,6 +335,10 @@ fn up_to_date(elf: &Path, stamp: &Path, key: &str, fw_dir: &Path) -> bool {
         return false;
     };
     if std::fs::read_to_string(stamp).ok().as_deref() != Some(key) {
+        return false;
+    }
+    // An ELF newer than the stamp was rebuilt by someone else, perhaps with another key.
+    if std::fs::metadata(stamp).and_then(|m| m.modified()).map_or(true, |t| t < built) {
         return false;
     }
     let root = fw_dir.join("../..");

@@ -1,8 +1,8 @@
 //! How a [`Server`](super::Server) is set up: the key models must be signed with, and limits.
 
+use ed25519_dalek::VerifyingKey;
 use edgekd_shared::artifact::VerifyPolicy;
 use edgekd_shared::protocol::{DEFAULT_MAX_CHUNK, DEFAULT_MAX_FRAME};
-use ed25519_dalek::VerifyingKey;
 
 /// Learning rate of the on-device SGD step when none is configured.
 pub const DEFAULT_LEARNING_RATE: f32 = 0.05;

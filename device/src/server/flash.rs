@@ -48,7 +48,10 @@ where
                 self.stats.flash_commits = self.stats.flash_commits.wrapping_add(1);
                 self.tail.clear();
                 self.load_head();
-                Response::FlashDone { slot: active.slot, crc32: active.crc32 }
+                Response::FlashDone {
+                    slot: active.slot,
+                    crc32: active.crc32,
+                }
             }
             Err(crate::storage::StorageError::Rejected) => match checker.refusal() {
                 Some((code, detail)) => error(code, detail),
@@ -65,14 +68,15 @@ where
         if len > max {
             return error(ErrorCode::TooLarge, u32::from(max));
         }
-        let (slot, readable, programmed) = match (self.storage.update_progress(), self.storage.active()) {
-            (Some(p), _) => {
-                let word = u32::try_from(F::WRITE_SIZE).unwrap_or(1).max(1);
-                (p.slot, p.written, p.written - p.written % word)
-            }
-            (None, Some(m)) => (m.slot, m.len, m.len),
-            (None, None) => return error(ErrorCode::NoModel, 0),
-        };
+        let (slot, readable, programmed) =
+            match (self.storage.update_progress(), self.storage.active()) {
+                (Some(p), _) => {
+                    let word = u32::try_from(F::WRITE_SIZE).unwrap_or(1).max(1);
+                    (p.slot, p.written, p.written - p.written % word)
+                }
+                (None, Some(m)) => (m.slot, m.len, m.len),
+                (None, None) => return error(ErrorCode::NoModel, 0),
+            };
         let end = match offset.checked_add(u32::from(len)) {
             Some(end) if end <= readable => end,
             _ => return error(ErrorCode::TooLarge, readable),

@@ -67,7 +67,12 @@ where
         };
         let (label, logits) = match (learned, inference.head_input_quant) {
             (true, Some(q)) => {
-                match head_prediction(&self.learner, inference.head_input, q, inference.prediction.quant) {
+                match head_prediction(
+                    &self.learner,
+                    inference.head_input,
+                    q,
+                    inference.prediction.quant,
+                ) {
                     Ok(p) => p,
                     Err(e) => return reply::learn(&e, self.learner.out_dim()),
                 }

@@ -25,7 +25,12 @@ where
     P: Platform,
     A: AsMut<[u8]> + AsRef<[u8]>,
 {
-    pub(super) fn learn(&mut self, text: &str, teacher: &[f32], temperature: f32) -> Response<'static> {
+    pub(super) fn learn(
+        &mut self,
+        text: &str,
+        teacher: &[f32],
+        temperature: f32,
+    ) -> Response<'static> {
         let Some(bytes) = self.storage.model() else {
             return error(ErrorCode::NoModel, 0);
         };
@@ -49,7 +54,12 @@ where
             return error(ErrorCode::Unsupported, 0);
         };
         let label_before = if self.learner.updates() > 0 {
-            match super::head_prediction(&self.learner, inference.head_input, x_quant, inference.prediction.quant) {
+            match super::head_prediction(
+                &self.learner,
+                inference.head_input,
+                x_quant,
+                inference.prediction.quant,
+            ) {
                 Ok((label, _)) => label,
                 Err(e) => return reply::learn(&e, classes),
             }
@@ -57,7 +67,10 @@ where
             inference.prediction.label
         };
         let record = UpdateRecord {
-            hyper: LearnHyper { temperature, learning_rate: self.config.learning_rate },
+            hyper: LearnHyper {
+                temperature,
+                learning_rate: self.config.learning_rate,
+            },
             x_scale: x_quant.scale,
             x_zero_point: x_quant.zero_point,
             x: inference.head_input,
@@ -70,7 +83,8 @@ where
         self.stats.learn_steps = self.stats.learn_steps.wrapping_add(1);
         self.head.pending = self.head.pending.saturating_add(1);
         if let Some(journal) = self.journal.as_mut() {
-            if let Err(e) = journal.append_update(self.storage.flash_mut(), &self.learner, &record) {
+            if let Err(e) = journal.append_update(self.storage.flash_mut(), &self.learner, &record)
+            {
                 // The step stays applied in RAM but is not durable.
                 return reply::journal(&e, self.storage.journal().offset);
             }

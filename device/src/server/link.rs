@@ -5,7 +5,9 @@
 //! frame is dropped up to its `0x00` terminator and the next frame is read normally, so the
 //! server never hangs and never resets on line noise.
 
-use edgekd_shared::protocol::{decode_message, encode_frame, ErrorCode, FrameDecoder, Request, Response};
+use edgekd_shared::protocol::{
+    decode_message, encode_frame, ErrorCode, FrameDecoder, Request, Response,
+};
 use embedded_storage::nor_flash::NorFlash;
 
 use super::reply::{self, error};
@@ -25,7 +27,10 @@ pub struct Link<const RX: usize, const TX: usize> {
 impl<const RX: usize, const TX: usize> Link<RX, TX> {
     /// Empty buffers; usable in a `static`.
     pub const fn new() -> Self {
-        Self { decoder: FrameDecoder::new(), tx: [0; TX] }
+        Self {
+            decoder: FrameDecoder::new(),
+            tx: [0; TX],
+        }
     }
 
     /// Drops a partly received frame.
@@ -42,7 +47,10 @@ impl<const RX: usize, const TX: usize> Default for Link<RX, TX> {
 
 impl<const RX: usize, const TX: usize> core::fmt::Debug for Link<RX, TX> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Link").field("decoder", &self.decoder).field("tx", &TX).finish()
+        f.debug_struct("Link")
+            .field("decoder", &self.decoder)
+            .field("tx", &TX)
+            .finish()
     }
 }
 

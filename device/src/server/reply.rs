@@ -89,12 +89,13 @@ pub fn engine(e: &EngineError) -> Response<'static> {
 /// A refused learning step, on the wire: bad soft labels and temperatures are the host's fault.
 pub fn learn(e: &LearnError, classes: usize) -> Response<'static> {
     match e {
-        LearnError::BadSoftLabel { .. } | LearnError::SoftLabelSum { .. } | LearnError::BadHyper => {
-            error(ErrorCode::BadSoftLabel, sat(classes))
-        }
-        LearnError::LengthMismatch { what: "teacher probabilities", .. } => {
-            error(ErrorCode::BadSoftLabel, sat(classes))
-        }
+        LearnError::BadSoftLabel { .. }
+        | LearnError::SoftLabelSum { .. }
+        | LearnError::BadHyper => error(ErrorCode::BadSoftLabel, sat(classes)),
+        LearnError::LengthMismatch {
+            what: "teacher probabilities",
+            ..
+        } => error(ErrorCode::BadSoftLabel, sat(classes)),
         LearnError::StepOverflow => error(ErrorCode::Internal, INTERNAL_LEARN_OVERFLOW),
         _ => error(ErrorCode::Internal, INTERNAL_LEARN),
     }

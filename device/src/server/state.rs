@@ -32,7 +32,11 @@ pub(super) struct ModelCheck<'k, const W: usize> {
 
 impl<'k, const W: usize> ModelCheck<'k, W> {
     pub fn new(policy: VerifyPolicy<'k>, arena_len: usize) -> Self {
-        Self { policy, arena_len, refusal: Cell::new(None) }
+        Self {
+            policy,
+            arena_len,
+            refusal: Cell::new(None),
+        }
     }
 
     /// Why the last refused image was refused.
@@ -42,12 +46,15 @@ impl<'k, const W: usize> ModelCheck<'k, W> {
 
     fn check(&self, image: &[u8]) -> Result<(), (ErrorCode, u32)> {
         let model = decode(image, self.policy).map_err(|e| reply::artifact(&e))?;
-        let arena = arena_size(&model).map_err(|_| (ErrorCode::InvalidArtifact, reply::INVALID_ARENA))?;
+        let arena =
+            arena_size(&model).map_err(|_| (ErrorCode::InvalidArtifact, reply::INVALID_ARENA))?;
         if arena > self.arena_len {
             return Err((ErrorCode::InvalidArtifact, reply::INVALID_ARENA));
         }
         if model.head.is_some() {
-            let fits = head_dims(&model).and_then(|(i, o)| i.checked_mul(o)).is_some_and(|n| n <= W);
+            let fits = head_dims(&model)
+                .and_then(|(i, o)| i.checked_mul(o))
+                .is_some_and(|n| n <= W);
             if !fits {
                 return Err((ErrorCode::InvalidArtifact, reply::INVALID_HEAD));
             }
@@ -67,7 +74,9 @@ impl<const W: usize> ModelValidator for ModelCheck<'_, W> {
 /// `(inputs, outputs)` of the last layer when it is the Dense layer a head master trains.
 pub(super) fn head_dims(model: &Model<'_>) -> Option<(usize, usize)> {
     match model.layers.last()? {
-        Layer::Dense { inputs, outputs, .. } => Some((usize::from(*inputs), usize::from(*outputs))),
+        Layer::Dense {
+            inputs, outputs, ..
+        } => Some((usize::from(*inputs), usize::from(*outputs))),
         _ => None,
     }
 }
@@ -77,7 +86,13 @@ pub(super) fn journal_for<F: NorFlash>(region: Region) -> Option<Journal> {
     if region.len == 0 {
         return None;
     }
-    Journal::new(region.offset, region.len, F::ERASE_SIZE as u32, F::WRITE_SIZE as u32).ok()
+    Journal::new(
+        region.offset,
+        region.len,
+        F::ERASE_SIZE as u32,
+        F::WRITE_SIZE as u32,
+    )
+    .ok()
 }
 
 impl<F, P, A, const W: usize> Server<'_, F, P, A, W>
@@ -91,10 +106,15 @@ where
     /// the head is the flashed one.
     pub(super) fn load_head(&mut self) {
         self.head = HeadState::default();
-        let Some(active) = self.storage.active() else { return };
+        let Some(active) = self.storage.active() else {
+            return;
+        };
         let flashed = match self.storage.model().map(decode_trusted) {
             Some(Ok(model)) => match (head_dims(&model), &model.head) {
-                (Some((i, o)), Some(h)) => self.committed.load_le_bytes(i, o, h.weights, h.bias).is_ok(),
+                (Some((i, o)), Some(h)) => self
+                    .committed
+                    .load_le_bytes(i, o, h.weights, h.bias)
+                    .is_ok(),
                 _ => false,
             },
             _ => false,
@@ -103,11 +123,22 @@ where
             return;
         }
         let committed = &self.committed;
-        let load_flashed =
-            |l: &mut HeadLearner<W>| l.load(committed.in_dim(), committed.out_dim(), committed.weights(), committed.bias());
+        let load_flashed = |l: &mut HeadLearner<W>| {
+            l.load(
+                committed.in_dim(),
+                committed.out_dim(),
+                committed.weights(),
+                committed.bias(),
+            )
+        };
         let restored = match self.journal.as_mut() {
             Some(journal) => journal
-                .restore(self.storage.flash_mut(), active.crc32, &mut self.learner, load_flashed)
+                .restore(
+                    self.storage.flash_mut(),
+                    active.crc32,
+                    &mut self.learner,
+                    load_flashed,
+                )
                 .is_ok(),
             None => false,
         };

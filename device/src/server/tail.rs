@@ -16,7 +16,11 @@ pub(super) struct Tail {
 
 impl Tail {
     pub const fn new() -> Self {
-        Self { buf: [0; MAX_WRITE_SIZE], len: 0, end: 0 }
+        Self {
+            buf: [0; MAX_WRITE_SIZE],
+            len: 0,
+            end: 0,
+        }
     }
 
     /// Forgets everything (a new transfer starts at offset 0).
@@ -46,7 +50,10 @@ impl Tail {
     /// Copies model bytes `offset .. offset + out.len()` into `out` when all of them are held.
     pub fn read(&self, offset: u32, out: &mut [u8]) -> bool {
         let start = self.end.saturating_sub(self.len as u32);
-        let Some(end) = u32::try_from(out.len()).ok().and_then(|n| offset.checked_add(n)) else {
+        let Some(end) = u32::try_from(out.len())
+            .ok()
+            .and_then(|n| offset.checked_add(n))
+        else {
             return false;
         };
         if offset < start || end > self.end {
@@ -79,7 +86,10 @@ mod tests {
         assert_eq!(out, [96, 97, 98, 99]);
         assert!(t.read(100, &mut out));
         assert_eq!(out, [100, 101, 102, 103]);
-        assert!(!t.read(99, &mut out), "byte 99 fell out of the 256-byte window");
+        assert!(
+            !t.read(99, &mut out),
+            "byte 99 fell out of the 256-byte window"
+        );
         assert!(!t.read(354, &mut out), "past the end");
         t.clear();
         assert!(!t.read(0, &mut out));

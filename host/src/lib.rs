@@ -3,4 +3,5 @@ pub mod assets;
 pub mod augment;
 pub mod data;
 pub mod qemu;
+pub mod device;
 pub mod adapt;

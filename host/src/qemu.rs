@@ -144,25 +144,42 @@ impl QemuDevice {
         let port = free_port()?;
         let flash = self.flash_file.to_string_lossy().replace(',', ",,");
         let mut cmd = Command::new(&self.opts.qemu);
-        cmd.args(["-machine", "mps2-an386", "-cpu", "cortex-m4", "-display", "none"])
-            .args(["-monitor", "none", "-icount", "shift=0"])
-            .arg("-semihosting-config")
-            .arg(format!("enable=on,target=native,arg=server,arg=flash={flash}"))
-            .arg("-serial")
-            .arg(format!("tcp:127.0.0.1:{port},server=on,wait=off,nodelay=on"))
-            .arg("-kernel")
-            .arg(&self.firmware)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.args([
+            "-machine",
+            "mps2-an386",
+            "-cpu",
+            "cortex-m4",
+            "-display",
+            "none",
+        ])
+        .args(["-monitor", "none", "-icount", "shift=0"])
+        .arg("-semihosting-config")
+        .arg(format!(
+            "enable=on,target=native,arg=server,arg=flash={flash}"
+        ))
+        .arg("-serial")
+        .arg(format!(
+            "tcp:127.0.0.1:{port},server=on,wait=off,nodelay=on"
+        ))
+        .arg("-kernel")
+        .arg(&self.firmware)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
         let mut child = cmd.spawn().map_err(|source| QemuError::Spawn {
             program: self.opts.qemu.display().to_string(),
             source,
         })?;
         let console = Arc::new(Mutex::new(String::new()));
         for pipe in [
-            child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-            child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
         ]
         .into_iter()
         .flatten()
@@ -192,7 +209,9 @@ impl QemuDevice {
             }
             match TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)) {
                 Ok(stream) => {
-                    stream.set_nodelay(true).map_err(io_err("TCP_NODELAY on UART socket"))?;
+                    stream
+                        .set_nodelay(true)
+                        .map_err(io_err("TCP_NODELAY on UART socket"))?;
                     stream
                         .set_read_timeout(self.opts.io_timeout)
                         .map_err(io_err("read timeout on UART socket"))?;
@@ -202,7 +221,11 @@ impl QemuDevice {
                     return Ok(stream);
                 }
                 Err(source) if start.elapsed() >= self.opts.connect_timeout => {
-                    return Err(QemuError::Connect { port: self.port, waited: start.elapsed(), source });
+                    return Err(QemuError::Connect {
+                        port: self.port,
+                        waited: start.elapsed(),
+                        source,
+                    });
                 }
                 Err(_) => std::thread::sleep(Duration::from_millis(20)),
             }
@@ -225,7 +248,10 @@ impl QemuDevice {
 
     /// A protocol client over (a clone of) the UART0 connection.
     pub fn client(&self) -> Result<DeviceClient<TcpStream>, QemuError> {
-        Ok(DeviceClient::new(self.try_clone_stream()?, self.opts.request_timeout))
+        Ok(DeviceClient::new(
+            self.try_clone_stream()?,
+            self.opts.request_timeout,
+        ))
     }
 
     /// The TCP port of UART0.
@@ -245,7 +271,9 @@ impl QemuDevice {
 
     /// Whether the emulator is still running.
     pub fn is_running(&mut self) -> bool {
-        self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
     /// Kills the emulator at once (a power cut: the flash file keeps what was written).
@@ -284,8 +312,12 @@ fn collect(mut pipe: Box<dyn std::io::Read + Send>, sink: &Mutex<String>) {
 
 /// A loopback port that was free a moment ago (bound, then released for the emulator).
 fn free_port() -> Result<u16, QemuError> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(io_err("bind a loopback port"))?;
-    let port = listener.local_addr().map_err(io_err("loopback port address"))?.port();
+    let listener =
+        TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(io_err("bind a loopback port"))?;
+    let port = listener
+        .local_addr()
+        .map_err(io_err("loopback port address"))?
+        .port();
     Ok(port)
 }
 
@@ -320,11 +352,26 @@ pub fn build_firmware(public_key_hex: &str) -> Result<PathBuf, QemuError> {
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET")
         .output()
-        .map_err(|source| QemuError::Spawn { program: String::from("cargo"), source })?;
+        .map_err(|source| QemuError::Spawn {
+            program: String::from("cargo"),
+            source,
+        })?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let tail: String = stderr.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
-        return Err(QemuError::Build { dir, status: out.status.to_string(), stderr: tail });
+        let tail: String = stderr
+            .lines()
+            .rev()
+            .take(40)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(QemuError::Build {
+            dir,
+            status: out.status.to_string(),
+            stderr: tail,
+        });
     }
     std::fs::write(&stamp, key).map_err(io_err(format!("write {}", stamp.display())))?;
     Ok(elf)
@@ -338,7 +385,10 @@ fn up_to_date(elf: &Path, stamp: &Path, key: &str, fw_dir: &Path) -> bool {
         return false;
     }
     // An ELF newer than the stamp was rebuilt by someone else, perhaps with another key.
-    if std::fs::metadata(stamp).and_then(|m| m.modified()).map_or(true, |t| t < built) {
+    if std::fs::metadata(stamp)
+        .and_then(|m| m.modified())
+        .map_or(true, |t| t < built)
+    {
         return false;
     }
     let root = fw_dir.join("../..");
@@ -352,7 +402,9 @@ fn up_to_date(elf: &Path, stamp: &Path, key: &str, fw_dir: &Path) -> bool {
         root.join("shared/src"),
         root.join("shared/Cargo.toml"),
     ];
-    sources.iter().all(|p| newest(p).is_some_and(|t| t <= built))
+    sources
+        .iter()
+        .all(|p| newest(p).is_some_and(|t| t <= built))
 }
 
 /// The newest modification time under `path` (a file or a directory tree).
@@ -372,11 +424,19 @@ fn newest(path: &Path) -> Option<SystemTime> {
 /// `thumbv7em-none-eabihf` Rust target are both installed.
 pub fn missing_prerequisite() -> Option<String> {
     let qemu = QemuOptions::default().qemu;
-    let runs = Command::new(&qemu).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    let runs = Command::new(&qemu)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     if !runs.is_ok_and(|s| s.success()) {
         return Some(format!("{} is not installed", qemu.display()));
     }
-    let sysroot = Command::new("rustc").args(["--print", "sysroot"]).current_dir(firmware_dir()).output().ok()?;
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .current_dir(firmware_dir())
+        .output()
+        .ok()?;
     let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
     let lib = Path::new(&sysroot).join("lib/rustlib/thumbv7em-none-eabihf");
     if !lib.exists() {
@@ -391,9 +451,15 @@ mod tests {
 
     #[test]
     fn bad_keys_are_refused_before_building() {
-        assert!(matches!(build_firmware("abc"), Err(QemuError::BadKey { len: 3 })));
+        assert!(matches!(
+            build_firmware("abc"),
+            Err(QemuError::BadKey { len: 3 })
+        ));
         let not_hex = "zz".repeat(32);
-        assert!(matches!(build_firmware(&not_hex), Err(QemuError::BadKey { len: 64 })));
+        assert!(matches!(
+            build_firmware(&not_hex),
+            Err(QemuError::BadKey { len: 64 })
+        ));
     }
 
     #[test]
@@ -408,7 +474,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("a")).unwrap();
         std::fs::write(dir.path().join("a/f"), b"x").unwrap();
-        let file_time = std::fs::metadata(dir.path().join("a/f")).unwrap().modified().unwrap();
+        let file_time = std::fs::metadata(dir.path().join("a/f"))
+            .unwrap()
+            .modified()
+            .unwrap();
         assert!(newest(dir.path()).unwrap() >= file_time);
         assert!(newest(&dir.path().join("missing")).is_none());
     }

@@ -20,7 +20,12 @@ pub fn test_key() -> SigningKey {
 
 /// Hex of the test key's public half: what the firmware is built with.
 pub fn test_public_key_hex() -> String {
-    test_key().verifying_key().to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    test_key()
+        .verifying_key()
+        .to_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The `server` firmware built with the test key, or why the QEMU tests must skip (printed).
@@ -54,7 +59,8 @@ pub fn model(kind: SampleKind, seed: u64, key: Option<&SigningKey>) -> Vec<u8> {
 pub fn host_prediction(artifact: &[u8], text: &str) -> (u8, Vec<i8>) {
     let model = decode_trusted(artifact).unwrap_or_else(|e| panic!("decode model: {e}"));
     let mut arena = vec![0u8; 32 * 1024];
-    let p = run(&model, text, &mut arena).unwrap_or_else(|e| panic!("host engine on {text:?}: {e}"));
+    let p =
+        run(&model, text, &mut arena).unwrap_or_else(|e| panic!("host engine on {text:?}: {e}"));
     (u8::try_from(p.label).unwrap_or(u8::MAX), p.logits.to_vec())
 }
 
@@ -62,10 +68,46 @@ pub fn host_prediction(artifact: &[u8], text: &str) -> (u8, Vec<i8>) {
 /// punctuation, case and digits mixed in (the tokenizer's normalization is exercised too).
 pub fn sentences(n: usize, seed: u64) -> Vec<String> {
     const WORDS: &[&str] = &[
-        "the", "movie", "was", "great", "terrible", "plot", "acting", "boring", "loved", "it",
-        "not", "a", "fun", "waste", "of", "time", "brilliant", "script", "awful", "Director",
-        "cast", "never", "again", "best", "film", "year", "2019", "slow", "music", "wonderful",
-        "MESS", "charming", "dull", "ending", "surprising", "two", "hours", "I", "would", "recommend",
+        "the",
+        "movie",
+        "was",
+        "great",
+        "terrible",
+        "plot",
+        "acting",
+        "boring",
+        "loved",
+        "it",
+        "not",
+        "a",
+        "fun",
+        "waste",
+        "of",
+        "time",
+        "brilliant",
+        "script",
+        "awful",
+        "Director",
+        "cast",
+        "never",
+        "again",
+        "best",
+        "film",
+        "year",
+        "2019",
+        "slow",
+        "music",
+        "wonderful",
+        "MESS",
+        "charming",
+        "dull",
+        "ending",
+        "surprising",
+        "two",
+        "hours",
+        "I",
+        "would",
+        "recommend",
     ];
     const PUNCT: &[&str] = &["", "", "", ",", ".", "!", "?", "'s"];
     let mut state = seed ^ 0x9E37_79B9_7F4A_7C15;

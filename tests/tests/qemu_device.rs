@@ -18,12 +18,17 @@ type Client = DeviceClient<std::net::TcpStream>;
 
 fn start(flash: &std::path::Path) -> Option<QemuDevice> {
     let fw = firmware()?;
-    Some(QemuDevice::start(&fw, flash, QemuOptions::default()).unwrap_or_else(|e| panic!("start QEMU: {e}")))
+    Some(
+        QemuDevice::start(&fw, flash, QemuOptions::default())
+            .unwrap_or_else(|e| panic!("start QEMU: {e}")),
+    )
 }
 
 fn client(dev: &QemuDevice) -> Client {
     let mut c = dev.client().unwrap_or_else(|e| panic!("client: {e}"));
-    let hello = c.hello().unwrap_or_else(|e| panic!("hello: {e}\nconsole:\n{}", dev.console()));
+    let hello = c
+        .hello()
+        .unwrap_or_else(|e| panic!("hello: {e}\nconsole:\n{}", dev.console()));
     assert_eq!(hello.profile, BoardProfileId::M4_1M);
     c
 }
@@ -35,7 +40,11 @@ fn assert_serves(c: &mut Client, artifact: &[u8], texts: &[String]) -> Vec<u32> 
         .map(|t| {
             let p = c.infer(t).unwrap_or_else(|e| panic!("infer {t:?}: {e}"));
             let (label, logits) = host_prediction(artifact, t);
-            assert_eq!((p.label, p.logits.clone()), (label, logits), "device and host disagree on {t:?}");
+            assert_eq!(
+                (p.label, p.logits.clone()),
+                (label, logits),
+                "device and host disagree on {t:?}"
+            );
             p.instructions
         })
         .collect()
@@ -57,10 +66,14 @@ fn device_code(r: Result<impl std::fmt::Debug, ClientError>) -> ErrorCode {
 #[test]
 fn qemu_eval_500_sentences_bit_exact_with_host() {
     let dir = temp_dir();
-    let Some(dev) = start(&dir.path().join("eval.flash")) else { return };
+    let Some(dev) = start(&dir.path().join("eval.flash")) else {
+        return;
+    };
     let mut c = client(&dev);
     let artifact = model(SampleKind::Bag, 11, Some(&test_key()));
-    let report = c.flash(&artifact, |_, _| {}).unwrap_or_else(|e| panic!("flash: {e}"));
+    let report = c
+        .flash(&artifact, |_, _| {})
+        .unwrap_or_else(|e| panic!("flash: {e}"));
     assert_eq!(report.len as usize, artifact.len());
     assert_active(&mut c, &artifact);
 
@@ -71,7 +84,10 @@ fn qemu_eval_500_sentences_bit_exact_with_host() {
     let stats = c.stats().unwrap_or_else(|e| panic!("stats: {e}"));
     let info = c.info().unwrap_or_else(|e| panic!("info: {e}"));
     assert_eq!(stats.inferences, 500);
-    assert!(insns.iter().all(|&n| n > 0), "instruction counts must be measured");
+    assert!(
+        insns.iter().all(|&n| n > 0),
+        "instruction counts must be measured"
+    );
     let mean = insns.iter().map(|&n| u64::from(n)).sum::<u64>() / insns.len() as u64;
     println!(
         "qemu eval: {} sentences identical to the host engine in {elapsed:.2?}; model {} bytes; \
@@ -90,7 +106,8 @@ fn qemu_eval_500_sentences_bit_exact_with_host() {
 
     // A conv model too: every op kind of the samples runs on the device.
     let conv = model(SampleKind::Conv, 12, Some(&test_key()));
-    c.flash(&conv, |_, _| {}).unwrap_or_else(|e| panic!("flash conv: {e}"));
+    c.flash(&conv, |_, _| {})
+        .unwrap_or_else(|e| panic!("flash conv: {e}"));
     assert_serves(&mut c, &conv, &sentences(100, 7));
 }
 
@@ -104,15 +121,22 @@ fn qemu_kill_mid_flash_keeps_the_old_model() {
     let texts = sentences(40, 5);
     {
         let mut c = client(&dev);
-        c.flash(&old, |_, _| {}).unwrap_or_else(|e| panic!("flash old: {e}"));
+        c.flash(&old, |_, _| {})
+            .unwrap_or_else(|e| panic!("flash old: {e}"));
         assert_serves(&mut c, &old, &texts);
         // Half of the new model, then the power goes.
-        c.raw(&Request::FlashBegin { total_len: new.len() as u32, crc32: crc32(&new) })
-            .unwrap_or_else(|e| panic!("flash begin: {e}"));
+        c.raw(&Request::FlashBegin {
+            total_len: new.len() as u32,
+            crc32: crc32(&new),
+        })
+        .unwrap_or_else(|e| panic!("flash begin: {e}"));
         let half = new.len() / 2;
         for (i, chunk) in new[..half].chunks(256).enumerate() {
-            c.raw(&Request::FlashChunk { offset: (i * 256) as u32, data: chunk })
-                .unwrap_or_else(|e| panic!("flash chunk {i}: {e}"));
+            c.raw(&Request::FlashChunk {
+                offset: (i * 256) as u32,
+                data: chunk,
+            })
+            .unwrap_or_else(|e| panic!("flash chunk {i}: {e}"));
         }
     }
     dev.kill();
@@ -122,59 +146,91 @@ fn qemu_kill_mid_flash_keeps_the_old_model() {
         assert_active(&mut c, &old);
         assert_serves(&mut c, &old, &texts);
         // A complete flash switches over, and the switch survives another restart.
-        c.flash(&new, |_, _| {}).unwrap_or_else(|e| panic!("flash new: {e}"));
+        c.flash(&new, |_, _| {})
+            .unwrap_or_else(|e| panic!("flash new: {e}"));
         assert_active(&mut c, &new);
         assert_serves(&mut c, &new, &texts);
     }
-    dev.restart().unwrap_or_else(|e| panic!("second restart: {e}"));
+    dev.restart()
+        .unwrap_or_else(|e| panic!("second restart: {e}"));
     let mut c = client(&dev);
     assert_active(&mut c, &new);
     assert_serves(&mut c, &new, &texts);
-    assert!(dev.console().contains("model in slot"), "boot line: {}", dev.console());
+    assert!(
+        dev.console().contains("model in slot"),
+        "boot line: {}",
+        dev.console()
+    );
 }
 
 #[test]
 fn qemu_refuses_tampered_unsigned_and_garbage() {
     let dir = temp_dir();
-    let Some(dev) = start(&dir.path().join("refuse.flash")) else { return };
+    let Some(dev) = start(&dir.path().join("refuse.flash")) else {
+        return;
+    };
     let mut c = client(&dev);
     let good = model(SampleKind::Bag, 31, Some(&test_key()));
-    c.flash(&good, |_, _| {}).unwrap_or_else(|e| panic!("flash good: {e}"));
+    c.flash(&good, |_, _| {})
+        .unwrap_or_else(|e| panic!("flash good: {e}"));
     let texts = sentences(20, 9);
 
     let unsigned = model(SampleKind::Conv, 32, None);
-    assert_eq!(device_code(c.flash(&unsigned, |_, _| {})), ErrorCode::BadSignature);
+    assert_eq!(
+        device_code(c.flash(&unsigned, |_, _| {})),
+        ErrorCode::BadSignature
+    );
     assert_serves(&mut c, &good, &texts);
 
     let other_key = SigningKey::from_bytes(&[0x11; 32]);
     let foreign = model(SampleKind::Conv, 33, Some(&other_key));
-    assert_eq!(device_code(c.flash(&foreign, |_, _| {})), ErrorCode::BadSignature);
+    assert_eq!(
+        device_code(c.flash(&foreign, |_, _| {})),
+        ErrorCode::BadSignature
+    );
 
     let mut tampered = model(SampleKind::Conv, 34, Some(&test_key()));
     let mid = tampered.len() / 2;
     tampered[mid] ^= 0x40;
     let code = device_code(c.flash(&tampered, |_, _| {}));
-    assert!(matches!(code, ErrorCode::ImageCrc | ErrorCode::BadSignature | ErrorCode::InvalidArtifact), "{code:?}");
+    assert!(
+        matches!(
+            code,
+            ErrorCode::ImageCrc | ErrorCode::BadSignature | ErrorCode::InvalidArtifact
+        ),
+        "{code:?}"
+    );
     assert_active(&mut c, &good);
     assert_serves(&mut c, &good, &texts);
 
     // Garbage on the line: every non-empty junk frame (bad COBS, bad CRC, too long for the
     // receive buffer, an unknown request) gets an error reply; an empty frame is ignored.
     let mut undecodable = [0u8; 16];
-    let undecodable = encode_frame(&0xEEu8, &mut undecodable).unwrap_or_else(|e| panic!("encode: {e}")).to_vec();
+    let undecodable = encode_frame(&0xEEu8, &mut undecodable)
+        .unwrap_or_else(|e| panic!("encode: {e}"))
+        .to_vec();
     let mut long = vec![0x55u8; 3000];
     long.push(0);
     let mut no_cobs = vec![0xFFu8; 40];
     no_cobs.push(0);
     let junk: [&[u8]; 5] = [b"\x00", b"hello world\x00", &no_cobs, &long, &undecodable];
     for bytes in junk {
-        c.send_raw(bytes).unwrap_or_else(|e| panic!("send junk: {e}"));
+        c.send_raw(bytes)
+            .unwrap_or_else(|e| panic!("send junk: {e}"));
     }
     let mut replies = 0;
     while replies < 4 {
-        let reply = c.next_error_reply().unwrap_or_else(|e| panic!("reply to junk #{replies}: {e}"));
+        let reply = c
+            .next_error_reply()
+            .unwrap_or_else(|e| panic!("reply to junk #{replies}: {e}"));
         let (code, _) = reply.unwrap_or_else(|| panic!("junk #{replies} got a non-error reply"));
-        assert!(matches!(code, ErrorCode::BadFrame | ErrorCode::BadCrc | ErrorCode::Decode), "{code:?}");
+        assert!(
+            matches!(
+                code,
+                ErrorCode::BadFrame | ErrorCode::BadCrc | ErrorCode::Decode
+            ),
+            "{code:?}"
+        );
         replies += 1;
     }
     let stats = c.stats().unwrap_or_else(|e| panic!("stats: {e}"));

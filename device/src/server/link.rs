@@ -78,7 +78,7 @@ where
     ) -> Option<&'l [u8]> {
         let Link { decoder, tx } = link;
         let outcome = decoder.push(byte)?;
-        let request = outcome.and_then(|body| decode_message::<Request<'_>>(body));
+        let request = outcome.and_then(decode_message::<Request<'_>>);
         let len = match request {
             Ok(request) => {
                 self.stats.frames_ok = self.stats.frames_ok.wrapping_add(1);

@@ -14,7 +14,9 @@ use edgekd_device::storage::sim::SimFlash;
 use edgekd_device::storage::Layout;
 use edgekd_shared::artifact::sample::{sample, SampleKind};
 use edgekd_shared::checksum::crc32;
-use edgekd_shared::protocol::{check_frame, decode_message, encode_frame, BoardProfileId, Request, Response};
+use edgekd_shared::protocol::{
+    check_frame, decode_message, encode_frame, BoardProfileId, Request, Response,
+};
 
 type Flash = SimFlash<1024, 4>;
 const SECTORS: usize = 22;
@@ -46,22 +48,42 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| {
         let signing = SigningKey::from_bytes(&[3u8; 32]);
         let key = signing.verifying_key();
-        let bytes = sample(SampleKind::Bag, 1, Some(&signing)).expect("sample").bytes;
+        let bytes = sample(SampleKind::Bag, 1, Some(&signing))
+            .expect("sample")
+            .bytes;
         let model_crc = crc32(&bytes);
-        let mut server: Server<'_, Flash, Board, Vec<u8>, 64> =
-            Server::new(Flash::new(SECTORS), LAYOUT, Board, vec![0u8; 4096], ServerConfig::new(&key))
-                .expect("mount");
+        let mut server: Server<'_, Flash, Board, Vec<u8>, 64> = Server::new(
+            Flash::new(SECTORS),
+            LAYOUT,
+            Board,
+            vec![0u8; 4096],
+            ServerConfig::new(&key),
+        )
+        .expect("mount");
         let ok = matches!(
-            server.handle(&Request::FlashBegin { total_len: bytes.len() as u32, crc32: model_crc }),
+            server.handle(&Request::FlashBegin {
+                total_len: bytes.len() as u32,
+                crc32: model_crc
+            }),
             Response::Ack
         );
         assert!(ok);
         for (i, c) in bytes.chunks(256).enumerate() {
-            server.handle(&Request::FlashChunk { offset: (i * 256) as u32, data: c });
+            server.handle(&Request::FlashChunk {
+                offset: (i * 256) as u32,
+                data: c,
+            });
         }
-        assert!(matches!(server.handle(&Request::FlashCommit), Response::FlashDone { .. }));
+        assert!(matches!(
+            server.handle(&Request::FlashCommit),
+            Response::FlashDone { .. }
+        ));
         let image = server.into_flash().bytes().to_vec();
-        Fixture { key, image, model_crc }
+        Fixture {
+            key,
+            image,
+            model_crc,
+        }
     })
 }
 
@@ -75,8 +97,14 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let fx = fixture();
     let mut flash = Flash::new(SECTORS);
     flash.bytes_mut().copy_from_slice(&fx.image);
-    let mut server: Server<'_, Flash, Board, Vec<u8>, 64> =
-        Server::new(flash, LAYOUT, Board, vec![0u8; 4096], ServerConfig::new(&fx.key)).expect("mount");
+    let mut server: Server<'_, Flash, Board, Vec<u8>, 64> = Server::new(
+        flash,
+        LAYOUT,
+        Board,
+        vec![0u8; 4096],
+        ServerConfig::new(&fx.key),
+    )
+    .expect("mount");
     let mut link = Link::<1024, 640>::new();
     for &b in data {
         if let Some(frame) = server.poll(&mut link, b) {
@@ -99,5 +127,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         }
     }
     assert!(answered, "no reply to Stats after the input");
-    assert_eq!(server.info().model_crc32, fx.model_crc, "the signed model is still the one running");
+    assert_eq!(
+        server.info().model_crc32,
+        fx.model_crc,
+        "the signed model is still the one running"
+    );
 });

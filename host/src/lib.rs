@@ -5,3 +5,7 @@ pub mod data;
 pub mod qemu;
 pub mod device;
 pub mod adapt;
+#[cfg(feature = "student")]
+pub mod quantize;
+#[cfg(feature = "student")]
+pub mod train;

@@ -4,5 +4,5 @@
 pub mod engine;
 pub mod learner;
 
-pub mod storage;
 pub mod server;
+pub mod storage;

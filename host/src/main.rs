@@ -16,6 +16,29 @@ struct Cli {
 enum Command {
     /// Fetch, verify and list the real assets (corpora, lexicons, teacher).
     Assets(cli::assets::AssetsArgs),
+    /// Make signing keys for artifacts.
+    Keys(cli::keys::KeysArgs),
+    /// Show an artifact's layers, sizes, budgets and metadata.
+    Inspect(cli::inspect::InspectArgs),
+    /// Turn sweep results into a report with tables, plots and verdicts on the paper's claims.
+    Report(cli::report::ReportArgs),
+    /// Fine-tune the teacher, augment, and distill KD and FT students (closing table).
+    #[cfg(feature = "pipeline")]
+    Distill(cli::distill::DistillArgs),
+    /// The main job: distill, quantize, export, evaluate (defaults: Rotten Tomatoes, board m4-1m).
+    #[cfg(feature = "pipeline")]
+    Run(cli::run::RunArgs),
+    /// Evaluate an artifact with the device engine, in-process or on a device.
+    #[cfg(feature = "pipeline")]
+    Eval(cli::eval::EvalArgs),
+    /// Flash an artifact onto a device (QEMU, serial) through its A/B slots.
+    Flash(cli::flash::FlashArgs),
+    /// Keep distilling on the device from teacher soft labels.
+    #[cfg(feature = "pipeline")]
+    Adapt(cli::adapt::AdaptArgs),
+    /// Run the paper's grid (resumable, shardable), or merge shard results.
+    #[cfg(feature = "pipeline")]
+    Sweep(cli::sweep::SweepArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -26,6 +49,20 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
+        #[cfg(feature = "pipeline")]
+        Command::Sweep(args) => cli::sweep::run(args),
+        #[cfg(feature = "pipeline")]
+        Command::Adapt(args) => cli::adapt::run(args),
+        Command::Flash(args) => cli::flash::run(args),
+        #[cfg(feature = "pipeline")]
+        Command::Eval(args) => cli::eval::run(args),
+        #[cfg(feature = "pipeline")]
+        Command::Run(args) => cli::run::run(args),
+        #[cfg(feature = "pipeline")]
+        Command::Distill(args) => cli::distill::run(args),
         Command::Assets(args) => cli::assets::run(args),
+        Command::Keys(args) => cli::keys::run(args),
+        Command::Inspect(args) => cli::inspect::run(args),
+        Command::Report(args) => cli::report::run(args),
     }
 }

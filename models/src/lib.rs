@@ -5,11 +5,11 @@ pub use burn;
 
 #[cfg(feature = "teacher")]
 pub mod backend;
-#[cfg(feature = "teacher")]
-pub mod teacher;
 /// KD/FT losses (opt-in until compiled and tested; see the `student` feature).
 #[cfg(feature = "student")]
 pub mod loss;
 /// The device-mirroring student (opt-in until compiled and tested).
 #[cfg(feature = "student")]
 pub mod student;
+#[cfg(feature = "teacher")]
+pub mod teacher;

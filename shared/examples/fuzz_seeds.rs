@@ -10,7 +10,11 @@ use edgekd_shared::artifact::sample::{sample, tiny, SampleKind};
 use edgekd_shared::artifact::{encode, parse_container};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = PathBuf::from(std::env::args().nth(1).ok_or("usage: fuzz_seeds <corpus dir>")?);
+    let root = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .ok_or("usage: fuzz_seeds <corpus dir>")?,
+    );
     let whole = root.join("decode_infer");
     let bodies = root.join("body_infer");
     std::fs::create_dir_all(&whole)?;
@@ -28,6 +32,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let body = parse_container(bytes)?.body;
         std::fs::write(bodies.join(format!("{name}.body-seed")), body)?;
     }
-    println!("{} seeds each in {} and {}", artifacts.len(), whole.display(), bodies.display());
+    println!(
+        "{} seeds each in {} and {}",
+        artifacts.len(),
+        whole.display(),
+        bodies.display()
+    );
     Ok(())
 }

@@ -112,7 +112,10 @@ mod tests {
         assert_eq!(M4_256K.check(96 * 1024, 16 * 1024, 8 * 1024), Ok(()));
         let e = M4_256K.check(100_000, 0, 0).unwrap_err();
         assert_eq!(e.what, "artifact");
-        assert_eq!(M4_1M.check(0, 40_000, 0).unwrap_err().what, "inference arena");
+        assert_eq!(
+            M4_1M.check(0, 40_000, 0).unwrap_err().what,
+            "inference arena"
+        );
         assert_eq!(M4_1M.check(0, 0, 20_000).unwrap_err().what, "learner state");
     }
 }

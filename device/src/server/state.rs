@@ -122,6 +122,16 @@ where
         if !flashed {
             return;
         }
+        // The journal is bound to the model by the artifact's own CRC-32 (its last four bytes). The
+        // CRC of the whole image cannot serve: an image that ends in its own CRC always has the same
+        // CRC-32 residue, whatever the model.
+        let model_id = match self.storage.model() {
+            Some(m) if m.len() >= 4 => {
+                let t = &m[m.len() - 4..];
+                u32::from_le_bytes([t[0], t[1], t[2], t[3]])
+            }
+            _ => active.crc32,
+        };
         let committed = &self.committed;
         let load_flashed = |l: &mut HeadLearner<W>| {
             l.load(
@@ -135,7 +145,7 @@ where
             Some(journal) => journal
                 .restore(
                     self.storage.flash_mut(),
-                    active.crc32,
+                    model_id,
                     &mut self.learner,
                     load_flashed,
                 )

@@ -1,3 +1,18 @@
 //! Subcommand implementations of the `edgekd` binary (one file per subcommand).
 
+#[cfg(feature = "pipeline")]
+pub mod adapt;
 pub mod assets;
+#[cfg(feature = "pipeline")]
+pub mod distill;
+#[cfg(feature = "pipeline")]
+pub mod eval;
+pub mod flash;
+pub mod inspect;
+pub mod keys;
+pub mod report;
+#[cfg(feature = "pipeline")]
+pub mod run;
+#[cfg(feature = "pipeline")]
+pub mod sweep;
+pub mod target;

@@ -1,0 +1,173 @@
+//! `edgekd distill`: teacher, augmentation, FT and KD students, with a closing table.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use edgekd_host::augment::Method;
+use edgekd_host::pipeline::{run_distill, DistillConfig};
+use edgekd_models::student::StudentKind;
+
+/// Settings shared by `distill` and `run`: a TOML file, then flags on top of it.
+#[derive(Debug, Args)]
+pub struct DistillArgs {
+    /// A `distill.toml` whose fields are the flags below (flags override it).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Corpus: rotten-tomatoes, tweets, tweets-binary, spam, pang-lee, or csv:PATH / tsv:PATH / jsonl:PATH.
+    #[arg(long)]
+    pub corpus: Option<String>,
+    /// Text column of a user's table.
+    #[arg(long)]
+    pub text_col: Option<String>,
+    /// Label column of a user's table.
+    #[arg(long)]
+    pub label_col: Option<String>,
+    /// Training originals after stratified subsampling (0: the whole training split).
+    #[arg(long)]
+    pub train_size: Option<usize>,
+    /// Seed of split, subsample, augmentation and training.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Pretrained teacher folder (default: all-MiniLM-L6-v2 from the assets).
+    #[arg(long)]
+    pub teacher_dir: Option<PathBuf>,
+    /// Teacher fine-tuning epochs.
+    #[arg(long)]
+    pub teacher_epochs: Option<usize>,
+    /// Augmentation: synonym, knn or random.
+    #[arg(long)]
+    pub method: Option<Method>,
+    /// Degree: a fraction of word tokens, or `auto` (the paper's rule by training-set size).
+    #[arg(long)]
+    pub degree: Option<String>,
+    /// Augmented copies per original.
+    #[arg(long)]
+    pub copies: Option<usize>,
+    /// KD temperature.
+    #[arg(long)]
+    pub temperature: Option<f32>,
+    /// Weight of the hard-label loss in KD.
+    #[arg(long)]
+    pub alpha: Option<f32>,
+    /// Student architecture: bag or cnn.
+    #[arg(long)]
+    pub student_kind: Option<String>,
+    /// Student hashed-embedding rows.
+    #[arg(long)]
+    pub buckets: Option<usize>,
+    /// Student embedding width.
+    #[arg(long)]
+    pub dim: Option<usize>,
+    /// Student hidden width.
+    #[arg(long)]
+    pub hidden: Option<usize>,
+    /// Student epochs (at most).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Backend: auto, wgpu, ndarray or flex.
+    #[arg(long)]
+    pub backend: Option<String>,
+    /// Output folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+impl DistillArgs {
+    /// The config: defaults, then the TOML file, then the flags.
+    pub fn resolve(&self) -> anyhow::Result<DistillConfig> {
+        let mut c = match &self.config {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+            }
+            None => DistillConfig::default(),
+        };
+        macro_rules! set {
+            ($($field:ident),*) => {$( if let Some(v) = &self.$field { c.$field = v.clone(); } )*};
+        }
+        set!(
+            corpus,
+            text_col,
+            label_col,
+            seed,
+            teacher_epochs,
+            method,
+            copies,
+            temperature,
+            alpha,
+            buckets,
+            dim,
+            hidden,
+            epochs,
+            backend
+        );
+        if let Some(n) = self.train_size {
+            c.train_size = (n > 0).then_some(n);
+        }
+        if let Some(d) = &self.teacher_dir {
+            c.teacher_dir = Some(d.clone());
+        }
+        if let Some(d) = &self.degree {
+            c.degree = match d.as_str() {
+                "auto" => None,
+                v => Some(
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|p| (0.0..=1.0).contains(p))
+                        .ok_or_else(|| {
+                            anyhow::anyhow!(
+                                "--degree {v:?}: expected a fraction in [0, 1] or `auto`"
+                            )
+                        })?,
+                ),
+            };
+        }
+        if let Some(k) = &self.student_kind {
+            c.student_kind = match k.as_str() {
+                "bag" => StudentKind::Bag,
+                "cnn" => StudentKind::Cnn,
+                other => anyhow::bail!("--student-kind {other:?}: expected bag or cnn"),
+            };
+        }
+        if let Some(o) = &self.out {
+            c.out_dir = o.clone();
+        }
+        Ok(c)
+    }
+}
+
+/// Runs `edgekd distill`.
+pub fn run(args: DistillArgs) -> anyhow::Result<()> {
+    let cfg = args.resolve()?;
+    let outcome = run_distill(&cfg)?;
+    println!(
+        "\n{:<24} {:>9} {:>9} {:>9} {:>9}",
+        "model", "dev acc", "dev F1", "test acc", "test F1"
+    );
+    let row = |name: &str,
+               dev: &edgekd_host::pipeline::Metrics,
+               test: &edgekd_host::pipeline::Metrics| {
+        println!(
+            "{name:<24} {:>8.2}% {:>8.2}% {:>8.2}% {:>8.2}%",
+            100.0 * dev.accuracy,
+            100.0 * dev.macro_f1,
+            100.0 * test.accuracy,
+            100.0 * test.macro_f1
+        );
+    };
+    row("teacher", &outcome.teacher.0, &outcome.teacher.1);
+    for s in &outcome.students {
+        row(&format!("student {}", s.name), &s.dev, &s.test);
+    }
+    let t = &outcome.times;
+    print!(
+        "\nwall time: data {:.1}s, teacher {:.1}s, augment {:.1}s, labels {:.1}s",
+        t.data, t.teacher, t.augment, t.labels
+    );
+    for (name, secs) in &t.students {
+        print!(", {name} {secs:.1}s");
+    }
+    println!();
+    Ok(())
+}

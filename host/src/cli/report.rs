@@ -1,0 +1,59 @@
+//! `edgekd report`: sweep results → report.md with tables, plots and the paper's claims.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use edgekd_host::report::{write_report, ReportOptions};
+use edgekd_host::sweep::{load_results, Grid};
+
+/// Arguments of `edgekd report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Result files (JSON lines written by `edgekd sweep`).
+    #[arg(required = true)]
+    results: Vec<PathBuf>,
+    /// Output folder for report.md and the plots.
+    #[arg(long, default_value = "report")]
+    out: PathBuf,
+    /// Title of the report.
+    #[arg(
+        long,
+        default_value = "edgekd: data augmentation for knowledge distillation"
+    )]
+    title: String,
+    /// Which part of the full grid ran, in words.
+    #[arg(long, default_value = "")]
+    scope: String,
+    /// A command that produced the results (repeatable); printed in the report.
+    #[arg(long = "command")]
+    commands: Vec<String>,
+    /// The full grid, to estimate its cost from the measured cost per cell.
+    #[arg(long)]
+    full_grid: Option<PathBuf>,
+}
+
+/// Runs `edgekd report`.
+pub fn run(args: ReportArgs) -> anyhow::Result<()> {
+    let mut results = vec![];
+    for path in &args.results {
+        let loaded = load_results(path)?;
+        if !loaded.bad_lines.is_empty() {
+            tracing::warn!(
+                "{}: skipped unreadable lines {:?}",
+                path.display(),
+                loaded.bad_lines
+            );
+        }
+        results.extend(loaded.by_key.into_values());
+    }
+    let full_grid = args.full_grid.as_deref().map(Grid::from_file).transpose()?;
+    let opts = ReportOptions {
+        title: args.title,
+        commands: args.commands,
+        scope: args.scope,
+        full_grid,
+    };
+    let path = write_report(&results, &args.out, &opts)?;
+    println!("{}", path.display());
+    Ok(())
+}

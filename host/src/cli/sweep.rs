@@ -1,0 +1,87 @@
+//! `edgekd sweep --grid sweep.toml`: the paper's grid, resumable and shardable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use edgekd_host::pipeline::RealCellRunner;
+use edgekd_host::sweep::{merge_results, run_sweep, CellResult, Grid, Shard, SweepProgress};
+
+use super::distill::DistillArgs;
+
+/// Arguments of `edgekd sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(subcommand)]
+    merge: Option<SweepCommand>,
+    /// The grid (TOML: corpora, methods, sizes, copies, degrees, modes, seeds).
+    #[arg(long)]
+    grid: Option<PathBuf>,
+    /// Results file (JSON lines; finished cells in it are skipped).
+    #[arg(long, default_value = "sweep/results.jsonl")]
+    results: PathBuf,
+    /// Run only part `i/n` of the grid (for array jobs).
+    #[arg(long, default_value = "0/1")]
+    shard: String,
+    /// Cells run at once.
+    #[arg(long, default_value_t = 1)]
+    jobs: usize,
+    /// Originals the teacher of each corpus is fine-tuned on.
+    #[arg(long, default_value_t = 2000)]
+    teacher_train_size: usize,
+    /// Student and training settings (corpus, degree, copies and seed come from the grid).
+    #[command(flatten)]
+    distill: DistillArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum SweepCommand {
+    /// Merge result files of several shards into one.
+    Merge {
+        /// Result files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Merged file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+struct Printer;
+
+impl SweepProgress for Printer {
+    fn cell_done(&self, done: usize, total: usize, r: &CellResult) {
+        println!(
+            "[{done}/{total}] {}  test acc {:.2}%  ({:.0} s)",
+            r.key,
+            100.0 * r.test_accuracy,
+            r.seconds
+        );
+    }
+}
+
+/// Runs `edgekd sweep`.
+pub fn run(args: SweepArgs) -> anyhow::Result<()> {
+    if let Some(SweepCommand::Merge { inputs, out }) = args.merge {
+        let n = merge_results(&inputs, &out)?;
+        println!("{} cells in {}", n, out.display());
+        return Ok(());
+    }
+    let grid_path = args
+        .grid
+        .ok_or_else(|| anyhow::anyhow!("--grid FILE is required"))?;
+    let grid = Grid::from_file(&grid_path)?;
+    let shard = Shard::parse(&args.shard)?;
+    let runner = RealCellRunner::new(args.distill.resolve()?, args.teacher_train_size)?;
+    let s = run_sweep(&grid, &runner, &args.results, shard, args.jobs, &Printer)?;
+    println!(
+        "{} cells in shard {}: {} already done, {} run now, {} failed",
+        s.in_shard, args.shard, s.skipped, s.ran, s.failed
+    );
+    if s.failed > 0 {
+        anyhow::bail!(
+            "{} cells failed (see the log); run the same command again to retry them",
+            s.failed
+        );
+    }
+    Ok(())
+}

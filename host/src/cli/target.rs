@@ -1,0 +1,62 @@
+//! Where a command talks to a device: an emulated board (QEMU, started here), a serial port, or a TCP
+//! address (a QEMU started elsewhere).
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use edgekd_host::device::{DeviceClient, DEFAULT_TIMEOUT};
+use edgekd_host::qemu::{build_firmware, QemuDevice, QemuOptions};
+
+/// A byte stream to a device.
+pub trait Link: Read + Write + Send {}
+impl<T: Read + Write + Send> Link for T {}
+
+/// A connected device; keeps the emulator alive while it is used.
+pub struct Connected {
+    /// The protocol client.
+    pub client: DeviceClient<Box<dyn Link>>,
+    /// The emulator, when this command started one.
+    pub qemu: Option<QemuDevice>,
+}
+
+/// Connects to `spec`: `qemu` (builds the firmware for the public key `public_hex` and starts it with
+/// its flash kept in `flash_file`), `serial:PORT[@BAUD]`, or `tcp:HOST:PORT`.
+pub fn connect(spec: &str, public_hex: &str, flash_file: &Path) -> anyhow::Result<Connected> {
+    let timeout = Duration::from_secs(30).max(DEFAULT_TIMEOUT);
+    if spec == "qemu" {
+        if let Some(why) = edgekd_host::qemu::missing_prerequisite() {
+            anyhow::bail!("cannot emulate the device: {why}");
+        }
+        let firmware = build_firmware(public_hex)?;
+        let qemu = QemuDevice::start(&firmware, flash_file, QemuOptions::default())?;
+        let stream = qemu.try_clone_stream()?;
+        let client = DeviceClient::new(Box::new(stream) as Box<dyn Link>, timeout);
+        return Ok(Connected {
+            client,
+            qemu: Some(qemu),
+        });
+    }
+    if let Some(rest) = spec.strip_prefix("serial:") {
+        let (port, baud) = match rest.split_once('@') {
+            Some((p, b)) => (
+                p,
+                b.parse()
+                    .map_err(|_| anyhow::anyhow!("bad baud rate in {spec:?}"))?,
+            ),
+            None => (rest, 115_200),
+        };
+        let port = serialport::new(port, baud)
+            .timeout(Duration::from_millis(50))
+            .open()?;
+        let client = DeviceClient::new(Box::new(port) as Box<dyn Link>, timeout);
+        return Ok(Connected { client, qemu: None });
+    }
+    if let Some(addr) = spec.strip_prefix("tcp:") {
+        let stream = std::net::TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(Duration::from_millis(200)))?;
+        let client = DeviceClient::new(Box::new(stream) as Box<dyn Link>, timeout);
+        return Ok(Connected { client, qemu: None });
+    }
+    anyhow::bail!("device {spec:?}: expected qemu, serial:PORT[@BAUD] or tcp:HOST:PORT")
+}

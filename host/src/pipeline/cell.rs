@@ -1,0 +1,194 @@
+//! The sweep's cell runner on real data: one teacher per corpus (fine-tuned once, cached), fixed dev
+//! and test splits, and per cell a stratified subsample, augmentation, soft labels from the cache and
+//! one student.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
+
+use edgekd_models::burn::prelude::Device;
+use edgekd_models::teacher::TeacherTrainConfig;
+
+use super::{load_corpus, DistillConfig, Metrics, PipelineError, TeacherStage};
+use crate::augment::{augment_dataset, load_lexicon, AugmentConfig};
+use crate::data::{stratified_split, stratified_subsample, Dataset, Split};
+use crate::sweep::{Cell, CellResult, CellRunner, Method as SweepMethod, Mode, Size, SweepError};
+use crate::train::{predict, train_student, TrainConfig, TrainExample, TrainMode};
+
+/// A corpus prepared once for all its cells.
+struct Prepared {
+    split: Split,
+    teacher: Mutex<TeacherStage>,
+}
+
+/// Runs sweep cells with the settings of `base` (student, KD temperature, epochs…).
+pub struct RealCellRunner {
+    base: DistillConfig,
+    device: Device,
+    /// Originals the teacher is fine-tuned on (a stratified subsample of the training split).
+    teacher_train_size: usize,
+    corpora: Mutex<HashMap<String, Arc<Prepared>>>,
+}
+
+impl std::fmt::Debug for RealCellRunner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RealCellRunner")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+fn cell_err(cell: &Cell, e: impl std::fmt::Display) -> SweepError {
+    SweepError::Cell {
+        key: cell.key(),
+        message: e.to_string(),
+    }
+}
+
+impl RealCellRunner {
+    /// A runner; teachers are fine-tuned on `teacher_train_size` originals of each corpus.
+    pub fn new(base: DistillConfig, teacher_train_size: usize) -> Result<Self, PipelineError> {
+        let (_, device) = base.device()?;
+        Ok(Self {
+            base,
+            device,
+            teacher_train_size,
+            corpora: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn prepared(&self, corpus: &str) -> Result<Arc<Prepared>, PipelineError> {
+        let mut map = self.corpora.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = map.get(corpus) {
+            return Ok(p.clone());
+        }
+        let (ds, _) = load_corpus(corpus, &self.base.text_col, &self.base.label_col)?;
+        // Split with a fixed seed: every cell of a corpus is tested on the same texts.
+        let split = stratified_split(&ds, self.base.dev_fraction, self.base.test_fraction, 0)?;
+        let teacher_train = if self.teacher_train_size < split.train.len() {
+            stratified_subsample(&split.train, self.teacher_train_size, 0)?
+        } else {
+            split.train.clone()
+        };
+        let pretrained = match &self.base.teacher_dir {
+            Some(d) => d.clone(),
+            None => crate::assets::ensure("minilm-l6")?,
+        };
+        let cache_root = crate::assets::Cache::from_env()?.root().to_path_buf();
+        let cfg = TeacherTrainConfig::new()
+            .with_epochs(self.base.teacher_epochs)
+            .with_seed(0);
+        let stage = TeacherStage::prepare(
+            &pretrained,
+            &teacher_train,
+            &split.dev,
+            &cfg,
+            self.base.teacher_max_len,
+            &self.device,
+            &cache_root,
+            &mut |_| {},
+        )?;
+        let p = Arc::new(Prepared {
+            split,
+            teacher: Mutex::new(stage),
+        });
+        map.insert(corpus.to_string(), p.clone());
+        Ok(p)
+    }
+}
+
+fn examples(
+    ds: &Dataset,
+    logits: Option<&[Vec<f32>]>,
+    cfg: &edgekd_models::student::StudentConfig,
+) -> Result<Vec<TrainExample>, PipelineError> {
+    ds.examples
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            Ok(TrainExample::from_text(
+                &e.text,
+                e.label,
+                logits.map(|l| l[i].clone()),
+                cfg,
+            )?)
+        })
+        .collect()
+}
+
+impl CellRunner for RealCellRunner {
+    fn run(&self, cell: &Cell) -> Result<CellResult, SweepError> {
+        let p = self.prepared(&cell.corpus).map_err(|e| cell_err(cell, e))?;
+        let train = match cell.size {
+            Size::N(n) if n < p.split.train.len() => {
+                stratified_subsample(&p.split.train, n, cell.seed).map_err(|e| cell_err(cell, e))?
+            }
+            _ => p.split.train.clone(),
+        };
+        let method = match cell.method {
+            SweepMethod::Synonym => crate::augment::Method::Synonym,
+            SweepMethod::Knn => crate::augment::Method::Knn,
+            SweepMethod::Random => crate::augment::Method::Random,
+        };
+        let (copies, report) = if cell.copies > 0 {
+            let lexicon = load_lexicon(method).map_err(|e| cell_err(cell, e))?;
+            let acfg = AugmentConfig {
+                degree: f64::from(cell.degree),
+                copies: cell.copies,
+                seed: cell.seed,
+            };
+            augment_dataset(&train, lexicon.as_ref(), &acfg)
+        } else {
+            (vec![], Default::default())
+        };
+        let mut all = train.clone();
+        all.examples
+            .extend(copies.iter().map(|a| a.example.clone()));
+        let logits = if cell.mode == Mode::Kd {
+            let texts: Vec<String> = all.examples.iter().map(|e| e.text.clone()).collect();
+            let mut t = p.teacher.lock().unwrap_or_else(|e| e.into_inner());
+            Some(t.logits(&texts).map_err(|e| cell_err(cell, e))?)
+        } else {
+            None
+        };
+        let student = self.base.student(all.labels.len());
+        let train_ex =
+            examples(&all, logits.as_deref(), &student).map_err(|e| cell_err(cell, e))?;
+        let dev_ex = examples(&p.split.dev, None, &student).map_err(|e| cell_err(cell, e))?;
+        let test_ex = examples(&p.split.test, None, &student).map_err(|e| cell_err(cell, e))?;
+        let mut tcfg = TrainConfig::new(student.clone());
+        tcfg.epochs = self.base.epochs;
+        tcfg.batch_size = self.base.batch_size;
+        tcfg.learning_rate = self.base.learning_rate;
+        tcfg.patience = self.base.patience;
+        tcfg.seed = cell.seed;
+        let mode = match cell.mode {
+            Mode::Kd => TrainMode::Kd {
+                temperature: self.base.temperature,
+                alpha: self.base.alpha,
+            },
+            Mode::Ft => TrainMode::Ft,
+        };
+        let trained = train_student(&tcfg, &train_ex, &dev_ex, mode, &self.device, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .map_err(|e| cell_err(cell, e))?;
+        let score = |ex: &[TrainExample]| -> Result<Metrics, SweepError> {
+            let pred = predict(&trained.model, ex, student.buckets, 256, &self.device)
+                .map_err(|e| cell_err(cell, e))?;
+            let gold: Vec<usize> = ex.iter().map(|e| e.label).collect();
+            Ok(Metrics::compute(&all.labels, &gold, &pred))
+        };
+        let (dev, test) = (score(&dev_ex)?, score(&test_ex)?);
+        Ok(CellResult {
+            key: cell.key(),
+            cell: cell.clone(),
+            test_accuracy: test.accuracy,
+            test_macro_f1: test.macro_f1,
+            dev_accuracy: dev.accuracy,
+            realised_degree: report.mean_realised_degree,
+            train_examples: train_ex.len(),
+            seconds: 0.0,
+        })
+    }
+}

@@ -1,0 +1,51 @@
+//! Corpora by name: the real ones of ASSETS.md (fetched on demand) or a user's own table.
+
+use std::path::PathBuf;
+
+use crate::data::{self, Dataset, LoadReport, TableSpec, TweetLabels};
+
+/// Errors of loading a corpus by name.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    /// The name is neither a known corpus nor `csv:PATH` / `tsv:PATH` / `jsonl:PATH`.
+    #[error("unknown corpus {0:?}: use rotten-tomatoes, tweets, tweets-binary, spam, pang-lee, or csv:PATH / tsv:PATH / jsonl:PATH")]
+    Unknown(String),
+    /// Fetching the asset failed.
+    #[error(transparent)]
+    Asset(#[from] crate::assets::AssetError),
+    /// Reading the data failed.
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
+}
+
+/// Loads a corpus by name. A user's own table is `csv:PATH` (or `tsv:`, `jsonl:`), with the text and
+/// label columns named by `text_col` and `label_col`.
+pub fn load_corpus(
+    name: &str,
+    text_col: &str,
+    label_col: &str,
+) -> Result<(Dataset, LoadReport), CorpusError> {
+    let loaded = match name {
+        "rotten-tomatoes" => data::rotten_tomatoes(&crate::assets::ensure("rotten-tomatoes")?)?,
+        "tweets" => data::tweets(&crate::assets::ensure("tweets")?, TweetLabels::ThreeWay)?,
+        "tweets-binary" => data::tweets(
+            &crate::assets::ensure("tweets")?,
+            TweetLabels::PositiveNegative,
+        )?,
+        "spam" => data::spam(&crate::assets::ensure("spam")?)?,
+        "pang-lee" => data::pang_lee(&crate::assets::ensure("pang-lee")?)?,
+        other => {
+            let path = ["csv:", "tsv:", "jsonl:"]
+                .iter()
+                .find_map(|p| other.strip_prefix(p))
+                .ok_or_else(|| CorpusError::Unknown(other.to_string()))?;
+            let path = PathBuf::from(path);
+            let stem = path
+                .file_stem()
+                .map_or("data".into(), |s| s.to_string_lossy().into_owned());
+            data::load_table(&path, &TableSpec::new(&stem, text_col, label_col))?
+        }
+    };
+    loaded.1.log();
+    Ok(loaded)
+}

@@ -1,0 +1,449 @@
+//! `edgekd distill`: the whole host half of the paper's pipeline on one corpus.
+
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use edgekd_models::backend::{select, BackendKind};
+use edgekd_models::burn::prelude::Device;
+use edgekd_models::student::{StudentConfig, StudentKind};
+use edgekd_models::teacher::{TeacherTrainConfig, TrainEvent};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+
+use super::{load_corpus, teacher_logits, Metrics, TeacherStage};
+use crate::augment::{
+    augment_dataset, auto_degree, load_lexicon, AugmentConfig, AugmentReport, Method,
+};
+use crate::data::{stratified_split, stratified_subsample, Dataset};
+use crate::train::{predict, train_student, TrainConfig, TrainExample, TrainMode, TrainedStudent};
+
+/// Errors of the pipeline, each naming its stage.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// Loading the corpus.
+    #[error("corpus: {0}")]
+    Corpus(#[from] super::CorpusError),
+    /// Splitting or subsampling.
+    #[error("data: {0}")]
+    Data(#[from] crate::data::DataError),
+    /// Assets (teacher checkpoint, lexicons).
+    #[error("assets: {0}")]
+    Asset(#[from] crate::assets::AssetError),
+    /// The augmentation lexicon.
+    #[error("augmentation: {0}")]
+    Lexicon(#[from] crate::augment::LexiconError),
+    /// The teacher.
+    #[error("teacher: {0}")]
+    Teacher(#[from] edgekd_models::teacher::TeacherError),
+    /// Student training.
+    #[error("student: {0}")]
+    Train(#[from] crate::train::TrainError),
+    /// The backend.
+    #[error("backend: {0}")]
+    Backend(#[from] edgekd_models::backend::BackendError),
+    /// A setting that cannot work.
+    #[error("config: {0}")]
+    Config(String),
+}
+
+/// Settings of a distillation run (`distill.toml`; every field is also a flag of `edgekd distill`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DistillConfig {
+    /// Corpus name (`rotten-tomatoes`, `tweets`, `tweets-binary`, `spam`, `pang-lee`) or `csv:PATH`.
+    pub corpus: String,
+    /// Text column of a user's table.
+    pub text_col: String,
+    /// Label column of a user's table.
+    pub label_col: String,
+    /// Training originals after subsampling (`None`: the whole training split).
+    pub train_size: Option<usize>,
+    /// Fraction of the corpus held out for dev.
+    pub dev_fraction: f64,
+    /// Fraction of the corpus held out for test.
+    pub test_fraction: f64,
+    /// Seed of the split, subsample, augmentation and training.
+    pub seed: u64,
+    /// Pretrained teacher folder (`config.json`, `model.safetensors`, `tokenizer.json`); default MiniLM-L6.
+    pub teacher_dir: Option<PathBuf>,
+    /// Teacher fine-tuning epochs.
+    pub teacher_epochs: usize,
+    /// Teacher token cap per text.
+    pub teacher_max_len: usize,
+    /// Augmentation method.
+    pub method: Method,
+    /// Degree; `None` is `auto` (the paper's rule by training-set size).
+    pub degree: Option<f64>,
+    /// Augmented copies per original.
+    pub copies: usize,
+    /// KD temperature.
+    pub temperature: f32,
+    /// Weight of the hard-label loss in KD.
+    pub alpha: f32,
+    /// Student architecture.
+    pub student_kind: StudentKind,
+    /// Student hashed-embedding rows.
+    pub buckets: usize,
+    /// Student embedding width.
+    pub dim: usize,
+    /// Student hidden width (bag) or channels (cnn).
+    pub hidden: usize,
+    /// Tokenizer features (1 words, 2 bigrams, 4 char trigrams).
+    pub features: u8,
+    /// Student epochs (at most).
+    pub epochs: usize,
+    /// Student batch size.
+    pub batch_size: usize,
+    /// Student learning rate.
+    pub learning_rate: f64,
+    /// Early-stopping patience (epochs).
+    pub patience: usize,
+    /// Backend: `auto`, `wgpu`, `ndarray` or `flex`.
+    pub backend: String,
+    /// Also train the FT baseline on the same augmented data.
+    pub train_ft: bool,
+    /// Also train KD on the originals alone (to show what augmentation adds).
+    pub train_kd_without_augmentation: bool,
+    /// Where checkpoints, logs and results go.
+    pub out_dir: PathBuf,
+}
+
+impl Default for DistillConfig {
+    fn default() -> Self {
+        Self {
+            corpus: "rotten-tomatoes".into(),
+            text_col: "text".into(),
+            label_col: "label".into(),
+            train_size: Some(2000),
+            dev_fraction: 0.1,
+            test_fraction: 0.2,
+            seed: 1,
+            teacher_dir: None,
+            teacher_epochs: 3,
+            teacher_max_len: 64,
+            method: Method::Synonym,
+            degree: None,
+            copies: 8,
+            temperature: 2.0,
+            alpha: 0.5,
+            student_kind: StudentKind::Bag,
+            buckets: 16384,
+            dim: 12,
+            hidden: 64,
+            features: 3,
+            epochs: 30,
+            batch_size: 64,
+            learning_rate: 3e-3,
+            patience: 4,
+            backend: "auto".into(),
+            train_ft: true,
+            train_kd_without_augmentation: true,
+            out_dir: PathBuf::from("runs/distill"),
+        }
+    }
+}
+
+impl DistillConfig {
+    /// The student's configuration for `classes` classes.
+    pub fn student(&self, classes: usize) -> StudentConfig {
+        StudentConfig::new(self.buckets, self.dim, classes)
+            .with_kind(self.student_kind)
+            .with_hidden(self.hidden)
+            .with_features(self.features)
+    }
+
+    /// The backend device, logged.
+    pub fn device(&self) -> Result<(BackendKind, Device), PipelineError> {
+        let requested = match self.backend.as_str() {
+            "auto" | "" => None,
+            name => Some(name.parse()?),
+        };
+        let (kind, device) = select(requested)?;
+        tracing::info!("backend: {kind}");
+        Ok((kind, device))
+    }
+}
+
+/// Wall time per stage, seconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageTimes {
+    /// Loading and splitting the corpus.
+    pub data: f64,
+    /// Fine-tuning (or loading) the teacher.
+    pub teacher: f64,
+    /// Augmentation.
+    pub augment: f64,
+    /// Teacher soft labels.
+    pub labels: f64,
+    /// Students, by name.
+    pub students: Vec<(String, f64)>,
+}
+
+/// A trained student and its metrics.
+#[derive(Debug)]
+pub struct StudentOutcome {
+    /// `kd`, `ft` or `kd-no-augmentation`.
+    pub name: String,
+    /// The student.
+    pub trained: TrainedStudent,
+    /// Dev metrics.
+    pub dev: Metrics,
+    /// Test metrics.
+    pub test: Metrics,
+}
+
+/// What a distillation run produced.
+#[derive(Debug)]
+pub struct DistillOutcome {
+    /// The settings, with `degree` resolved.
+    pub config: DistillConfig,
+    /// Class names.
+    pub labels: Vec<String>,
+    /// Training originals.
+    pub train_originals: usize,
+    /// Augmentation report.
+    pub augment: AugmentReport,
+    /// Teacher dev and test metrics.
+    pub teacher: (Metrics, Metrics),
+    /// Students.
+    pub students: Vec<StudentOutcome>,
+    /// Wall times.
+    pub times: StageTimes,
+    /// Training examples (originals and copies, tokenized, with teacher logits): the calibration set.
+    pub train: Vec<TrainExample>,
+    /// Dev examples (tokenized).
+    pub dev: Vec<TrainExample>,
+    /// Test examples (tokenized).
+    pub test: Vec<TrainExample>,
+    /// Test texts, in the order of `test`.
+    pub test_texts: Vec<String>,
+    /// The plain device the students live on.
+    pub device: Device,
+}
+
+fn bar(len: usize, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len as u64);
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{msg:>14} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+fn tokenized(
+    ds: &Dataset,
+    logits: Option<&[Vec<f32>]>,
+    student: &StudentConfig,
+) -> Result<Vec<TrainExample>, PipelineError> {
+    ds.examples
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            Ok(TrainExample::from_text(
+                &e.text,
+                e.label,
+                logits.map(|l| l[i].clone()),
+                student,
+            )?)
+        })
+        .collect()
+}
+
+fn metrics_of(labels: &[String], examples: &[TrainExample], predicted: &[usize]) -> Metrics {
+    let gold: Vec<usize> = examples.iter().map(|e| e.label).collect();
+    Metrics::compute(labels, &gold, predicted)
+}
+
+/// Runs the pipeline: split, teacher, augmentation, soft labels, students, metrics.
+pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError> {
+    let mut times = StageTimes::default();
+    let t0 = Instant::now();
+    let (corpus, _) = load_corpus(&cfg.corpus, &cfg.text_col, &cfg.label_col)?;
+    let split = stratified_split(&corpus, cfg.dev_fraction, cfg.test_fraction, cfg.seed)?;
+    let train = match cfg.train_size {
+        Some(n) if n < split.train.len() => stratified_subsample(&split.train, n, cfg.seed)?,
+        _ => split.train.clone(),
+    };
+    let labels = corpus.labels.clone();
+    tracing::info!(
+        "data: {} train originals, {} dev, {} test, labels {:?}",
+        train.len(),
+        split.dev.len(),
+        split.test.len(),
+        labels
+    );
+    times.data = t0.elapsed().as_secs_f64();
+
+    let (_, device) = cfg.device()?;
+    let t1 = Instant::now();
+    let pretrained = match &cfg.teacher_dir {
+        Some(d) => d.clone(),
+        None => crate::assets::ensure("minilm-l6")?,
+    };
+    let cache_root = crate::assets::Cache::from_env()?.root().to_path_buf();
+    let teacher_cfg = TeacherTrainConfig::new()
+        .with_epochs(cfg.teacher_epochs)
+        .with_seed(cfg.seed);
+    let steps_bar = bar(0, "teacher");
+    let mut on_event = |ev: &TrainEvent| match ev {
+        TrainEvent::Step {
+            step, total_steps, ..
+        } => {
+            steps_bar.set_length(*total_steps as u64);
+            steps_bar.set_position(*step as u64);
+        }
+        TrainEvent::Epoch {
+            epoch,
+            dev_accuracy,
+            ..
+        } => {
+            steps_bar.println(format!(
+                "teacher epoch {epoch}: dev accuracy {:.2}%",
+                100.0 * dev_accuracy
+            ));
+        }
+    };
+    let mut stage = TeacherStage::prepare(
+        &pretrained,
+        &train,
+        &split.dev,
+        &teacher_cfg,
+        cfg.teacher_max_len,
+        &device,
+        &cache_root,
+        &mut on_event,
+    )?;
+    steps_bar.finish_and_clear();
+    times.teacher = t1.elapsed().as_secs_f64();
+
+    let degree = cfg.degree.unwrap_or_else(|| auto_degree(train.len()));
+    let t2 = Instant::now();
+    let (augmented, augment) = if cfg.copies > 0 {
+        let lexicon = load_lexicon(cfg.method)?;
+        let acfg = AugmentConfig {
+            degree,
+            copies: cfg.copies,
+            seed: cfg.seed,
+        };
+        augment_dataset(&train, lexicon.as_ref(), &acfg)
+    } else {
+        (vec![], AugmentReport::default())
+    };
+    augment.log();
+    times.augment = t2.elapsed().as_secs_f64();
+
+    let t3 = Instant::now();
+    let mut texts: Vec<String> = train.examples.iter().map(|e| e.text.clone()).collect();
+    texts.extend(augmented.iter().map(|a| a.example.text.clone()));
+    let dev_texts: Vec<String> = split.dev.examples.iter().map(|e| e.text.clone()).collect();
+    let test_texts: Vec<String> = split.test.examples.iter().map(|e| e.text.clone()).collect();
+    let all: Vec<String> = texts
+        .iter()
+        .chain(&dev_texts)
+        .chain(&test_texts)
+        .cloned()
+        .collect();
+    let label_bar = bar(all.len(), "teacher labels");
+    let logits = teacher_logits(&mut stage, &all, &mut |done, _| {
+        label_bar.set_position(done as u64)
+    })?;
+    label_bar.finish_and_clear();
+    let (train_logits, rest) = logits.split_at(texts.len());
+    let (dev_logits, test_logits) = rest.split_at(dev_texts.len());
+    let argmax = |l: &[Vec<f32>]| -> Vec<usize> {
+        l.iter()
+            .map(|r| edgekd_models::student::argmax(r))
+            .collect()
+    };
+    times.labels = t3.elapsed().as_secs_f64();
+
+    let student_cfg = cfg.student(labels.len());
+    let with_copies = {
+        let mut ds = train.clone();
+        ds.examples
+            .extend(augmented.iter().map(|a| a.example.clone()));
+        ds
+    };
+    let train_ex = tokenized(&with_copies, Some(train_logits), &student_cfg)?;
+    let dev_ex = tokenized(&split.dev, None, &student_cfg)?;
+    let test_ex = tokenized(&split.test, None, &student_cfg)?;
+    let teacher_metrics = (
+        metrics_of(&labels, &dev_ex, &argmax(dev_logits)),
+        metrics_of(&labels, &test_ex, &argmax(test_logits)),
+    );
+    tracing::info!(
+        "teacher: test accuracy {:.2}%",
+        100.0 * teacher_metrics.1.accuracy
+    );
+
+    let kd = TrainMode::Kd {
+        temperature: cfg.temperature,
+        alpha: cfg.alpha,
+    };
+    let mut runs: Vec<(&str, TrainMode, &[TrainExample])> = vec![("kd", kd, &train_ex)];
+    if cfg.train_ft {
+        runs.push(("ft", TrainMode::Ft, &train_ex));
+    }
+    if cfg.train_kd_without_augmentation && cfg.copies > 0 {
+        runs.push(("kd-no-augmentation", kd, &train_ex[..train.len()]));
+    }
+    let mut students = vec![];
+    for (name, mode, data) in runs {
+        let t = Instant::now();
+        let mut tcfg = TrainConfig::new(student_cfg.clone());
+        tcfg.epochs = cfg.epochs;
+        tcfg.batch_size = cfg.batch_size;
+        tcfg.learning_rate = cfg.learning_rate;
+        tcfg.patience = cfg.patience;
+        tcfg.seed = cfg.seed;
+        tcfg.checkpoint_dir = Some(cfg.out_dir.join("checkpoints").join(name));
+        let epoch_bar = bar(cfg.epochs, name);
+        let trained = train_student(&tcfg, data, &dev_ex, mode, &device, &mut |e| {
+            epoch_bar.inc(1);
+            epoch_bar.println(format!(
+                "{name} epoch {}: dev accuracy {:.2}%",
+                e.epoch,
+                100.0 * e.dev_accuracy
+            ));
+            ControlFlow::Continue(())
+        })?;
+        epoch_bar.finish_and_clear();
+        let dev_pred = predict(&trained.model, &dev_ex, student_cfg.buckets, 256, &device)?;
+        let test_pred = predict(&trained.model, &test_ex, student_cfg.buckets, 256, &device)?;
+        let outcome = StudentOutcome {
+            name: name.to_string(),
+            dev: metrics_of(&labels, &dev_ex, &dev_pred),
+            test: metrics_of(&labels, &test_ex, &test_pred),
+            trained,
+        };
+        tracing::info!(
+            "{name}: test accuracy {:.2}%",
+            100.0 * outcome.test.accuracy
+        );
+        times
+            .students
+            .push((name.to_string(), t.elapsed().as_secs_f64()));
+        students.push(outcome);
+    }
+    let mut config = cfg.clone();
+    config.degree = Some(degree);
+    Ok(DistillOutcome {
+        config,
+        labels,
+        train_originals: train.len(),
+        augment,
+        teacher: teacher_metrics,
+        students,
+        times,
+        train: train_ex,
+        dev: dev_ex,
+        test: test_ex,
+        test_texts,
+        device,
+    })
+}

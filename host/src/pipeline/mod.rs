@@ -1,0 +1,21 @@
+//! The host pipeline that ties the stages together: corpus → split → teacher fine-tuning → augmentation
+//! → teacher soft labels → FT and KD students → metrics. `edgekd distill`, `edgekd run` and the sweep's
+//! cell runner are thin layers over it.
+
+mod cell;
+mod corpus;
+mod distill;
+mod export;
+mod labels;
+mod metrics;
+mod run;
+
+pub use cell::RealCellRunner;
+pub use corpus::{load_corpus, CorpusError};
+pub use distill::{
+    run_distill, DistillConfig, DistillOutcome, PipelineError, StageTimes, StudentOutcome,
+};
+pub use export::{export_student, git_revision, ExportOutcome, CALIBRATION_PERCENTILES};
+pub use labels::{teacher_logits, TeacherStage};
+pub use metrics::{ClassMetrics, Metrics};
+pub use run::{new_run_dir, run_main_job, summary, RunMetrics};

@@ -1,0 +1,126 @@
+//! Grouping results over seeds: mean and standard deviation.
+
+use std::collections::BTreeMap;
+
+use crate::sweep::{CellResult, Method, Mode, Size};
+
+/// Everything that identifies a configuration except the seed. The degree is kept in thousandths so
+/// that the key orders and compares exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupKey {
+    /// Corpus name.
+    pub corpus: String,
+    /// Augmentation method.
+    pub method: Method,
+    /// Training-set size.
+    pub size: Size,
+    /// Augmented copies per original.
+    pub copies: usize,
+    /// Degree × 1000.
+    pub degree_milli: u32,
+    /// KD or FT.
+    pub mode: Mode,
+}
+
+impl GroupKey {
+    /// The degree as a fraction.
+    pub fn degree(&self) -> f64 {
+        f64::from(self.degree_milli) / 1000.0
+    }
+}
+
+/// Mean and sample standard deviation of a quantity over seeds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Summary {
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation (0 for one seed).
+    pub std: f64,
+    /// Number of seeds.
+    pub n: usize,
+}
+
+impl Summary {
+    /// Summary of `values` (which must not be empty).
+    pub fn of(values: &[f64]) -> Summary {
+        let n = values.len();
+        let mean = values.iter().sum::<f64>() / n.max(1) as f64;
+        let var = if n > 1 {
+            values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64
+        } else {
+            0.0
+        };
+        Summary {
+            mean,
+            std: var.sqrt(),
+            n,
+        }
+    }
+}
+
+/// One configuration over its seeds.
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// The configuration.
+    pub key: GroupKey,
+    /// Test accuracy.
+    pub test_accuracy: Summary,
+    /// Test macro-F1.
+    pub test_macro_f1: Summary,
+    /// Dev accuracy.
+    pub dev_accuracy: Summary,
+    /// Realised degree.
+    pub realised_degree: Summary,
+    /// Wall time per cell, seconds.
+    pub seconds: Summary,
+    /// Per-seed test accuracy, by seed.
+    pub per_seed: BTreeMap<u64, f64>,
+    /// Original (not augmented) training examples.
+    pub originals: usize,
+}
+
+/// Groups results by configuration.
+pub fn aggregate(results: &[CellResult]) -> BTreeMap<GroupKey, Group> {
+    let mut by: BTreeMap<GroupKey, Vec<&CellResult>> = BTreeMap::new();
+    for r in results {
+        let key = GroupKey {
+            corpus: r.cell.corpus.clone(),
+            method: r.cell.method,
+            size: r.cell.size,
+            copies: r.cell.copies,
+            degree_milli: (f64::from(r.cell.degree) * 1000.0).round() as u32,
+            mode: r.cell.mode,
+        };
+        by.entry(key).or_default().push(r);
+    }
+    by.into_iter()
+        .map(|(key, rs)| {
+            let s = |f: fn(&CellResult) -> f64| {
+                Summary::of(&rs.iter().map(|r| f(r)).collect::<Vec<_>>())
+            };
+            let group = Group {
+                test_accuracy: s(|r| r.test_accuracy),
+                test_macro_f1: s(|r| r.test_macro_f1),
+                dev_accuracy: s(|r| r.dev_accuracy),
+                realised_degree: s(|r| r.realised_degree),
+                seconds: s(|r| r.seconds),
+                per_seed: rs.iter().map(|r| (r.cell.seed, r.test_accuracy)).collect(),
+                originals: rs[0].train_examples / (1 + rs[0].cell.copies),
+                key: key.clone(),
+            };
+            (key, group)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_is_mean_and_sample_std() {
+        let s = Summary::of(&[1.0, 2.0, 3.0]);
+        assert_eq!((s.mean, s.std, s.n), (2.0, 1.0, 3));
+        assert_eq!(Summary::of(&[0.7]).std, 0.0);
+    }
+}

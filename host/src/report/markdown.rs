@@ -1,0 +1,380 @@
+//! Writing `report.md` and its plots.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::{aggregate, compare_auto, evaluate_claims, line_chart, ReportError, Series};
+use crate::sweep::{CellResult, Grid, Mode};
+
+/// What the report says about how it was made.
+#[derive(Clone, Debug, Default)]
+pub struct ReportOptions {
+    /// Title of the report.
+    pub title: String,
+    /// The commands that produced the results and the report.
+    pub commands: Vec<String>,
+    /// Which part of the full grid ran, in words.
+    pub scope: String,
+    /// The full grid, to estimate its cost from the measured cost per cell.
+    pub full_grid: Option<Grid>,
+}
+
+fn write_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
+    ReportError::Write {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Writes `report.md` and its PNG plots into `out_dir`; returns the report's path.
+pub fn write_report(
+    results: &[CellResult],
+    out_dir: &Path,
+    opts: &ReportOptions,
+) -> Result<PathBuf, ReportError> {
+    if results.is_empty() {
+        return Err(ReportError::Empty(out_dir.display().to_string()));
+    }
+    std::fs::create_dir_all(out_dir).map_err(|e| write_err(out_dir, e))?;
+    let groups = aggregate(results);
+    let mut md = String::new();
+    let _ = writeln!(md, "# {}\n", opts.title);
+    if !opts.scope.is_empty() {
+        let _ = writeln!(md, "**What ran.** {}\n", opts.scope);
+    }
+    if !opts.commands.is_empty() {
+        let _ = writeln!(
+            md,
+            "Reproduce with:\n\n```sh\n{}\n```\n",
+            opts.commands.join("\n")
+        );
+    }
+    let _ = writeln!(
+        md,
+        "{} cells in {} configurations.\n",
+        results.len(),
+        groups.len()
+    );
+
+    let _ = writeln!(md, "## The paper's claims\n");
+    for claim in evaluate_claims(&groups) {
+        let _ = writeln!(
+            md,
+            "### {}\n\n**Verdict: {}.** {}.\n",
+            claim.statement, claim.verdict, claim.effect
+        );
+        for row in &claim.table {
+            let _ = writeln!(md, "{row}");
+        }
+        md.push('\n');
+    }
+
+    let _ = writeln!(md, "## `degree = auto` against the oracle degree (KD)\n");
+    let _ = writeln!(
+        md,
+        "The rule: < 10k training inputs → 0.5, 10k–100k → 0.3, more → 0.1 (snapped to the grid). The dev \
+         choice: the degree with the best mean dev accuracy. The oracle: the best mean test accuracy.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| corpus | method | size | copies | rule degree | rule acc | dev degree | dev acc | oracle degree | oracle acc | rule miss (pts) | dev miss (pts) |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+    );
+    let autos = compare_auto(&groups);
+    for a in &autos {
+        let _ = writeln!(
+            md,
+            "| {} | {:?} | {} | {} | {:.2} | {:.2}% | {:.2} | {:.2}% | {:.2} | {:.2}% | {:.2} | {:.2} |",
+            a.corpus,
+            a.method,
+            a.size,
+            a.copies,
+            a.rule.0,
+            100.0 * a.rule.1,
+            a.dev.0,
+            100.0 * a.dev.1,
+            a.oracle.0,
+            100.0 * a.oracle.1,
+            a.rule_miss(),
+            a.dev_miss()
+        );
+    }
+    let within =
+        |f: fn(&super::AutoComparison) -> f64| autos.iter().filter(|a| f(a) <= 0.5).count();
+    let _ = writeln!(
+        md,
+        "\nThe rule is within 0.5 points of the oracle in {} of {} settings (worst miss {:.2} points); the dev \
+         choice in {} of {} (worst miss {:.2} points).\n",
+        within(|a| a.rule_miss()),
+        autos.len(),
+        autos.iter().map(|a| a.rule_miss()).fold(0.0, f64::max),
+        within(|a| a.dev_miss()),
+        autos.len(),
+        autos.iter().map(|a| a.dev_miss()).fold(0.0, f64::max),
+    );
+
+    let _ = writeln!(md, "## Plots\n");
+    for plot in draw_plots(&groups, out_dir)? {
+        let _ = writeln!(md, "![{0}]({0})\n", plot);
+    }
+
+    let _ = writeln!(md, "## All configurations (mean ± std over seeds)\n");
+    let _ = writeln!(
+        md,
+        "| corpus | method | size | copies | degree | mode | test acc % | test macro-F1 % | dev acc % | realised degree | seeds | s/cell |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+    );
+    for (k, g) in &groups {
+        let _ = writeln!(
+            md,
+            "| {} | {:?} | {} | {} | {:.2} | {:?} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.3} | {} | {:.1} |",
+            k.corpus,
+            k.method,
+            k.size,
+            k.copies,
+            k.degree(),
+            k.mode,
+            100.0 * g.test_accuracy.mean,
+            100.0 * g.test_accuracy.std,
+            100.0 * g.test_macro_f1.mean,
+            100.0 * g.test_macro_f1.std,
+            100.0 * g.dev_accuracy.mean,
+            100.0 * g.dev_accuracy.std,
+            g.realised_degree.mean,
+            g.test_accuracy.n,
+            g.seconds.mean
+        );
+    }
+    md.push_str(&cost_section(results, opts.full_grid.as_ref()));
+    let path = out_dir.join("report.md");
+    std::fs::write(&path, md).map_err(|e| write_err(&path, e))?;
+    Ok(path)
+}
+
+/// Accuracy against degree (KD and FT, each number of copies) and against copies (each mode at its best
+/// degree for the most copies), one pair of plots per corpus, method and size. Returns the file names.
+fn draw_plots(
+    groups: &BTreeMap<super::GroupKey, super::Group>,
+    out_dir: &Path,
+) -> Result<Vec<String>, ReportError> {
+    type Setting = (String, crate::sweep::Method, crate::sweep::Size);
+    let mut by_setting: BTreeMap<Setting, Vec<&super::Group>> = BTreeMap::new();
+    for (k, g) in groups {
+        by_setting
+            .entry((k.corpus.clone(), k.method, k.size))
+            .or_default()
+            .push(g);
+    }
+    let mut files = vec![];
+    for ((corpus, method, size), gs) in by_setting {
+        let mut lines: BTreeMap<(Mode, usize), Series> = BTreeMap::new();
+        for g in gs.iter().filter(|g| g.key.copies > 0) {
+            let s = lines
+                .entry((g.key.mode, g.key.copies))
+                .or_insert_with(|| Series {
+                    name: format!("{:?}, {} copies", g.key.mode, g.key.copies),
+                    points: vec![],
+                    error: Some(vec![]),
+                });
+            s.points
+                .push((g.key.degree(), 100.0 * g.test_accuracy.mean));
+            if let Some(e) = s.error.as_mut() {
+                e.push(100.0 * g.test_accuracy.std);
+            }
+        }
+        let base = format!(
+            "{}-{}-{}",
+            slug(&corpus),
+            slug(&format!("{method:?}")),
+            size
+        );
+        if !lines.is_empty() {
+            let name = format!("degree-{base}.png");
+            let title =
+                format!("{corpus}, {method:?}, {size} examples: test accuracy against degree");
+            line_chart(
+                &out_dir.join(&name),
+                &title,
+                "degree (fraction of tokens changed)",
+                "test accuracy (%)",
+                &lines.into_values().collect::<Vec<_>>(),
+            )?;
+            files.push(name);
+        }
+        let mut copies_lines = vec![];
+        for mode in [Mode::Kd, Mode::Ft] {
+            let of_mode: Vec<&&super::Group> = gs.iter().filter(|g| g.key.mode == mode).collect();
+            let Some(max_copies) = of_mode.iter().map(|g| g.key.copies).max() else {
+                continue;
+            };
+            let Some(best) = of_mode
+                .iter()
+                .filter(|g| g.key.copies == max_copies)
+                .max_by(|a, b| a.test_accuracy.mean.total_cmp(&b.test_accuracy.mean))
+            else {
+                continue;
+            };
+            let degree = best.key.degree_milli;
+            let mut pts: Vec<(f64, f64, f64)> = of_mode
+                .iter()
+                .filter(|g| g.key.copies == 0 || g.key.degree_milli == degree)
+                .map(|g| {
+                    (
+                        g.key.copies as f64,
+                        100.0 * g.test_accuracy.mean,
+                        100.0 * g.test_accuracy.std,
+                    )
+                })
+                .collect();
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            copies_lines.push(Series {
+                name: format!("{mode:?} at degree {:.2}", f64::from(degree) / 1000.0),
+                points: pts.iter().map(|p| (p.0, p.1)).collect(),
+                error: Some(pts.iter().map(|p| p.2).collect()),
+            });
+        }
+        if copies_lines.iter().any(|s| s.points.len() > 1) {
+            let name = format!("copies-{base}.png");
+            let title =
+                format!("{corpus}, {method:?}, {size} examples: test accuracy against copies");
+            line_chart(
+                &out_dir.join(&name),
+                &title,
+                "augmented copies per original",
+                "test accuracy (%)",
+                &copies_lines,
+            )?;
+            files.push(name);
+        }
+    }
+    Ok(files)
+}
+
+/// Measured cost per cell, and what the full grid would cost at that rate.
+fn cost_section(results: &[CellResult], full: Option<&Grid>) -> String {
+    let mut md = String::from("\n## Cost\n\n");
+    let total: f64 = results.iter().map(|r| r.seconds).sum();
+    // Least squares: seconds ≈ a + b · training examples.
+    let n = results.len() as f64;
+    let (sx, sy) = results.iter().fold((0.0, 0.0), |(sx, sy), r| {
+        (sx + r.train_examples as f64, sy + r.seconds)
+    });
+    let (mx, my) = (sx / n, sy / n);
+    let (sxy, sxx) = results.iter().fold((0.0, 0.0), |(a, b), r| {
+        let dx = r.train_examples as f64 - mx;
+        (a + dx * (r.seconds - my), b + dx * dx)
+    });
+    let b = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let a = my - b * mx;
+    let _ = writeln!(
+        md,
+        "{} cells took {:.1} CPU-hours of cell wall time in all ({:.1} s per cell on average). Fitted cost per \
+         cell: {:.1} s + {:.2} ms per training example.\n",
+        results.len(),
+        total / 3600.0,
+        total / n,
+        a,
+        1000.0 * b
+    );
+    if let Some(grid) = full {
+        let originals: BTreeMap<String, usize> = results
+            .iter()
+            .filter(|r| r.cell.size == crate::sweep::Size::Full)
+            .map(|r| {
+                (
+                    r.cell.corpus.clone(),
+                    r.train_examples / (1 + r.cell.copies),
+                )
+            })
+            .collect();
+        let mut secs = 0.0;
+        let mut unknown = 0;
+        for cell in grid.cells() {
+            let size = match cell.size {
+                crate::sweep::Size::N(n) => Some(n),
+                crate::sweep::Size::Full => originals.get(&cell.corpus).copied(),
+            };
+            match size {
+                Some(s) => secs += a + b * (s * (1 + cell.copies)) as f64,
+                None => unknown += 1,
+            }
+        }
+        let _ = writeln!(
+            md,
+            "The full grid ({} cells) would take about {:.0} CPU-hours at this rate{}.\n",
+            grid.cells().len(),
+            secs / 3600.0,
+            if unknown > 0 {
+                format!(" (not counting {unknown} cells of unknown size)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::{Cell, Method, Size};
+
+    #[test]
+    fn writes_report_with_claims_tables_and_plots() {
+        let mut results = vec![];
+        for (mode, peak) in [(Mode::Kd, 0.3f32), (Mode::Ft, 0.1)] {
+            for copies in [0usize, 4, 16] {
+                for degree in [0.1f32, 0.3, 0.5] {
+                    for seed in 1..=2 {
+                        let d = if copies == 0 { 0.0 } else { degree };
+                        let cell = Cell {
+                            corpus: "toy".into(),
+                            method: Method::Synonym,
+                            size: Size::N(500),
+                            copies,
+                            degree: d,
+                            mode,
+                            seed,
+                        };
+                        let acc =
+                            0.6 + 0.1 * (1.0 - (d - peak).abs()) as f64 + 0.001 * copies as f64;
+                        results.push(CellResult {
+                            key: cell.key(),
+                            cell,
+                            test_accuracy: acc,
+                            test_macro_f1: acc,
+                            dev_accuracy: acc,
+                            realised_degree: d as f64,
+                            train_examples: 500 * (1 + copies),
+                            seconds: 1.0 + copies as f64,
+                        });
+                    }
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let opts = ReportOptions {
+            title: "Test".into(),
+            scope: "toy".into(),
+            ..Default::default()
+        };
+        let path = write_report(&results, dir.path(), &opts).unwrap();
+        let md = std::fs::read_to_string(path).unwrap();
+        assert!(md.contains("Verdict: reproduced"), "{md}");
+        assert!(md.contains("degree-toy-synonym-500.png"));
+        assert!(dir.path().join("copies-toy-synonym-500.png").exists());
+        assert!(md.contains("| toy | Synonym | 500 | 4 | 0.30 | Kd |"));
+        assert!(write_report(&[], dir.path(), &opts).is_err());
+    }
+}

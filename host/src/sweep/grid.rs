@@ -1,0 +1,273 @@
+//! The grid of a sweep and the cells it expands into.
+
+use serde::{Deserialize, Serialize};
+
+use super::SweepError;
+
+/// Augmentation method of a cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// WordNet synonym replacement.
+    Synonym,
+    /// GloVe nearest-neighbour replacement.
+    Knn,
+    /// Random-word replacement.
+    Random,
+}
+
+/// Training objective of a cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Knowledge distillation from the teacher's soft labels.
+    Kd,
+    /// Fine-tuning on hard labels (augmented copies inherit the original's label).
+    Ft,
+}
+
+/// Training-set size of a cell: a stratified subsample, or the whole training split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Size {
+    /// `n` examples, stratified.
+    N(usize),
+    /// The whole training split (`"full"` in the grid file).
+    #[serde(with = "full")]
+    Full,
+}
+
+mod full {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("full")
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
+        let s = String::deserialize(d)?;
+        if s == "full" {
+            Ok(())
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "size {s:?}: expected a number or \"full\""
+            )))
+        }
+    }
+}
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Size::N(n) => write!(f, "{n}"),
+            Size::Full => f.write_str("full"),
+        }
+    }
+}
+
+/// A sweep grid, as written in `sweep.toml`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grid {
+    /// Corpus names (as `edgekd` loads them, e.g. `rotten-tomatoes`, `tweets-binary`).
+    pub corpora: Vec<String>,
+    /// Augmentation methods.
+    pub methods: Vec<Method>,
+    /// Training-set sizes.
+    pub sizes: Vec<Size>,
+    /// Augmented copies per original.
+    pub copies: Vec<usize>,
+    /// Degrees (fraction of changed word tokens).
+    pub degrees: Vec<f32>,
+    /// KD and/or FT.
+    pub modes: Vec<Mode>,
+    /// Seeds (each cell is repeated once per seed).
+    pub seeds: Vec<u64>,
+}
+
+/// One cell of the grid. With `copies = 0` the degree and method are meaningless and are normalised to
+/// `0` and the first method, so such cells are run once, not once per degree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    /// Corpus name.
+    pub corpus: String,
+    /// Augmentation method.
+    pub method: Method,
+    /// Training-set size.
+    pub size: Size,
+    /// Augmented copies per original.
+    pub copies: usize,
+    /// Degree.
+    pub degree: f32,
+    /// KD or FT.
+    pub mode: Mode,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Cell {
+    /// A stable key naming the cell, e.g. `rotten-tomatoes/synonym/n2000/c4/d0.30/kd/s1`.
+    pub fn key(&self) -> String {
+        format!(
+            "{}/{:?}/n{}/c{}/d{:.2}/{:?}/s{}",
+            self.corpus, self.method, self.size, self.copies, self.degree, self.mode, self.seed
+        )
+        .to_lowercase()
+    }
+}
+
+impl Grid {
+    /// Reads a grid from a TOML file.
+    pub fn from_file(path: &std::path::Path) -> Result<Grid, SweepError> {
+        let text = std::fs::read_to_string(path).map_err(|e| SweepError::Grid {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Grid::from_toml(&text).map_err(|message| SweepError::Grid {
+            path: path.display().to_string(),
+            message,
+        })
+    }
+
+    /// Parses and checks a grid.
+    pub fn from_toml(text: &str) -> Result<Grid, String> {
+        let grid: Grid = toml::from_str(text).map_err(|e| e.to_string())?;
+        let empty = [
+            ("corpora", grid.corpora.is_empty()),
+            ("methods", grid.methods.is_empty()),
+            ("sizes", grid.sizes.is_empty()),
+            ("copies", grid.copies.is_empty()),
+            ("degrees", grid.degrees.is_empty()),
+            ("modes", grid.modes.is_empty()),
+            ("seeds", grid.seeds.is_empty()),
+        ];
+        if let Some((name, _)) = empty.iter().find(|(_, e)| *e) {
+            return Err(format!("`{name}` is empty"));
+        }
+        if let Some(d) = grid.degrees.iter().find(|d| !(0.0..=1.0).contains(*d)) {
+            return Err(format!("degree {d} is outside [0, 1]"));
+        }
+        Ok(grid)
+    }
+
+    /// Every distinct cell, in a fixed order (corpus, size, seed, mode, copies, method, degree).
+    pub fn cells(&self) -> Vec<Cell> {
+        let mut cells: Vec<Cell> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for corpus in &self.corpora {
+            for &size in &self.sizes {
+                for &seed in &self.seeds {
+                    for &mode in &self.modes {
+                        for &copies in &self.copies {
+                            for &method in &self.methods {
+                                for &degree in &self.degrees {
+                                    let (method, degree) = if copies == 0 {
+                                        (self.methods[0], 0.0)
+                                    } else {
+                                        (method, degree)
+                                    };
+                                    let cell = Cell {
+                                        corpus: corpus.clone(),
+                                        method,
+                                        size,
+                                        copies,
+                                        degree,
+                                        mode,
+                                        seed,
+                                    };
+                                    if seen.insert(cell.key()) {
+                                        cells.push(cell);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        cells
+    }
+}
+
+/// The part `index` of `count` of a grid: cells whose position modulo `count` is `index`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, `0 ≤ index < count`.
+    pub index: usize,
+    /// Number of shards.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole grid.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Parses `i/n`.
+    pub fn parse(spec: &str) -> Result<Shard, SweepError> {
+        let bad = || SweepError::Shard(spec.to_string());
+        let (i, n) = spec.split_once('/').ok_or_else(bad)?;
+        let index: usize = i.trim().parse().map_err(|_| bad())?;
+        let count: usize = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether the cell at `position` of the grid belongs to this shard.
+    pub fn contains(&self, position: usize) -> bool {
+        position % self.count == self.index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GRID: &str = r#"
+corpora = ["rotten-tomatoes"]
+methods = ["synonym", "knn"]
+sizes = [500, "full"]
+copies = [0, 4]
+degrees = [0.1, 0.3]
+modes = ["kd", "ft"]
+seeds = [1, 2]
+"#;
+
+    #[test]
+    fn expands_without_repeating_copies_zero_cells() {
+        let grid = Grid::from_toml(GRID).unwrap();
+        let cells = grid.cells();
+        // Per (size, seed, mode): 1 cell with no copies + 2 methods × 2 degrees with 4 copies.
+        assert_eq!(cells.len(), 2 * 2 * 2 * (1 + 4));
+        let keys: std::collections::HashSet<_> = cells.iter().map(Cell::key).collect();
+        assert_eq!(keys.len(), cells.len());
+        assert!(keys.contains("rotten-tomatoes/synonym/nfull/c0/d0.00/ft/s2"));
+        assert!(keys.contains("rotten-tomatoes/knn/n500/c4/d0.30/kd/s1"));
+    }
+
+    #[test]
+    fn bad_grids_are_refused_with_the_reason() {
+        let missing = GRID.replace("seeds = [1, 2]", "seeds = []");
+        assert!(Grid::from_toml(&missing).unwrap_err().contains("seeds"));
+        let degree = GRID.replace("0.3]", "1.5]");
+        assert!(Grid::from_toml(&degree).unwrap_err().contains("1.5"));
+        let size = GRID.replace("\"full\"", "\"half\"");
+        assert!(Grid::from_toml(&size).is_err());
+        let extra = format!("{GRID}\nbatch = 3\n");
+        assert!(Grid::from_toml(&extra).unwrap_err().contains("batch"));
+    }
+
+    #[test]
+    fn shards_partition_the_grid() {
+        assert_eq!(Shard::parse("1/3").unwrap(), Shard { index: 1, count: 3 });
+        for bad in ["3/3", "1", "a/2", "0/0"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+        let n = Grid::from_toml(GRID).unwrap().cells().len();
+        let shards: Vec<Shard> = (0..3).map(|index| Shard { index, count: 3 }).collect();
+        for position in 0..n {
+            assert_eq!(shards.iter().filter(|s| s.contains(position)).count(), 1);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Results of finished cells: JSON lines, appended one whole line at a time.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Cell, SweepError};
+
+/// What one finished cell measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellResult {
+    /// The cell's key ([`Cell::key`]).
+    pub key: String,
+    /// The cell.
+    pub cell: Cell,
+    /// Accuracy on the test split, in `[0, 1]`.
+    pub test_accuracy: f64,
+    /// Macro-averaged F1 on the test split, in `[0, 1]`.
+    pub test_macro_f1: f64,
+    /// Accuracy on the dev split (used to choose a degree without looking at the test split).
+    pub dev_accuracy: f64,
+    /// Mean proportion of word tokens actually changed in the augmented copies (0 without copies).
+    pub realised_degree: f64,
+    /// Training examples, originals and copies.
+    pub train_examples: usize,
+    /// Wall time of the cell, seconds.
+    pub seconds: f64,
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> SweepError {
+    SweepError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Appends results to a file, one JSON line per cell, flushed and synced before returning, so that a
+/// kill leaves at most one torn last line.
+#[derive(Debug)]
+pub struct ResultsWriter {
+    path: PathBuf,
+    file: Mutex<std::fs::File>,
+}
+
+impl ResultsWriter {
+    /// Opens `path` for appending, creating it (and its folder) if needed.
+    pub fn open(path: &Path) -> Result<Self, SweepError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| io_error(path, e))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| io_error(path, e))?;
+        // A torn last line from a killed run must not swallow the next result.
+        let len = file.metadata().map_err(|e| io_error(path, e))?.len();
+        let writer = Self {
+            path: path.to_path_buf(),
+            file: Mutex::new(file),
+        };
+        if len > 0 && !ends_with_newline(path)? {
+            writer.append_raw(b"\n")?;
+        }
+        Ok(writer)
+    }
+
+    /// Appends one result.
+    pub fn append(&self, result: &CellResult) -> Result<(), SweepError> {
+        let mut line = serde_json::to_vec(result).map_err(|e| SweepError::Io {
+            path: self.path.display().to_string(),
+            source: std::io::Error::other(e),
+        })?;
+        line.push(b'\n');
+        self.append_raw(&line)
+    }
+
+    fn append_raw(&self, bytes: &[u8]) -> Result<(), SweepError> {
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        file.write_all(bytes).map_err(|e| io_error(&self.path, e))?;
+        file.sync_data().map_err(|e| io_error(&self.path, e))
+    }
+}
+
+fn ends_with_newline(path: &Path) -> Result<bool, SweepError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    f.seek(SeekFrom::End(-1)).map_err(|e| io_error(path, e))?;
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last).map_err(|e| io_error(path, e))?;
+    Ok(last[0] == b'\n')
+}
+
+/// The results read from a file: the last result of each key, and the lines that were not results.
+#[derive(Clone, Debug, Default)]
+pub struct LoadedResults {
+    /// Results by key.
+    pub by_key: BTreeMap<String, CellResult>,
+    /// 1-based numbers of lines that could not be parsed (a torn last line after a kill).
+    pub bad_lines: Vec<usize>,
+}
+
+/// Reads a results file; a missing file reads as empty.
+pub fn load_results(path: &Path) -> Result<LoadedResults, SweepError> {
+    let mut loaded = LoadedResults::default();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(loaded),
+        Err(e) => return Err(io_error(path, e)),
+    };
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| io_error(path, e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<CellResult>(&line) {
+            Ok(r) => {
+                loaded.by_key.insert(r.key.clone(), r);
+            }
+            Err(_) => loaded.bad_lines.push(i + 1),
+        }
+    }
+    Ok(loaded)
+}
+
+/// Merges result files (for example one per shard) into `out`; a key found twice keeps the later file's.
+/// Returns how many distinct cells `out` holds.
+pub fn merge_results(inputs: &[PathBuf], out: &Path) -> Result<usize, SweepError> {
+    let mut all = BTreeMap::new();
+    for input in inputs {
+        all.extend(load_results(input)?.by_key);
+    }
+    let tmp = out.with_extension("merging");
+    {
+        if tmp.exists() {
+            std::fs::remove_file(&tmp).map_err(|e| io_error(&tmp, e))?;
+        }
+        let writer = ResultsWriter::open(&tmp)?;
+        for r in all.values() {
+            writer.append(r)?;
+        }
+    }
+    std::fs::rename(&tmp, out).map_err(|e| io_error(out, e))?;
+    Ok(all.len())
+}

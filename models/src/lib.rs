@@ -1,6 +1,7 @@
 //! edgekd-models: burn modules for the teacher, the student and the losses.
 
 /// The burn version the modules are built with, re-exported for the host crate.
+#[cfg(any(feature = "teacher", feature = "student"))]
 pub use burn;
 
 #[cfg(feature = "teacher")]

@@ -200,7 +200,7 @@ impl<const W_CAP: usize> HeadLearner<W_CAP> {
     ) -> Result<StepReport, LearnError> {
         let t = hyper.temperature;
         let lr = hyper.learning_rate;
-        if !(0.5..=20.0).contains(&t) || !(lr > 0.0 && lr <= 1.0) {
+        if !((0.5..=20.0).contains(&t) && lr > 0.0 && lr <= 1.0) {
             return Err(LearnError::BadHyper);
         }
         self.check_input(x)?;
@@ -226,24 +226,26 @@ impl<const W_CAP: usize> HeadLearner<W_CAP> {
         let agreed = first_argmax(&z[..k]) == first_argmax(&teacher[..k]);
 
         // Check every new value, then write them: the same expressions in both passes.
-        for c in 0..k {
-            if !within_guard(self.bias[c] - grad[c]) {
-                return Err(LearnError::StepOverflow);
-            }
-            let row = &self.weights[c * self.in_dim..(c + 1) * self.in_dim];
-            if row
-                .iter()
-                .zip(x)
-                .any(|(w, v)| !within_guard(w - grad[c] * v))
-            {
+        let n = self.in_dim;
+        let rows = || {
+            self.weights[..k * n]
+                .chunks_exact(n)
+                .zip(&self.bias[..k])
+                .zip(&grad[..k])
+        };
+        for ((row, b), g) in rows() {
+            if !within_guard(b - g) || row.iter().zip(x).any(|(w, v)| !within_guard(w - g * v)) {
                 return Err(LearnError::StepOverflow);
             }
         }
-        for c in 0..k {
-            self.bias[c] -= grad[c];
-            let row = &mut self.weights[c * self.in_dim..(c + 1) * self.in_dim];
+        let rows = self.weights[..k * n]
+            .chunks_exact_mut(n)
+            .zip(&mut self.bias[..k])
+            .zip(&grad[..k]);
+        for ((row, b), g) in rows {
+            *b -= g;
             for (w, v) in row.iter_mut().zip(x) {
-                *w -= grad[c] * v;
+                *w -= g * v;
             }
         }
         self.updates = self.updates.wrapping_add(1);

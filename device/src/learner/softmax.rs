@@ -8,7 +8,8 @@
 ///
 /// Returns `false` (and writes nothing meaningful) when the lengths differ or a value is not finite.
 pub fn softmax_with_temperature(logits: &[f32], temperature: f32, out: &mut [f32]) -> bool {
-    if logits.len() != out.len() || logits.is_empty() || !(temperature > 0.0) {
+    if logits.len() != out.len() || logits.is_empty() || temperature.is_nan() || temperature <= 0.0
+    {
         return false;
     }
     let mut max = f32::NEG_INFINITY;

@@ -16,7 +16,8 @@ impl<T: Read + Write + Send> Link for T {}
 pub struct Connected {
     /// The protocol client.
     pub client: DeviceClient<Box<dyn Link>>,
-    /// The emulator, when this command started one.
+    /// The emulator, when this command started one: held so that it lives as long as the client.
+    #[allow(dead_code)]
     pub qemu: Option<QemuDevice>,
 }
 

@@ -361,3 +361,26 @@ fn garbage_on_the_line_gets_error_replies_and_the_stream_recovers() {
         4096 + TestServer::learner_bytes() + 2048
     );
 }
+
+/// The journal belongs to the model it was written for: after a new model of the same shape is
+/// flashed, a reboot starts from the new model's own head, not from the old model's learned one.
+#[test]
+fn a_journal_is_never_replayed_onto_another_model() {
+    let vk = key().verifying_key();
+    let (a, b) = (signed(SampleKind::Bag, 3), signed(SampleKind::Bag, 4));
+    let mut fresh = boot(Flash::new(22), &vk);
+    flash(&mut fresh, &b).unwrap();
+    let head_b: std::vec::Vec<f32> = fresh.learner().weights().to_vec();
+
+    let mut s = boot(Flash::new(22), &vk);
+    flash(&mut s, &a).unwrap();
+    assert!(matches!(
+        learn_once(&mut s, &[0.1, 0.1, 0.8], 2.0),
+        Owned::Learned(_)
+    ));
+    assert_eq!(s.handle(&Request::LearnCommit), Response::Ack);
+    flash(&mut s, &b).unwrap();
+    let rebooted = boot(s.into_flash(), &vk);
+    assert_eq!(rebooted.learner().weights(), &head_b[..]);
+    assert!(!rebooted.head_learned());
+}

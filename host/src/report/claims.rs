@@ -102,6 +102,43 @@ fn paired(a: &BTreeMap<u64, f64>, b: &BTreeMap<u64, f64>) -> Vec<f64> {
         .collect()
 }
 
+/// Comparisons made for one claim: each effect, the same effect seed by seed, and how many held.
+#[derive(Default)]
+struct Tally {
+    diffs: Vec<f64>,
+    seed_diffs: Vec<f64>,
+    positive: usize,
+}
+
+impl Tally {
+    /// The claim's verdict and effect: "`held` in p of n comparisons; `measure` ±x (seed by seed …)".
+    fn claim(
+        self,
+        statement: &'static str,
+        held: &str,
+        measure: &str,
+        digits: usize,
+        table: Vec<String>,
+    ) -> Claim {
+        let m = Summary::of(&self.diffs);
+        let s = Summary::of(&self.seed_diffs);
+        Claim {
+            statement,
+            verdict: verdict(self.positive, self.diffs.len(), m.mean),
+            effect: format!(
+                "{held} in {} of {} comparisons; {measure} {:+.digits$} (seed by seed: {:+.digits$} ± {:.digits$}, n = {})",
+                self.positive,
+                self.diffs.len(),
+                m.mean,
+                s.mean,
+                s.std,
+                s.n
+            ),
+            table,
+        }
+    }
+}
+
 /// Tests the three claims.
 pub fn evaluate_claims(groups: &BTreeMap<GroupKey, Group>) -> Vec<Claim> {
     vec![
@@ -118,7 +155,7 @@ fn kd_prefers_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim {
             .to_string(),
         "|---|---|---|---|---|---|---|".to_string(),
     ];
-    let (mut diffs, mut seed_diffs, mut positive) = (vec![], vec![], 0);
+    let mut t = Tally::default();
     for ((corpus, method, size, copies, mode), kd) in &c {
         if *mode != Mode::Kd {
             continue;
@@ -129,30 +166,21 @@ fn kd_prefers_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim {
         let (Some((dk, sk)), Some((df, sf))) = (best_degree(kd), best_degree(ft)) else {
             continue;
         };
-        diffs.push(dk - df);
-        seed_diffs.extend(paired(&sk, &sf));
-        positive += usize::from(dk > df);
+        t.diffs.push(dk - df);
+        t.seed_diffs.extend(paired(&sk, &sf));
+        t.positive += usize::from(dk > df);
         table.push(format!(
             "| {corpus} | {method:?} | {size} | {copies} | {dk:.2} | {df:.2} | {:+.2} |",
             dk - df
         ));
     }
-    let m = Summary::of(&diffs);
-    let s = Summary::of(&seed_diffs);
-    Claim {
-        statement: "KD prefers a larger degree than FT (paper: ≈ 0.3 against ≈ 0.1)",
-        verdict: verdict(positive, diffs.len(), m.mean),
-        effect: format!(
-            "KD's best degree is larger than FT's in {positive} of {} comparisons; mean difference {:+.3} \
-             (seed by seed: {:+.3} ± {:.3}, n = {})",
-            diffs.len(),
-            m.mean,
-            s.mean,
-            s.std,
-            s.n
-        ),
+    t.claim(
+        "KD prefers a larger degree than FT (paper: ≈ 0.3 against ≈ 0.1)",
+        "KD's best degree is larger than FT's",
+        "mean difference",
+        3,
         table,
-    }
+    )
 }
 
 fn kd_keeps_gaining(groups: &BTreeMap<GroupKey, Group>) -> Claim {
@@ -170,7 +198,7 @@ fn kd_keeps_gaining(groups: &BTreeMap<GroupKey, Group>) -> Claim {
             .to_string(),
         "|---|---|---|---|---|---|---|".to_string(),
     ];
-    let (mut diffs, mut seed_diffs, mut positive) = (vec![], vec![], 0);
+    let mut t = Tally::default();
     // Gain from the second-largest to the largest number of copies, each mode at its best degree there.
     let gain =
         |curves: &BTreeMap<usize, &Curve<'_>>| -> Option<(usize, usize, f64, BTreeMap<u64, f64>)> {
@@ -207,30 +235,22 @@ fn kd_keeps_gaining(groups: &BTreeMap<GroupKey, Group>) -> Claim {
         let (Some((lo, hi, gk, sk)), Some((_, _, gf, sf))) = (gain(kd), gain(ft)) else {
             continue;
         };
-        diffs.push(gk - gf);
-        seed_diffs.extend(paired(&sk, &sf).into_iter().map(|v| 100.0 * v));
-        positive += usize::from(gk > gf && gk > 0.0);
+        t.diffs.push(gk - gf);
+        t.seed_diffs
+            .extend(paired(&sk, &sf).into_iter().map(|v| 100.0 * v));
+        t.positive += usize::from(gk > gf && gk > 0.0);
         table.push(format!(
             "| {corpus} | {method:?} | {size} | {lo} → {hi} | {gk:+.2} | {gf:+.2} | {:+.2} |",
             gk - gf
         ));
     }
-    let m = Summary::of(&diffs);
-    let s = Summary::of(&seed_diffs);
-    Claim {
-        statement: "KD keeps gaining from more augmented data while FT saturates",
-        verdict: verdict(positive, diffs.len(), m.mean),
-        effect: format!(
-            "KD gains more than FT (and gains at all) in {positive} of {} comparisons; mean KD − FT gain \
-             {:+.2} points (seed by seed: {:+.2} ± {:.2}, n = {})",
-            diffs.len(),
-            m.mean,
-            s.mean,
-            s.std,
-            s.n
-        ),
+    t.claim(
+        "KD keeps gaining from more augmented data while FT saturates",
+        "KD gains more than FT (and gains at all)",
+        "mean KD − FT gain (points)",
+        2,
         table,
-    }
+    )
 }
 
 fn small_sets_prefer_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim {
@@ -250,7 +270,7 @@ fn small_sets_prefer_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim 
             .to_string(),
         "|---|---|---|---|---|---|---|---|".to_string(),
     ];
-    let (mut diffs, mut seed_diffs, mut positive) = (vec![], vec![], 0);
+    let mut t = Tally::default();
     for ((corpus, method, copies), sizes) in &by_setting {
         let (Some((small, cs)), Some((large, cl))) =
             (sizes.iter().next(), sizes.iter().next_back())
@@ -263,30 +283,21 @@ fn small_sets_prefer_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim 
         let (Some((ds, ss)), Some((dl, sl))) = (best_degree(cs), best_degree(cl)) else {
             continue;
         };
-        diffs.push(ds - dl);
-        seed_diffs.extend(paired(&ss, &sl));
-        positive += usize::from(ds > dl);
+        t.diffs.push(ds - dl);
+        t.seed_diffs.extend(paired(&ss, &sl));
+        t.positive += usize::from(ds > dl);
         table.push(format!(
             "| {corpus} | {method:?} | {copies} | {small} | {ds:.2} | {large} | {dl:.2} | {:+.2} |",
             ds - dl
         ));
     }
-    let m = Summary::of(&diffs);
-    let s = Summary::of(&seed_diffs);
-    Claim {
-        statement: "Smaller training sets prefer larger degrees (KD)",
-        verdict: verdict(positive, diffs.len(), m.mean),
-        effect: format!(
-            "the smallest size's best KD degree is larger than the largest size's in {positive} of {} \
-             comparisons; mean difference {:+.3} (seed by seed: {:+.3} ± {:.3}, n = {})",
-            diffs.len(),
-            m.mean,
-            s.mean,
-            s.std,
-            s.n
-        ),
+    t.claim(
+        "Smaller training sets prefer larger degrees (KD)",
+        "the smallest size's best KD degree is larger than the largest size's",
+        "mean difference",
+        3,
         table,
-    }
+    )
 }
 
 #[cfg(test)]

@@ -85,20 +85,28 @@ fn unpack_zip(
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(zip_err)?;
         let name = entry.name().to_string();
-        let Some(m) = matching(spec.members, &name) else {
-            continue;
-        };
-        let target = destination(spec, &name, dest).ok_or_else(|| bad(spec, &name))?;
-        let mut out =
-            File::create(&target).map_err(AssetError::io(spec.name, "creating", &target))?;
-        io::copy(&mut entry, &mut out).map_err(AssetError::io(
-            spec.name,
-            "unpacking into",
-            &target,
-        ))?;
-        if let Some(h) = hits.get_mut(m) {
-            *h += 1;
-        }
+        extract_member(spec, &name, &mut entry, dest, hits)?;
+    }
+    Ok(())
+}
+
+/// Writes archive member `name` (read from `entry`) into `dest` when it is one of the asset's
+/// members, and counts the hit; other members are skipped.
+fn extract_member(
+    spec: &AssetSpec,
+    name: &str,
+    entry: &mut impl io::Read,
+    dest: &Path,
+    hits: &mut [usize],
+) -> Result<(), AssetError> {
+    let Some(m) = matching(spec.members, name) else {
+        return Ok(());
+    };
+    let target = destination(spec, name, dest).ok_or_else(|| bad(spec, name))?;
+    let mut out = File::create(&target).map_err(AssetError::io(spec.name, "creating", &target))?;
+    io::copy(entry, &mut out).map_err(AssetError::io(spec.name, "unpacking into", &target))?;
+    if let Some(h) = hits.get_mut(m) {
+        *h += 1;
     }
     Ok(())
 }
@@ -123,20 +131,7 @@ fn unpack_tar_gz(
             .map_err(AssetError::io(spec.name, "reading", package))?
             .to_string_lossy()
             .into_owned();
-        let Some(m) = matching(spec.members, &name) else {
-            continue;
-        };
-        let target = destination(spec, &name, dest).ok_or_else(|| bad(spec, &name))?;
-        let mut out =
-            File::create(&target).map_err(AssetError::io(spec.name, "creating", &target))?;
-        io::copy(&mut entry, &mut out).map_err(AssetError::io(
-            spec.name,
-            "unpacking into",
-            &target,
-        ))?;
-        if let Some(h) = hits.get_mut(m) {
-            *h += 1;
-        }
+        extract_member(spec, &name, &mut entry, dest, hits)?;
     }
     Ok(())
 }

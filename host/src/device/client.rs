@@ -130,26 +130,7 @@ impl<T: Read + Write> DeviceClient<T> {
 
     /// Opens the session: checks the protocol version and learns the device's limits.
     pub fn hello(&mut self) -> Result<HelloInfo, ClientError> {
-        let info = self.call(
-            &Request::Hello {
-                version: PROTOCOL_VERSION,
-            },
-            "hello",
-            |r| match r {
-                Response::Hello {
-                    version,
-                    profile,
-                    max_frame,
-                    max_chunk,
-                } => Some(HelloInfo {
-                    version,
-                    profile,
-                    max_frame,
-                    max_chunk,
-                }),
-                _ => None,
-            },
-        )?;
+        let info = self.hello_with_version(PROTOCOL_VERSION)?;
         self.max_frame = info.max_frame;
         self.max_chunk = info.max_chunk;
         Ok(info)

@@ -9,11 +9,12 @@ use std::sync::{Arc, Mutex};
 use edgekd_models::burn::prelude::Device;
 use edgekd_models::teacher::TeacherTrainConfig;
 
+use super::distill::tokenized;
 use super::{load_corpus, DistillConfig, Metrics, PipelineError, TeacherStage};
 use crate::augment::{augment_dataset, load_lexicon, AugmentConfig};
-use crate::data::{stratified_split, stratified_subsample, Dataset, Split};
+use crate::data::{stratified_split, stratified_subsample, Split};
 use crate::sweep::{Cell, CellResult, CellRunner, Method as SweepMethod, Mode, Size, SweepError};
-use crate::train::{predict, train_student, TrainConfig, TrainExample, TrainMode};
+use crate::train::{predict, train_student, TrainExample, TrainMode};
 
 /// A corpus prepared once for all its cells.
 struct Prepared {
@@ -97,25 +98,6 @@ impl RealCellRunner {
     }
 }
 
-fn examples(
-    ds: &Dataset,
-    logits: Option<&[Vec<f32>]>,
-    cfg: &edgekd_models::student::StudentConfig,
-) -> Result<Vec<TrainExample>, PipelineError> {
-    ds.examples
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            Ok(TrainExample::from_text(
-                &e.text,
-                e.label,
-                logits.map(|l| l[i].clone()),
-                cfg,
-            )?)
-        })
-        .collect()
-}
-
 impl CellRunner for RealCellRunner {
     fn run(&self, cell: &Cell) -> Result<CellResult, SweepError> {
         let p = self.prepared(&cell.corpus).map_err(|e| cell_err(cell, e))?;
@@ -153,15 +135,10 @@ impl CellRunner for RealCellRunner {
         };
         let student = self.base.student(all.labels.len());
         let train_ex =
-            examples(&all, logits.as_deref(), &student).map_err(|e| cell_err(cell, e))?;
-        let dev_ex = examples(&p.split.dev, None, &student).map_err(|e| cell_err(cell, e))?;
-        let test_ex = examples(&p.split.test, None, &student).map_err(|e| cell_err(cell, e))?;
-        let mut tcfg = TrainConfig::new(student.clone());
-        tcfg.epochs = self.base.epochs;
-        tcfg.batch_size = self.base.batch_size;
-        tcfg.learning_rate = self.base.learning_rate;
-        tcfg.patience = self.base.patience;
-        tcfg.seed = cell.seed;
+            tokenized(&all, logits.as_deref(), &student).map_err(|e| cell_err(cell, e))?;
+        let dev_ex = tokenized(&p.split.dev, None, &student).map_err(|e| cell_err(cell, e))?;
+        let test_ex = tokenized(&p.split.test, None, &student).map_err(|e| cell_err(cell, e))?;
+        let tcfg = self.base.train_config(student.clone(), cell.seed);
         let mode = match cell.mode {
             Mode::Kd => TrainMode::Kd {
                 temperature: self.base.temperature,

@@ -153,6 +153,17 @@ impl DistillConfig {
             .with_features(self.features)
     }
 
+    /// Trainer settings for `student` with this config's epochs, batch, learning rate and patience.
+    pub fn train_config(&self, student: StudentConfig, seed: u64) -> TrainConfig {
+        let mut t = TrainConfig::new(student);
+        t.epochs = self.epochs;
+        t.batch_size = self.batch_size;
+        t.learning_rate = self.learning_rate;
+        t.patience = self.patience;
+        t.seed = seed;
+        t
+    }
+
     /// The backend device, logged.
     pub fn device(&self) -> Result<(BackendKind, Device), PipelineError> {
         let requested = match self.backend.as_str() {
@@ -235,7 +246,7 @@ fn bar(len: usize, what: &str) -> ProgressBar {
     pb
 }
 
-fn tokenized(
+pub(super) fn tokenized(
     ds: &Dataset,
     logits: Option<&[Vec<f32>]>,
     student: &StudentConfig,
@@ -395,12 +406,7 @@ pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError>
     let mut students = vec![];
     for (name, mode, data) in runs {
         let t = Instant::now();
-        let mut tcfg = TrainConfig::new(student_cfg.clone());
-        tcfg.epochs = cfg.epochs;
-        tcfg.batch_size = cfg.batch_size;
-        tcfg.learning_rate = cfg.learning_rate;
-        tcfg.patience = cfg.patience;
-        tcfg.seed = cfg.seed;
+        let mut tcfg = cfg.train_config(student_cfg.clone(), cfg.seed);
         tcfg.checkpoint_dir = Some(cfg.out_dir.join("checkpoints").join(name));
         let epoch_bar = bar(cfg.epochs, name);
         let trained = train_student(&tcfg, data, &dev_ex, mode, &device, &mut |e| {

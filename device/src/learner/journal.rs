@@ -376,7 +376,7 @@ impl Journal {
             return Ok(None);
         }
         let mut h = [0u8; HEADER];
-        flash.read(pos, &mut h).map_err(|_| JournalError::Flash)?;
+        read_at(flash, pos, &mut h)?;
         let header = Header {
             kind: h[4],
             payload_len: u16::from_le_bytes([h[6], h[7]]),
@@ -401,16 +401,12 @@ impl Journal {
         let mut at = pos;
         while at < body_end {
             let n = ((body_end - at) as usize).min(CHUNK);
-            flash
-                .read(at, &mut buf[..n])
-                .map_err(|_| JournalError::Flash)?;
+            read_at(flash, at, &mut buf[..n])?;
             digest.update(&buf[..n]);
             at += n as u32;
         }
         let mut crc = [0u8; 4];
-        flash
-            .read(body_end, &mut crc)
-            .map_err(|_| JournalError::Flash)?;
+        read_at(flash, body_end, &mut crc)?;
         Ok((digest.finalize() == u32::from_le_bytes(crc)).then_some(header))
     }
 
@@ -423,7 +419,7 @@ impl Journal {
     ) -> Result<(), JournalError> {
         let mut dims = [0u8; 8];
         let p = pos + HEADER as u32;
-        flash.read(p, &mut dims).map_err(|_| JournalError::Flash)?;
+        read_at(flash, p, &mut dims)?;
         let in_dim = u16::from_le_bytes([dims[0], dims[1]]) as usize;
         let out_dim = u16::from_le_bytes([dims[2], dims[3]]) as usize;
         let updates = u32::from_le_bytes([dims[4], dims[5], dims[6], dims[7]]);
@@ -440,9 +436,7 @@ impl Journal {
         let mut b = [0u8; 4];
         let values = weights.iter_mut().chain(bias.iter_mut());
         for (i, v) in values.enumerate() {
-            flash
-                .read(p + 8 + 4 * i as u32, &mut b)
-                .map_err(|_| JournalError::Flash)?;
+            read_at(flash, p + 8 + 4 * i as u32, &mut b)?;
             *v = f32::from_le_bytes(b);
         }
         learner.finish_raw(updates).map_err(JournalError::Learn)
@@ -457,7 +451,7 @@ impl Journal {
     ) -> Result<(), JournalError> {
         let p = pos + HEADER as u32;
         let mut head = [0u8; 16];
-        flash.read(p, &mut head).map_err(|_| JournalError::Flash)?;
+        read_at(flash, p, &mut head)?;
         let f = |i: usize| f32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
         let classes = head[13] as usize;
         let in_dim = u16::from_le_bytes([head[14], head[15]]) as usize;
@@ -473,9 +467,7 @@ impl Journal {
         let mut teacher = [0.0f32; MAX_CLASSES];
         let mut b = [0u8; 4];
         for (i, t) in teacher.iter_mut().take(classes).enumerate() {
-            flash
-                .read(p + 16 + 4 * i as u32, &mut b)
-                .map_err(|_| JournalError::Flash)?;
+            read_at(flash, p + 16 + 4 * i as u32, &mut b)?;
             *t = f32::from_le_bytes(b);
         }
         let mut x = [0i8; MAX_HEAD_IN];
@@ -484,9 +476,7 @@ impl Journal {
         let mut done = 0;
         while done < in_dim {
             let k = (in_dim - done).min(CHUNK);
-            flash
-                .read(x_start + done as u32, &mut raw[..k])
-                .map_err(|_| JournalError::Flash)?;
+            read_at(flash, x_start + done as u32, &mut raw[..k])?;
             for (d, s) in x[done..done + k].iter_mut().zip(&raw[..k]) {
                 *d = *s as i8;
             }
@@ -515,6 +505,11 @@ struct Header {
     payload_len: u16,
     seq: u32,
     model_crc: u32,
+}
+
+/// Reads `buf.len()` bytes of the journal at flash offset `at`.
+fn read_at<F: ReadNorFlash>(flash: &mut F, at: u32, buf: &mut [u8]) -> Result<(), JournalError> {
+    flash.read(at, buf).map_err(|_| JournalError::Flash)
 }
 
 /// `a` is newer than `b` in wrapping sequence order.

@@ -29,7 +29,7 @@ pub enum InspectError {
 }
 
 /// Sizes of a model, in bytes and parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ModelSizes {
     /// Bytes of the artifact (one flash slot).
     pub artifact: usize,

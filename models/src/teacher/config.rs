@@ -5,7 +5,7 @@ use std::path::Path;
 use burn::config::Config;
 use serde_json::Value;
 
-use super::error::{Result, TeacherError};
+use super::error::{Result as TeacherResult, TeacherError};
 
 /// Hyper-parameters of a BERT encoder (all-MiniLM-L6-v2 values as defaults).
 #[derive(Config, Debug, PartialEq)]
@@ -45,7 +45,7 @@ pub struct BertConfig {
 impl BertConfig {
     /// Reads a Hugging Face `config.json`. Only `"hidden_act": "gelu"` (exact, erf) and absolute
     /// positions are supported; other values are refused rather than silently misread.
-    pub fn from_hf_json(path: &Path) -> Result<Self> {
+    pub fn from_hf_json(path: &Path) -> TeacherResult<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| TeacherError::io(path, e))?;
         let json: Value = serde_json::from_str(&text).map_err(|e| TeacherError::Json {
             path: path.to_path_buf(),
@@ -53,7 +53,7 @@ impl BertConfig {
         })?;
         let mut cfg = BertConfig::new();
         let get = |key: &str| json.get(key);
-        let int = |key: &str, dst: &mut usize| -> Result<()> {
+        let int = |key: &str, dst: &mut usize| -> TeacherResult<()> {
             if let Some(v) = get(key) {
                 *dst = v
                     .as_u64()
@@ -102,7 +102,7 @@ impl BertConfig {
     }
 
     /// Checks the sizes are consistent.
-    pub fn validate(&self) -> Result<()> {
+    pub fn validate(&self) -> TeacherResult<()> {
         if self.num_attention_heads == 0 || self.hidden_size % self.num_attention_heads != 0 {
             return Err(TeacherError::InvalidConfig(format!(
                 "hidden_size {} is not a multiple of num_attention_heads {}",

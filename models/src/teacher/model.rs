@@ -7,7 +7,7 @@ use burn::prelude::*;
 
 use super::config::BertConfig;
 use super::encoder::BertEncoder;
-use super::error::{Result, TeacherError};
+use super::error::{Result as TeacherResult, TeacherError};
 use super::id::{hex, TeacherId};
 use super::net::TeacherNet;
 use super::tokenize::TeacherTokenizer;
@@ -60,7 +60,7 @@ impl Teacher {
         max_len: usize,
         seed: u64,
         device: &Device,
-    ) -> Result<Self> {
+    ) -> TeacherResult<Self> {
         if num_classes == 0 {
             return Err(TeacherError::InvalidConfig(
                 "a head needs at least one class".into(),
@@ -96,7 +96,7 @@ impl Teacher {
         config: TeacherConfig,
         checkpoint_sha256: [u8; 32],
         device: &Device,
-    ) -> Result<Self> {
+    ) -> TeacherResult<Self> {
         let id = TeacherId::compute(&checkpoint_sha256, &net)?;
         Ok(Self {
             net,
@@ -110,7 +110,7 @@ impl Teacher {
 
     /// Replaces the module (after fine-tuning) and recomputes the id. The module is moved to the
     /// teacher's device and put in validation mode.
-    pub fn with_net(self, net: TeacherNet) -> Result<Self> {
+    pub fn with_net(self, net: TeacherNet) -> TeacherResult<Self> {
         let net = net.valid().to_device(&self.device);
         Self::assemble(
             net,
@@ -150,7 +150,7 @@ impl Teacher {
     ///
     /// # Shapes
     /// - output: `[texts.len(), hidden]` (hidden = 384 for MiniLM)
-    pub fn embed<S: AsRef<str>>(&self, texts: &[S]) -> Result<Tensor<2>> {
+    pub fn embed<S: AsRef<str>>(&self, texts: &[S]) -> TeacherResult<Tensor<2>> {
         let batch = self.tokenizer.encode(texts)?.to_device(&self.device);
         self.net.pooled(&batch)
     }
@@ -159,7 +159,7 @@ impl Teacher {
     ///
     /// # Shapes
     /// - output: `[texts.len(), num_classes]`
-    pub fn logits<S: AsRef<str>>(&self, texts: &[S]) -> Result<Tensor<2>> {
+    pub fn logits<S: AsRef<str>>(&self, texts: &[S]) -> TeacherResult<Tensor<2>> {
         let batch = self.tokenizer.encode(texts)?.to_device(&self.device);
         self.net.forward(&batch)
     }
@@ -171,7 +171,7 @@ impl Teacher {
         &self,
         texts: &[S],
         temperature: Option<f32>,
-    ) -> Result<Vec<Vec<f32>>> {
+    ) -> TeacherResult<Vec<Vec<f32>>> {
         let t = temperature.unwrap_or(1.0);
         if !(t.is_finite() && t > 0.0) {
             return Err(TeacherError::InvalidConfig(format!(
@@ -197,7 +197,7 @@ impl Teacher {
     }
 
     /// Saves `teacher.json`, `teacher.bpk` and `tokenizer.json` into `dir` (created if needed).
-    pub fn save(&self, dir: &Path) -> Result<()> {
+    pub fn save(&self, dir: &Path) -> TeacherResult<()> {
         std::fs::create_dir_all(dir).map_err(|e| TeacherError::io(dir, e))?;
         let cfg_path = dir.join(CONFIG_FILE);
         self.config
@@ -212,7 +212,7 @@ impl Teacher {
     }
 
     /// Loads a teacher saved by [`Teacher::save`] onto `device`.
-    pub fn load(dir: &Path, device: &Device) -> Result<Self> {
+    pub fn load(dir: &Path, device: &Device) -> TeacherResult<Self> {
         let cfg_path = dir.join(CONFIG_FILE);
         let config = TeacherConfig::load(&cfg_path).map_err(|e| TeacherError::Json {
             path: cfg_path.clone(),

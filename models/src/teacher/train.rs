@@ -12,7 +12,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::Serialize;
 
-use super::error::{Result, TeacherError};
+use super::error::{Result as TeacherResult, TeacherError};
 use super::model::Teacher;
 use super::net::TeacherNet;
 use super::schedule::lr_factor;
@@ -118,7 +118,7 @@ pub fn fine_tune(
     dev: &[(String, usize)],
     cfg: &TeacherTrainConfig,
     mut progress: impl FnMut(&TrainEvent),
-) -> Result<(Teacher, TeacherTrainReport)> {
+) -> TeacherResult<(Teacher, TeacherTrainReport)> {
     if train.is_empty() {
         return Err(TeacherError::EmptyInput("no training examples"));
     }
@@ -260,7 +260,7 @@ pub fn accuracy(
     data: &[(String, usize)],
     batch_size: usize,
     device: &Device,
-) -> Result<f64> {
+) -> TeacherResult<f64> {
     if data.is_empty() {
         return Ok(f64::NAN);
     }
@@ -286,7 +286,7 @@ pub fn accuracy(
 
 impl Teacher {
     /// Accuracy of the teacher on `data` (text, class).
-    pub fn accuracy(&self, data: &[(String, usize)]) -> Result<f64> {
+    pub fn accuracy(&self, data: &[(String, usize)]) -> TeacherResult<f64> {
         accuracy(
             self.net(),
             self.tokenizer(),

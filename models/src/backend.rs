@@ -141,7 +141,7 @@ mod tests {
             let (got, device) = select(Some(kind)).unwrap();
             assert_eq!(got, kind);
             let t = Tensor::<2>::from_floats([[1.0, 2.0], [3.0, 4.0]], &device);
-            let v: Vec<f32> = t.clone().matmul(t).into_data().to_vec().unwrap();
+            let v: Vec<f32> = t.clone().matmul(t).into_data().try_to_vec().unwrap();
             assert_eq!(v, vec![7.0, 10.0, 15.0, 22.0]);
         }
     }
@@ -150,7 +150,7 @@ mod tests {
     fn default_is_usable() {
         let (kind, device) = select(None).unwrap();
         let t = Tensor::<1>::from_floats([1.0, 2.0], &device);
-        let v: Vec<f32> = t.sum().into_data().to_vec().unwrap();
+        let v: Vec<f32> = t.sum().into_data().try_to_vec().unwrap();
         assert_eq!(v, vec![3.0], "backend {kind}");
     }
 }

@@ -75,7 +75,7 @@ mod tests {
     }
 
     fn scalar(t: Tensor<1>) -> f32 {
-        t.into_data().convert::<f32>().to_vec::<f32>().unwrap()[0]
+        t.into_data().convert::<f32>().try_to_vec::<f32>().unwrap()[0]
     }
 
     // Expected values computed by hand (log-sum-exp in f64):
@@ -84,7 +84,7 @@ mod tests {
     //    T = 2, α = 0: p = [√3, 1]/(√3+1); 4·KL = 0.1453631
     #[test]
     fn kd_two_classes_by_hand() {
-        let device = Device::ndarray();
+        let device = Device::flex();
         let s = t2(vec![0.0, 0.0], 1, &device);
         let t = t2(vec![3f32.ln(), 0.0], 1, &device);
         let y = labels(vec![0], &device);
@@ -100,7 +100,7 @@ mod tests {
     //    mean = 1.2586853
     #[test]
     fn kd_batch_mean_by_hand() {
-        let device = Device::ndarray();
+        let device = Device::flex();
         let s = t2(vec![1.0, 2.0, 3.0, 0.0, 0.0, 0.0], 2, &device);
         let t = t2(vec![3.0, 1.0, 0.0, 0.0, 0.0, 0.0], 2, &device);
         let v = scalar(kd_loss(s, t, labels(vec![2, 1], &device), 3.0, 0.25));
@@ -110,7 +110,7 @@ mod tests {
     //  CE([1,2,3], y=2) = 0.4076060; CE([1,2,3], y=0) = 2.4076060.
     #[test]
     fn ft_is_cross_entropy_by_hand() {
-        let device = Device::ndarray();
+        let device = Device::flex();
         let s = t2(vec![1.0, 2.0, 3.0, 1.0, 2.0, 3.0], 2, &device);
         let v = scalar(ft_loss(s, labels(vec![2, 0], &device)));
         assert!((v - (0.407_606 + 2.407_606) / 2.0).abs() < 1e-5, "{v}");
@@ -118,7 +118,7 @@ mod tests {
 
     #[test]
     fn kd_gradient_flows_to_student_only() {
-        let device = Device::ndarray().autodiff();
+        let device = Device::flex().autodiff();
         let s = t2(vec![0.5, -0.5], 1, &device).require_grad();
         let t = t2(vec![2.0, 0.0], 1, &device).require_grad();
         let loss = kd_loss(s.clone(), t.clone(), labels(vec![0], &device), 2.0, 0.0);
@@ -128,12 +128,12 @@ mod tests {
             .unwrap()
             .into_data()
             .convert::<f32>()
-            .to_vec()
+            .try_to_vec()
             .unwrap();
         // d/ds of T²·KL at T: T·(softmax(s/T) − softmax(t/T)); the teacher is pushed up.
         assert!(gs[0] < 0.0 && gs[1] > 0.0, "{gs:?}");
         if let Some(gt) = t.grad(&grads) {
-            let gt: Vec<f32> = gt.into_data().convert::<f32>().to_vec().unwrap();
+            let gt: Vec<f32> = gt.into_data().convert::<f32>().try_to_vec().unwrap();
             assert!(
                 gt.iter().all(|g| *g == 0.0),
                 "teacher got a gradient: {gt:?}"

@@ -34,6 +34,18 @@ pub struct DistillArgs {
     /// Teacher fine-tuning epochs.
     #[arg(long)]
     pub teacher_epochs: Option<usize>,
+    /// Teacher token cap per text.
+    #[arg(long)]
+    pub teacher_max_len: Option<usize>,
+    /// Stop teacher fine-tuning after this many optimizer steps (quick runs).
+    #[arg(long)]
+    pub teacher_max_steps: Option<usize>,
+    /// Fraction of the corpus held out for dev.
+    #[arg(long)]
+    pub dev_fraction: Option<f64>,
+    /// Fraction of the corpus held out for test.
+    #[arg(long)]
+    pub test_fraction: Option<f64>,
     /// Augmentation: synonym, knn or random.
     #[arg(long)]
     pub method: Option<Method>,
@@ -61,9 +73,27 @@ pub struct DistillArgs {
     /// Student hidden width.
     #[arg(long)]
     pub hidden: Option<usize>,
+    /// Tokenizer features of the student (1 words, 2 word bigrams, 4 char trigrams; a bit set).
+    #[arg(long)]
+    pub features: Option<u8>,
     /// Student epochs (at most).
     #[arg(long)]
     pub epochs: Option<usize>,
+    /// Student batch size.
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Student learning rate (Adam).
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
+    /// Early-stopping patience of the students (epochs).
+    #[arg(long)]
+    pub patience: Option<usize>,
+    /// Train the FT baseline too (`--train-ft false` to skip it).
+    #[arg(long)]
+    pub train_ft: Option<bool>,
+    /// Train KD on the originals alone too, to show what augmentation adds.
+    #[arg(long)]
+    pub train_kd_without_augmentation: Option<bool>,
     /// Backend: auto, wgpu, ndarray or flex.
     #[arg(long)]
     pub backend: Option<String>,
@@ -92,6 +122,9 @@ impl DistillArgs {
             label_col,
             seed,
             teacher_epochs,
+            teacher_max_len,
+            dev_fraction,
+            test_fraction,
             method,
             copies,
             temperature,
@@ -99,9 +132,18 @@ impl DistillArgs {
             buckets,
             dim,
             hidden,
+            features,
             epochs,
+            batch_size,
+            learning_rate,
+            patience,
+            train_ft,
+            train_kd_without_augmentation,
             backend
         );
+        if let Some(n) = self.teacher_max_steps {
+            c.teacher_max_steps = Some(n);
+        }
         if let Some(n) = self.train_size {
             c.train_size = (n > 0).then_some(n);
         }

@@ -32,7 +32,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let mut cfg = args.distill.resolve()?;
     if args.distill.buckets.is_none() && args.distill.config.is_none() && profile.name == "m4-256k"
     {
-        cfg.buckets = 6144;
+        cfg.buckets = 12288; // 12288×6 table: 72 KiB of the 96 KiB slot
     }
     let out = args
         .distill

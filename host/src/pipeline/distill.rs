@@ -71,6 +71,8 @@ pub struct DistillConfig {
     pub teacher_epochs: usize,
     /// Teacher token cap per text.
     pub teacher_max_len: usize,
+    /// Stop teacher fine-tuning after this many optimizer steps (`None`: all epochs; for quick runs).
+    pub teacher_max_steps: Option<usize>,
     /// Augmentation method.
     pub method: Method,
     /// Degree; `None` is `auto` (the paper's rule by training-set size).
@@ -122,16 +124,21 @@ impl Default for DistillConfig {
             teacher_dir: None,
             teacher_epochs: 3,
             teacher_max_len: 64,
+            teacher_max_steps: None,
             method: Method::Synonym,
             degree: None,
             copies: 8,
             temperature: 2.0,
             alpha: 0.5,
             student_kind: StudentKind::Bag,
-            buckets: 16384,
-            dim: 12,
+            // Chosen by KD dev accuracy on Rotten Tomatoes (2,000 originals, degree 0.3, 8 copies):
+            // words only beat words + bigrams (70.4% vs 66.4%), and more buckets at a narrower
+            // width beat fewer, wider ones at the same flash bytes (73.9% for 32768×6 against
+            // 70.5% for 12288×16 and 71.4% for 16384×12).
+            buckets: 32768,
+            dim: 6,
             hidden: 64,
-            features: 3,
+            features: 1,
             epochs: 30,
             batch_size: 64,
             learning_rate: 3e-3,
@@ -299,20 +306,32 @@ pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError>
     let cache_root = crate::assets::Cache::from_env()?.root().to_path_buf();
     let teacher_cfg = TeacherTrainConfig::new()
         .with_epochs(cfg.teacher_epochs)
+        .with_max_steps(cfg.teacher_max_steps)
         .with_seed(cfg.seed);
     let steps_bar = bar(0, "teacher");
     let mut on_event = |ev: &TrainEvent| match ev {
         TrainEvent::Step {
-            step, total_steps, ..
+            step,
+            total_steps,
+            loss,
+            ..
         } => {
             steps_bar.set_length(*total_steps as u64);
             steps_bar.set_position(*step as u64);
+            if step % 20 == 0 {
+                tracing::debug!("teacher step {step}/{total_steps}: loss {loss:.4}");
+            }
         }
         TrainEvent::Epoch {
             epoch,
             dev_accuracy,
             ..
         } => {
+            tracing::info!(
+                "teacher epoch {epoch}: dev accuracy {:.2}% after {:.0} s",
+                100.0 * dev_accuracy,
+                t1.elapsed().as_secs_f64()
+            );
             steps_bar.println(format!(
                 "teacher epoch {epoch}: dev accuracy {:.2}%",
                 100.0 * dev_accuracy
@@ -411,11 +430,15 @@ pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError>
         let epoch_bar = bar(cfg.epochs, name);
         let trained = train_student(&tcfg, data, &dev_ex, mode, &device, &mut |e| {
             epoch_bar.inc(1);
-            epoch_bar.println(format!(
-                "{name} epoch {}: dev accuracy {:.2}%",
+            let line = format!(
+                "{name} epoch {}: loss {:.4}, dev accuracy {:.2}%, {:.0} samples/s",
                 e.epoch,
-                100.0 * e.dev_accuracy
-            ));
+                e.train_loss,
+                100.0 * e.dev_accuracy,
+                e.samples_per_sec
+            );
+            tracing::info!("{line}");
+            epoch_bar.println(line);
             ControlFlow::Continue(())
         })?;
         epoch_bar.finish_and_clear();

@@ -11,7 +11,7 @@ use crate::train::{train_student, TrainConfig, TrainMode};
 
 #[test]
 fn int8_agrees_with_f32_on_planted_task() {
-    let device = Device::ndarray();
+    let device = Device::flex();
     let task = PlantedTask {
         label_noise: 0.05,
         ..PlantedTask::default()
@@ -59,7 +59,7 @@ fn int8_agrees_with_f32_on_planted_task() {
 
 #[test]
 fn int8_logits_track_f32_logits() {
-    let device = Device::ndarray();
+    let device = Device::flex();
     let task = PlantedTask::default();
     let train = task.generate(800, 21);
     let student = StudentConfig::new(512, 16, 2).with_hidden(16);
@@ -83,7 +83,12 @@ fn int8_logits_track_f32_logits() {
     let ex = &train[..50];
     let seqs: Vec<&[u32]> = ex.iter().map(|e| e.tokens.as_slice()).collect();
     let batch = edgekd_models::student::TokenBatch::new(&seqs, 512, 1, &device).unwrap();
-    let f: Vec<f32> = trained.model.forward(&batch).into_data().to_vec().unwrap();
+    let f: Vec<f32> = trained
+        .model
+        .forward(&batch)
+        .into_data()
+        .try_to_vec()
+        .unwrap();
     let range = f.iter().fold(0f32, |m, v| m.max(v.abs()));
     for (i, e) in ex.iter().enumerate() {
         let l = q.logits(&e.tokens).unwrap();
@@ -102,7 +107,7 @@ fn int8_logits_track_f32_logits() {
 
 #[test]
 fn artifact_encodes_decodes_and_fits_the_estimate() {
-    let device = Device::ndarray();
+    let device = Device::flex();
     let task = PlantedTask::default();
     let train = task.generate(400, 31);
     for kind in [StudentKind::Bag, StudentKind::Cnn] {

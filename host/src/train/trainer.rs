@@ -195,7 +195,7 @@ fn step(
         .clone()
         .into_data()
         .convert::<f32>()
-        .to_vec::<f32>()
+        .try_to_vec::<f32>()
         .ok()
         .and_then(|v| v.first().copied())
         .map(f64::from)

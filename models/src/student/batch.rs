@@ -75,22 +75,27 @@ mod tests {
 
     #[test]
     fn pads_and_masks() {
-        let device = Device::ndarray();
+        let device = Device::flex();
         let a: &[u32] = &[3, 1];
         let b: &[u32] = &[];
         let c: &[u32] = &[2, 2, 2];
         let batch = TokenBatch::new(&[a, b, c], 4, 0, &device).unwrap();
         assert_eq!(batch.padded_len(), 3);
         assert_eq!(batch.lengths, vec![2, 0, 3]);
-        let mask: Vec<f32> = batch.mask.to_data().to_vec().unwrap();
+        let mask: Vec<f32> = batch.mask.to_data().try_to_vec().unwrap();
         assert_eq!(mask, vec![1., 1., 0., 0., 0., 0., 1., 1., 1.]);
-        let ids: Vec<i64> = batch.tokens.to_data().convert::<i64>().to_vec().unwrap();
+        let ids: Vec<i64> = batch
+            .tokens
+            .to_data()
+            .convert::<i64>()
+            .try_to_vec()
+            .unwrap();
         assert_eq!(ids, vec![3, 1, 0, 0, 0, 0, 2, 2, 2]);
     }
 
     #[test]
     fn rejects_out_of_range_and_empty() {
-        let device = Device::ndarray();
+        let device = Device::flex();
         let a: &[u32] = &[0, 9];
         let err = TokenBatch::new(&[a], 4, 0, &device).unwrap_err();
         assert_eq!(

@@ -116,7 +116,7 @@ impl Student {
         let values: Vec<f32> = logits
             .into_data()
             .convert::<f32>()
-            .to_vec()
+            .try_to_vec()
             .unwrap_or_default();
         (0..b)
             .map(|i| argmax(values.get(i * classes..(i + 1) * classes).unwrap_or(&[])))
@@ -130,7 +130,7 @@ impl Student {
             .val()
             .into_data()
             .convert::<f32>()
-            .to_vec()
+            .try_to_vec()
             .unwrap_or_default()
     }
 
@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn bag_mean_ignores_padding() {
-        let device = Device::ndarray();
+        let device = Device::flex();
         let cfg = StudentConfig::new(8, 2, 2).with_hidden(3);
         let table: Vec<f32> = (0..16).map(|i| i as f32).collect();
         let model = cfg
@@ -190,7 +190,7 @@ mod tests {
         let b: &[u32] = &[1, 3, 0, 0]; // the same tokens plus two real zeros
         let c: &[u32] = &[];
         let trace = model.forward_trace(&batch(&[a, b, c], 8, &device));
-        let pooled: Vec<f32> = trace.pooled.into_data().to_vec().unwrap();
+        let pooled: Vec<f32> = trace.pooled.into_data().try_to_vec().unwrap();
         // row 1 = [2,3], row 3 = [6,7]; mean = [4,5]; with rows 0 ([0,1]) twice: [2,3]; empty: 0.
         assert_eq!(pooled, vec![4., 5., 2., 3., 0., 0.]);
         assert_eq!(trace.logits.dims(), [3, 2]);
@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn cnn_output_does_not_depend_on_batch_padding() {
-        let device = Device::ndarray();
+        let device = Device::flex();
         let cfg = StudentConfig::new(16, 4, 3)
             .with_kind(StudentKind::Cnn)
             .with_hidden(5)
@@ -208,8 +208,8 @@ mod tests {
         let long: &[u32] = &[1, 2, 3, 4, 5, 6, 7, 8, 9];
         let alone = model.forward(&batch(&[short], 16, &device));
         let padded = model.forward(&batch(&[short, long], 16, &device));
-        let alone: Vec<f32> = alone.into_data().to_vec().unwrap();
-        let padded: Vec<f32> = padded.into_data().to_vec().unwrap();
+        let alone: Vec<f32> = alone.into_data().try_to_vec().unwrap();
+        let padded: Vec<f32> = padded.into_data().try_to_vec().unwrap();
         for (x, y) in alone.iter().zip(&padded[..3]) {
             assert!((x - y).abs() < 1e-5, "{alone:?} vs {padded:?}");
         }
@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn table_size_is_checked() {
-        let device = Device::ndarray();
+        let device = Device::flex();
         let model = StudentConfig::new(8, 2, 2).init(&device).unwrap();
         assert!(model.with_embedding_table(vec![0.0; 3]).is_err());
     }

@@ -66,7 +66,7 @@ impl ModuleVisitor for HashVisitor {
         for d in tensor.dims() {
             self.hasher.update((d as u64).to_le_bytes());
         }
-        match tensor.into_data().into_vec::<f32>() {
+        match tensor.into_data().try_into_vec::<f32>() {
             Ok(values) => {
                 for v in values {
                     self.hasher.update(v.to_le_bytes());

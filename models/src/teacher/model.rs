@@ -186,7 +186,7 @@ impl Teacher {
             let logits = self.logits(&batch)?.div_scalar(t);
             let values: Vec<f32> = logits
                 .into_data()
-                .into_vec()
+                .try_into_vec()
                 .map_err(|e| TeacherError::burn("reading logits", e))?;
             let classes = self.config.num_classes;
             for (row, &i) in chunk.iter().enumerate() {

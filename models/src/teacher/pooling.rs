@@ -38,7 +38,7 @@ mod tests {
             TensorData::new(vec![1.0f32, 1.0, 1.0, 1.0, 1.0, 0.0], [2, 3]),
             &device,
         );
-        let out: Vec<f32> = masked_mean(hidden, mask).into_data().to_vec().unwrap();
+        let out: Vec<f32> = masked_mean(hidden, mask).into_data().try_to_vec().unwrap();
         assert_eq!(out, vec![3.0, 4.0, 20.0, 30.0]);
     }
 }

@@ -186,7 +186,7 @@ pub fn fine_tune(
             let loss_value: f32 = loss
                 .clone()
                 .into_data()
-                .into_vec::<f32>()
+                .try_into_vec::<f32>()
                 .map_err(|e| TeacherError::burn("reading the loss", e))?
                 .first()
                 .copied()
@@ -273,7 +273,7 @@ pub fn accuracy(
             .argmax(1)
             .into_data()
             .convert::<i64>()
-            .into_vec()
+            .try_into_vec()
             .map_err(|e| TeacherError::burn("reading predictions", e))?;
         correct += predicted
             .iter()

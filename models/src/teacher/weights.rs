@@ -161,7 +161,7 @@ mod tests {
         assert_eq!(lin.weight.val().dims(), [3, 2]);
         // x = [1, 0, 0] picks column 0 of the PyTorch weight: [1, 4] + bias.
         let x = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 0.0, 0.0], [1, 3]), &device);
-        let y: Vec<f32> = lin.forward(x).into_data().to_vec().unwrap();
+        let y: Vec<f32> = lin.forward(x).into_data().try_to_vec().unwrap();
         assert_eq!(y, vec![1.5, 3.5]);
     }
 

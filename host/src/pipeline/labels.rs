@@ -27,6 +27,7 @@ pub struct TeacherStage {
 impl TeacherStage {
     /// Loads the teacher fine-tuned on `train` (selected on `dev`) from `cache_root/teachers/<key>`, or
     /// fine-tunes the pretrained checkpoint in `pretrained` and saves it there.
+    #[allow(clippy::too_many_arguments)] // each is one independent input of the cache key
     pub fn prepare(
         pretrained: &Path,
         train: &Dataset,

@@ -182,7 +182,7 @@ impl QuantizedStudent {
                     (cur, rows, quant) = (o, n, *out);
                 }
                 QLayer::GlobalPool { pool } => {
-                    let ch = if rows == 0 { 0 } else { cur.len() / rows };
+                    let ch = cur.len().checked_div(rows).unwrap_or(0);
                     let ch = if ch == 0 {
                         self.channels_before_pool()
                     } else {

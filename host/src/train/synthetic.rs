@@ -94,7 +94,7 @@ mod tests {
         assert_ne!(a, task.generate(50, 8));
         for e in &a {
             assert!(e.tokens.iter().all(|&t| t < task.buckets));
-            assert!(e.tokens.len() >= task.min_len + 1);
+            assert!(e.tokens.len() > task.min_len);
             let logits = e.teacher_logits.as_ref().unwrap();
             // Without label noise the teacher's argmax is the label.
             let best = if logits[0] >= logits[1] { 0 } else { 1 };

@@ -28,6 +28,9 @@ enum Command {
     /// The main job: distill, quantize, export, evaluate (defaults: Rotten Tomatoes, board m4-1m).
     #[cfg(feature = "pipeline")]
     Run(cli::run::RunArgs),
+    /// Quantize a run's KD student again and write a signed artifact (another key or board).
+    #[cfg(feature = "pipeline")]
+    Export(cli::export::ExportArgs),
     /// Evaluate an artifact with the device engine, in-process or on a device.
     #[cfg(feature = "pipeline")]
     Eval(cli::eval::EvalArgs),
@@ -56,6 +59,8 @@ fn main() -> anyhow::Result<()> {
         Command::Flash(args) => cli::flash::run(args),
         #[cfg(feature = "pipeline")]
         Command::Eval(args) => cli::eval::run(args),
+        #[cfg(feature = "pipeline")]
+        Command::Export(args) => cli::export::run(args),
         #[cfg(feature = "pipeline")]
         Command::Run(args) => cli::run::run(args),
         #[cfg(feature = "pipeline")]

@@ -7,6 +7,8 @@ pub mod assets;
 pub mod distill;
 #[cfg(feature = "pipeline")]
 pub mod eval;
+#[cfg(feature = "pipeline")]
+pub mod export;
 pub mod flash;
 pub mod inspect;
 pub mod keys;

@@ -18,6 +18,8 @@ use edgekd_host::pipeline::load_corpus;
 use edgekd_host::qemu::{build_firmware, QemuDevice, QemuOptions};
 use edgekd_models::teacher::{SoftLabelCache, Teacher};
 use edgekd_shared::artifact::decode_trusted;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
 
 /// Arguments of `edgekd adapt`.
 #[derive(Debug, clap::Args)]
@@ -143,11 +145,16 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
     let original_test =
         stratified_split(&original, args.original_dev, args.original_test, args.seed)?.test;
 
-    // Only as many training texts as updates need the teacher (a stratified subsample).
-    let train_set = match args.updates {
+    // Only as many training texts as updates need the teacher (a stratified subsample), in a seeded
+    // random order: the subsample lists each class in turn, and one SGD step per text in that order
+    // would drag the head to one class and then the other.
+    let mut train_set = match args.updates {
         n if n > 0 && n < split.train.len() => stratified_subsample(&split.train, n, args.seed)?,
         _ => split.train.clone(),
     };
+    train_set
+        .examples
+        .shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(args.seed));
     let teacher_texts: Vec<String> = train_set.examples.iter().map(|e| e.text.clone()).collect();
     let logits = teacher_logits(&args.teacher, &teacher_texts)?;
     let train = adapt::soft_examples(
@@ -179,6 +186,18 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
     };
     let held_out = eval_set("in-domain", &split.test, &domain_to_model)?;
     let original = eval_set("original", &original_test, &original_to_model)?;
+    // What the student can at best learn from: the teacher's own accuracy on the held-out split.
+    let teacher_held_out = teacher_logits(&args.teacher, &held_out.texts)?;
+    let teacher_right = teacher_held_out
+        .iter()
+        .zip(&held_out.gold)
+        .filter(|(l, &g)| edgekd_models::student::argmax(l) == g)
+        .count();
+    println!(
+        "teacher on the in-domain held-out split: {:.1}% ({teacher_right} of {})",
+        100.0 * teacher_right as f64 / held_out.texts.len().max(1) as f64,
+        held_out.texts.len()
+    );
     let plan = AdaptPlan {
         updates: args.updates,
         temperature: args.temperature,

@@ -6,10 +6,10 @@ pub use burn;
 
 #[cfg(feature = "teacher")]
 pub mod backend;
-/// KD/FT losses (opt-in until compiled and tested; see the `student` feature).
+/// KD/FT losses (feature `student`).
 #[cfg(feature = "student")]
 pub mod loss;
-/// The device-mirroring student (opt-in until compiled and tested).
+/// The device-mirroring student (feature `student`).
 #[cfg(feature = "student")]
 pub mod student;
 #[cfg(feature = "teacher")]

@@ -146,8 +146,8 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
         stratified_split(&original, args.original_dev, args.original_test, args.seed)?.test;
 
     // Only as many training texts as updates need the teacher (a stratified subsample), in a seeded
-    // random order: the subsample lists each class in turn, and one SGD step per text in that order
-    // would drag the head to one class and then the other.
+    // random order: the subsample keeps the corpus file's order, and one SGD step per text in that
+    // order dragged the head to one class and then the other.
     let mut train_set = match args.updates {
         n if n > 0 && n < split.train.len() => stratified_subsample(&split.train, n, args.seed)?,
         _ => split.train.clone(),

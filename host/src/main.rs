@@ -2,6 +2,8 @@
 
 mod cli;
 
+use tracing_subscriber::fmt::writer::MakeWriterExt;
+
 use clap::{Parser, Subcommand};
 
 /// edgekd: distil text classifiers into int8 students for Cortex-M microcontrollers.
@@ -49,7 +51,8 @@ fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_writer(std::io::stderr.and(|| cli::run_log::RunLog))
         .init();
     match Cli::parse().command {
         #[cfg(feature = "pipeline")]

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod report;
 #[cfg(feature = "pipeline")]
 pub mod run;
+pub mod run_log;
 #[cfg(feature = "pipeline")]
 pub mod sweep;
 pub mod target;

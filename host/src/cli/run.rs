@@ -39,6 +39,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| new_run_dir(&args.runs));
+    super::run_log::open(&out)?;
     let summary = run_main_job(&cfg, &profile, args.key.as_deref(), &out)?;
     println!("{summary}");
     println!("run folder: {}", out.display());

@@ -327,15 +327,14 @@ pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError>
             dev_accuracy,
             ..
         } => {
-            tracing::info!(
-                "teacher epoch {epoch}: dev accuracy {:.2}% after {:.0} s",
-                100.0 * dev_accuracy,
-                t1.elapsed().as_secs_f64()
-            );
-            steps_bar.println(format!(
-                "teacher epoch {epoch}: dev accuracy {:.2}%",
-                100.0 * dev_accuracy
-            ));
+            // One line, through the log (stderr and run.log), with the bar held off while it prints.
+            steps_bar.suspend(|| {
+                tracing::info!(
+                    "teacher epoch {epoch}: dev accuracy {:.2}% after {:.0} s",
+                    100.0 * dev_accuracy,
+                    t1.elapsed().as_secs_f64()
+                )
+            });
         }
     };
     let mut stage = TeacherStage::prepare(
@@ -430,15 +429,15 @@ pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError>
         let epoch_bar = bar(cfg.epochs, name);
         let trained = train_student(&tcfg, data, &dev_ex, mode, &device, &mut |e| {
             epoch_bar.inc(1);
-            let line = format!(
-                "{name} epoch {}: loss {:.4}, dev accuracy {:.2}%, {:.0} samples/s",
-                e.epoch,
-                e.train_loss,
-                100.0 * e.dev_accuracy,
-                e.samples_per_sec
-            );
-            tracing::info!("{line}");
-            epoch_bar.println(line);
+            epoch_bar.suspend(|| {
+                tracing::info!(
+                    "{name} epoch {}: loss {:.4}, dev accuracy {:.2}%, {:.0} samples/s",
+                    e.epoch,
+                    e.train_loss,
+                    100.0 * e.dev_accuracy,
+                    e.samples_per_sec
+                )
+            });
             ControlFlow::Continue(())
         })?;
         epoch_bar.finish_and_clear();

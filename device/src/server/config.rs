@@ -5,7 +5,7 @@ use edgekd_shared::artifact::VerifyPolicy;
 use edgekd_shared::protocol::{DEFAULT_MAX_CHUNK, DEFAULT_MAX_FRAME};
 
 /// Learning rate of the on-device SGD step when none is configured.
-pub const DEFAULT_LEARNING_RATE: f32 = 0.05;
+pub const DEFAULT_LEARNING_RATE: f32 = 0.02;
 
 /// Settings of a [`Server`](super::Server).
 #[derive(Clone, Copy, Debug)]

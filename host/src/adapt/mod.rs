@@ -12,15 +12,20 @@
 //! In-domain gold labels are matched to the model's labels by name; a [`LabelMap`] renames the
 //! in-domain labels first (`negative=rotten,positive=fresh`). A label that names no model class is
 //! refused ([`AdaptError::UnmappedLabel`]).
+//!
+//! With a replay teacher, original-domain training texts labelled by the original teacher are mixed
+//! into the stream ([`interleave_replay`]) so that the head keeps what it knew.
 
 mod error;
 mod labels;
+mod replay;
 mod report;
 mod session;
 mod soft;
 
 pub use error::AdaptError;
 pub use labels::LabelMap;
+pub use replay::interleave_replay;
 pub use report::{AdaptReport, Checkpoint};
 pub use session::{adapt, evaluate, AdaptPlan, EvalSet, Finish, Progress, DEFAULT_CHECKPOINTS};
 pub use soft::{clip_text, soft_examples, soft_labels, SoftExample};

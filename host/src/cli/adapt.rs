@@ -80,6 +80,18 @@ pub struct AdaptArgs {
     /// Baud rate for `serial:PORT`.
     #[arg(long, default_value_t = 115_200)]
     pub baud: u32,
+    /// The original domain's teacher: with it, original-domain training texts labelled by this
+    /// teacher are replayed between in-domain updates (rehearsal), so that the head keeps what it knew.
+    #[arg(long)]
+    pub replay_teacher: Option<PathBuf>,
+    /// Replayed original-domain texts per in-domain text (with `--replay-teacher`; 0.5: one after
+    /// every second in-domain text).
+    #[arg(long, default_value_t = 1.0)]
+    pub replay_ratio: f64,
+    /// Original-domain training texts to replay from (a stratified subsample of its training split;
+    /// 2,000 with the default seed are the originals `edgekd run` distilled on, so their labels are cached).
+    #[arg(long, default_value_t = 2000)]
+    pub replay_pool: usize,
     /// Flash file of the emulated device (qemu).
     #[arg(long, default_value = "target-host/adapt-flash.bin")]
     pub flash_file: PathBuf,
@@ -142,8 +154,8 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
     let split = stratified_split(&domain, 0.0, args.held_out, args.seed)?;
     let (original, _) = load_corpus(&args.original, &args.text_col, &args.label_col)?;
     let original_to_model = LabelMap::default().resolve(&original.labels, &model_labels)?;
-    let original_test =
-        stratified_split(&original, args.original_dev, args.original_test, args.seed)?.test;
+    let original_split =
+        stratified_split(&original, args.original_dev, args.original_test, args.seed)?;
 
     // Only as many training texts as updates need the teacher (a stratified subsample), in a seeded
     // random order: the subsample keeps the corpus file's order, and one SGD step per text in that
@@ -157,12 +169,38 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
         .shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(args.seed));
     let teacher_texts: Vec<String> = train_set.examples.iter().map(|e| e.text.clone()).collect();
     let logits = teacher_logits(&args.teacher, &teacher_texts)?;
-    let train = adapt::soft_examples(
+    let in_domain = adapt::soft_examples(
         &teacher_texts,
         &logits,
         model_labels.len(),
         args.temperature,
     )?;
+    let train = match &args.replay_teacher {
+        Some(dir) => {
+            let mut pool = match args.replay_pool {
+                n if n > 0 && n < original_split.train.len() => {
+                    stratified_subsample(&original_split.train, n, args.seed)?
+                }
+                _ => original_split.train.clone(),
+            };
+            pool.examples
+                .shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(args.seed));
+            let texts: Vec<String> = pool.examples.iter().map(|e| e.text.clone()).collect();
+            let replay = adapt::soft_examples(
+                &texts,
+                &teacher_logits(dir, &texts)?,
+                model_labels.len(),
+                args.temperature,
+            )?;
+            println!(
+                "replay: {} original-domain texts per in-domain text, from {} training texts",
+                args.replay_ratio,
+                replay.len()
+            );
+            adapt::interleave_replay(&in_domain, &replay, args.replay_ratio)
+        }
+        None => in_domain,
+    };
     let eval_set = |name: &str, ds: &Dataset, to_model: &[usize]| -> anyhow::Result<EvalSet> {
         let ds = match args.eval_limit {
             n if n > 0 && n < ds.len() => stratified_subsample(ds, n, args.seed)?,
@@ -185,7 +223,7 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
         })
     };
     let held_out = eval_set("in-domain", &split.test, &domain_to_model)?;
-    let original = eval_set("original", &original_test, &original_to_model)?;
+    let original = eval_set("original", &original_split.test, &original_to_model)?;
     // What the student can at best learn from: the teacher's own accuracy on the held-out split.
     let teacher_held_out = teacher_logits(&args.teacher, &held_out.texts)?;
     let teacher_right = teacher_held_out

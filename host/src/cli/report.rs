@@ -30,6 +30,19 @@ pub struct ReportArgs {
     /// The full grid, to estimate its cost from the measured cost per cell.
     #[arg(long)]
     full_grid: Option<PathBuf>,
+    /// Originals in a corpus's whole training split, `NAME=N` (repeatable), for the full grid's "full".
+    #[arg(long = "full-size", value_parser = parse_full_size)]
+    full_sizes: Vec<(String, usize)>,
+}
+
+fn parse_full_size(spec: &str) -> Result<(String, usize), String> {
+    let (name, n) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("{spec:?}: expected NAME=N"))?;
+    let n = n
+        .parse()
+        .map_err(|_| format!("{spec:?}: {n:?} is not a number of examples"))?;
+    Ok((name.to_string(), n))
 }
 
 /// Runs `edgekd report`.
@@ -52,6 +65,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         commands: args.commands,
         scope: args.scope,
         full_grid,
+        full_sizes: args.full_sizes.into_iter().collect(),
     };
     let path = write_report(&results, &args.out, &opts)?;
     println!("{}", path.display());

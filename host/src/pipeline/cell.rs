@@ -1,17 +1,23 @@
 //! The sweep's cell runner on real data: one teacher per corpus (fine-tuned once, cached), fixed dev
 //! and test splits, and per cell a stratified subsample, augmentation, soft labels from the cache and
 //! one student.
+//!
+//! The split, the teacher's training subsample and the teacher's seed are those of `edgekd distill`
+//! with the same settings (`base.seed`), so a sweep reuses the teacher and the soft labels of a
+//! distillation run on the same corpus.
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use edgekd_models::burn::prelude::Device;
 use edgekd_models::teacher::TeacherTrainConfig;
 
 use super::distill::tokenized;
+use super::teacher_logits;
 use super::{load_corpus, DistillConfig, Metrics, PipelineError, TeacherStage};
-use crate::augment::{augment_dataset, load_lexicon, AugmentConfig};
+use crate::augment::{augment_dataset, load_lexicon, AugmentConfig, Lexicon};
 use crate::data::{stratified_split, stratified_subsample, Split};
 use crate::sweep::{Cell, CellResult, CellRunner, Method as SweepMethod, Mode, Size, SweepError};
 use crate::train::{predict, train_student, TrainExample, TrainMode};
@@ -29,6 +35,7 @@ pub struct RealCellRunner {
     /// Originals the teacher is fine-tuned on (a stratified subsample of the training split).
     teacher_train_size: usize,
     corpora: Mutex<HashMap<String, Arc<Prepared>>>,
+    lexicons: Mutex<HashMap<SweepMethod, Arc<dyn Lexicon>>>,
 }
 
 impl std::fmt::Debug for RealCellRunner {
@@ -55,7 +62,23 @@ impl RealCellRunner {
             device,
             teacher_train_size,
             corpora: Mutex::new(HashMap::new()),
+            lexicons: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The lexicon of `method`, loaded once for all cells.
+    fn lexicon(&self, method: SweepMethod) -> Result<Arc<dyn Lexicon>, PipelineError> {
+        let mut map = self.lexicons.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(l) = map.get(&method) {
+            return Ok(l.clone());
+        }
+        let lexicon: Arc<dyn Lexicon> = Arc::from(load_lexicon(match method {
+            SweepMethod::Synonym => crate::augment::Method::Synonym,
+            SweepMethod::Knn => crate::augment::Method::Knn,
+            SweepMethod::Random => crate::augment::Method::Random,
+        })?);
+        map.insert(method, lexicon.clone());
+        Ok(lexicon)
     }
 
     fn prepared(&self, corpus: &str) -> Result<Arc<Prepared>, PipelineError> {
@@ -64,10 +87,11 @@ impl RealCellRunner {
             return Ok(p.clone());
         }
         let (ds, _) = load_corpus(corpus, &self.base.text_col, &self.base.label_col)?;
-        // Split with a fixed seed: every cell of a corpus is tested on the same texts.
-        let split = stratified_split(&ds, self.base.dev_fraction, self.base.test_fraction, 0)?;
+        // One split for all cells (every cell is tested on the same texts), drawn as `distill` does.
+        let seed = self.base.seed;
+        let split = stratified_split(&ds, self.base.dev_fraction, self.base.test_fraction, seed)?;
         let teacher_train = if self.teacher_train_size < split.train.len() {
-            stratified_subsample(&split.train, self.teacher_train_size, 0)?
+            stratified_subsample(&split.train, self.teacher_train_size, seed)?
         } else {
             split.train.clone()
         };
@@ -78,7 +102,8 @@ impl RealCellRunner {
         let cache_root = crate::assets::Cache::from_env()?.root().to_path_buf();
         let cfg = TeacherTrainConfig::new()
             .with_epochs(self.base.teacher_epochs)
-            .with_seed(0);
+            .with_max_steps(self.base.teacher_max_steps)
+            .with_seed(seed);
         let stage = TeacherStage::prepare(
             &pretrained,
             &teacher_train,
@@ -101,23 +126,19 @@ impl RealCellRunner {
 impl CellRunner for RealCellRunner {
     fn run(&self, cell: &Cell) -> Result<CellResult, SweepError> {
         let p = self.prepared(&cell.corpus).map_err(|e| cell_err(cell, e))?;
+        let data_seed = cell.data_seed();
         let train = match cell.size {
             Size::N(n) if n < p.split.train.len() => {
-                stratified_subsample(&p.split.train, n, cell.seed).map_err(|e| cell_err(cell, e))?
+                stratified_subsample(&p.split.train, n, data_seed).map_err(|e| cell_err(cell, e))?
             }
             _ => p.split.train.clone(),
         };
-        let method = match cell.method {
-            SweepMethod::Synonym => crate::augment::Method::Synonym,
-            SweepMethod::Knn => crate::augment::Method::Knn,
-            SweepMethod::Random => crate::augment::Method::Random,
-        };
         let (copies, report) = if cell.copies > 0 {
-            let lexicon = load_lexicon(method).map_err(|e| cell_err(cell, e))?;
+            let lexicon = self.lexicon(cell.method).map_err(|e| cell_err(cell, e))?;
             let acfg = AugmentConfig {
                 degree: f64::from(cell.degree),
                 copies: cell.copies,
-                seed: cell.seed,
+                seed: data_seed,
             };
             augment_dataset(&train, lexicon.as_ref(), &acfg)
         } else {
@@ -126,13 +147,19 @@ impl CellRunner for RealCellRunner {
         let mut all = train.clone();
         all.examples
             .extend(copies.iter().map(|a| a.example.clone()));
-        let logits = if cell.mode == Mode::Kd {
+        let label_start = Instant::now();
+        let (logits, labelled_texts) = if cell.mode == Mode::Kd {
             let texts: Vec<String> = all.examples.iter().map(|e| e.text.clone()).collect();
             let mut t = p.teacher.lock().unwrap_or_else(|e| e.into_inner());
-            Some(t.logits(&texts).map_err(|e| cell_err(cell, e))?)
+            let before = t.labelled;
+            // In chunks, each flushed to the cache: a sweep killed while labelling keeps its labels.
+            let logits =
+                teacher_logits(&mut t, &texts, &mut |_, _| {}).map_err(|e| cell_err(cell, e))?;
+            (Some(logits), t.labelled - before)
         } else {
-            None
+            (None, 0)
         };
+        let label_seconds = label_start.elapsed().as_secs_f64();
         let student = self.base.student(all.labels.len());
         let train_ex =
             tokenized(&all, logits.as_deref(), &student).map_err(|e| cell_err(cell, e))?;
@@ -166,6 +193,8 @@ impl CellRunner for RealCellRunner {
             realised_degree: report.mean_realised_degree,
             train_examples: train_ex.len(),
             seconds: 0.0,
+            label_seconds,
+            labelled_texts,
         })
     }
 }

@@ -21,6 +21,8 @@ pub struct TeacherStage {
     pub report: Option<TeacherTrainReport>,
     /// Where the fine-tuned teacher is kept.
     pub dir: PathBuf,
+    /// Texts this stage has labelled so far (cache misses).
+    pub labelled: usize,
     cache: SoftLabelCache,
 }
 
@@ -86,6 +88,7 @@ impl TeacherStage {
             teacher,
             report,
             dir,
+            labelled: 0,
             cache,
         })
     }
@@ -98,6 +101,7 @@ impl TeacherStage {
             stats.hits,
             stats.labelled
         );
+        self.labelled += stats.labelled;
         Ok(out)
     }
 }

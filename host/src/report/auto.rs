@@ -46,7 +46,7 @@ impl AutoComparison {
     }
 }
 
-/// One comparison per KD setting (corpus, method, size, copies > 0).
+/// One comparison per KD setting (corpus, method, size, copies > 0) run at several degrees.
 pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
     let mut settings: BTreeMap<(String, Method, Size, usize), Vec<&Group>> = BTreeMap::new();
     for (k, g) in groups {
@@ -59,6 +59,7 @@ pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
     }
     settings
         .into_iter()
+        .filter(|(_, gs)| gs.len() >= super::claims::MIN_DEGREES)
         .filter_map(|((corpus, method, size, copies), gs)| {
             let best_by = |f: fn(&Group) -> f64| {
                 gs.iter()

@@ -67,6 +67,19 @@ fn curves(
     out
 }
 
+/// Fewest degrees a curve needs for its best degree to mean something (a setting run at one degree
+/// only, like extra numbers of copies at a fixed degree, has no degree preference).
+pub const MIN_DEGREES: usize = 3;
+
+/// The curves with at least [`MIN_DEGREES`] degrees.
+fn degree_curves(
+    groups: &BTreeMap<GroupKey, Group>,
+) -> BTreeMap<(String, Method, Size, usize, Mode), Curve<'_>> {
+    let mut c = curves(groups);
+    c.retain(|_, curve| curve.len() >= MIN_DEGREES);
+    c
+}
+
 /// Degree of the best mean accuracy, and per seed the degree of the best accuracy.
 fn best_degree(curve: &Curve<'_>) -> Option<(f64, BTreeMap<u64, f64>)> {
     let (d, _) = curve
@@ -149,7 +162,7 @@ pub fn evaluate_claims(groups: &BTreeMap<GroupKey, Group>) -> Vec<Claim> {
 }
 
 fn kd_prefers_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim {
-    let c = curves(groups);
+    let c = degree_curves(groups);
     let mut table = vec![
         "| corpus | method | size | copies | best degree KD | best degree FT | KD − FT |"
             .to_string(),
@@ -254,7 +267,7 @@ fn kd_keeps_gaining(groups: &BTreeMap<GroupKey, Group>) -> Claim {
 }
 
 fn small_sets_prefer_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim {
-    let c = curves(groups);
+    let c = degree_curves(groups);
     let mut by_setting: BTreeMap<(String, Method, usize), BTreeMap<Size, &Curve<'_>>> =
         BTreeMap::new();
     for ((corpus, method, size, copies, mode), curve) in &c {
@@ -336,6 +349,7 @@ mod tests {
                                 degree,
                                 mode,
                                 seed,
+                                data_seed: None,
                             };
                             out.push(CellResult {
                                 key: cell.key(),
@@ -346,6 +360,8 @@ mod tests {
                                 realised_degree: degree as f64,
                                 train_examples: 1,
                                 seconds: 1.0,
+                                label_seconds: 0.0,
+                                labelled_texts: 0,
                             });
                         }
                     }

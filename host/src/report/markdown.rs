@@ -18,6 +18,8 @@ pub struct ReportOptions {
     pub scope: String,
     /// The full grid, to estimate its cost from the measured cost per cell.
     pub full_grid: Option<Grid>,
+    /// Originals in each corpus's whole training split, for the full grid's `"full"` size.
+    pub full_sizes: BTreeMap<String, usize>,
 }
 
 fn write_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
@@ -156,7 +158,7 @@ pub fn write_report(
             g.seconds.mean
         );
     }
-    md.push_str(&cost_section(results, opts.full_grid.as_ref()));
+    md.push_str(&cost_section(results, opts));
     let path = out_dir.join("report.md");
     std::fs::write(&path, md).map_err(|e| write_err(&path, e))?;
     Ok(path)
@@ -193,6 +195,7 @@ fn draw_plots(
                 e.push(100.0 * g.test_accuracy.std);
             }
         }
+        lines.retain(|_, s| s.points.len() >= super::claims::MIN_DEGREES);
         let base = format!(
             "{}-{}-{}",
             slug(&corpus),
@@ -261,67 +264,97 @@ fn draw_plots(
     Ok(files)
 }
 
-/// Measured cost per cell, and what the full grid would cost at that rate.
-fn cost_section(results: &[CellResult], full: Option<&Grid>) -> String {
+/// Measured cost per cell (student training and teacher labelling apart), and what the full grid would
+/// cost at those rates.
+fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
     let mut md = String::from("\n## Cost\n\n");
     let total: f64 = results.iter().map(|r| r.seconds).sum();
-    // Least squares: seconds ≈ a + b · training examples.
+    let train_secs = |r: &CellResult| (r.seconds - r.label_seconds).max(0.0);
+    // Least squares: training seconds ≈ a + b · training examples.
     let n = results.len() as f64;
     let (sx, sy) = results.iter().fold((0.0, 0.0), |(sx, sy), r| {
-        (sx + r.train_examples as f64, sy + r.seconds)
+        (sx + r.train_examples as f64, sy + train_secs(r))
     });
     let (mx, my) = (sx / n, sy / n);
     let (sxy, sxx) = results.iter().fold((0.0, 0.0), |(a, b), r| {
         let dx = r.train_examples as f64 - mx;
-        (a + dx * (r.seconds - my), b + dx * dx)
+        (a + dx * (train_secs(r) - my), b + dx * dx)
     });
     let b = if sxx > 0.0 { sxy / sxx } else { 0.0 };
     let a = my - b * mx;
+    let labelled: usize = results.iter().map(|r| r.labelled_texts).sum();
+    let label_secs: f64 = results.iter().map(|r| r.label_seconds).sum();
+    let rate = (label_secs > 0.0).then(|| labelled as f64 / label_secs);
     let _ = writeln!(
         md,
-        "{} cells took {:.1} CPU-hours of cell wall time in all ({:.1} s per cell on average). Fitted cost per \
-         cell: {:.1} s + {:.2} ms per training example.\n",
+        "{} cells took {:.2} hours of wall time in all ({:.1} s per cell on average), of which the teacher \
+         labelled {} texts the cache lacked in {:.2} hours ({}). Student training, fitted: {:.1} s + {:.3} ms \
+         per training example per cell.\n",
         results.len(),
         total / 3600.0,
         total / n,
+        labelled,
+        label_secs / 3600.0,
+        rate.map_or("no labelling".into(), |r| format!("{r:.1} texts/s")),
         a,
         1000.0 * b
     );
-    if let Some(grid) = full {
-        let originals: BTreeMap<String, usize> = results
-            .iter()
-            .filter(|r| r.cell.size == crate::sweep::Size::Full)
-            .map(|r| {
-                (
-                    r.cell.corpus.clone(),
-                    r.train_examples / (1 + r.cell.copies),
-                )
-            })
-            .collect();
-        let mut secs = 0.0;
-        let mut unknown = 0;
-        for cell in grid.cells() {
-            let size = match cell.size {
-                crate::sweep::Size::N(n) => Some(n),
-                crate::sweep::Size::Full => originals.get(&cell.corpus).copied(),
-            };
-            match size {
-                Some(s) => secs += a + b * (s * (1 + cell.copies)) as f64,
-                None => unknown += 1,
-            }
-        }
-        let _ = writeln!(
-            md,
-            "The full grid ({} cells) would take about {:.0} CPU-hours at this rate{}.\n",
-            grid.cells().len(),
-            secs / 3600.0,
-            if unknown > 0 {
-                format!(" (not counting {unknown} cells of unknown size)")
-            } else {
-                String::new()
-            }
+    let Some(grid) = opts.full_grid.as_ref() else {
+        return md;
+    };
+    let mut originals: BTreeMap<String, usize> = opts.full_sizes.clone();
+    for r in results
+        .iter()
+        .filter(|r| r.cell.size == crate::sweep::Size::Full)
+    {
+        originals.insert(
+            r.cell.corpus.clone(),
+            r.train_examples / (1 + r.cell.copies),
         );
     }
+    let (mut train_total, mut unknown) = (0.0, 0);
+    // Texts the teacher must label: per (corpus, method, size, degree, data seed) the most copies.
+    let mut to_label: BTreeMap<(String, String, usize, u32, u64), usize> = BTreeMap::new();
+    for cell in grid.cells() {
+        let size = match cell.size {
+            crate::sweep::Size::N(n) => Some(n),
+            crate::sweep::Size::Full => originals.get(&cell.corpus).copied(),
+        };
+        let Some(s) = size else {
+            unknown += 1;
+            continue;
+        };
+        train_total += a + b * (s * (1 + cell.copies)) as f64;
+        if cell.mode == Mode::Kd {
+            let key = (
+                cell.corpus.clone(),
+                format!("{:?}", cell.method),
+                s,
+                (cell.degree * 1000.0).round() as u32,
+                cell.data_seed(),
+            );
+            let e = to_label.entry(key).or_default();
+            *e = (*e).max(s * cell.copies.max(1));
+        }
+    }
+    let texts: usize = to_label.values().sum();
+    let _ = writeln!(
+        md,
+        "The full grid ({} cells{}) would take about {:.1} hours of student training at this rate, and the \
+         teacher would label about {} texts{}.\n",
+        grid.cells().len(),
+        if unknown > 0 {
+            format!(", not counting {unknown} cells of unknown size")
+        } else {
+            String::new()
+        },
+        train_total / 3600.0,
+        texts,
+        rate.map_or(String::new(), |r| format!(
+            " ({:.1} hours at {r:.1} texts/s)",
+            texts as f64 / r / 3600.0
+        )),
+    );
     md
 }
 
@@ -346,6 +379,7 @@ mod tests {
                             degree: d,
                             mode,
                             seed,
+                            data_seed: None,
                         };
                         let acc =
                             0.6 + 0.1 * (1.0 - (d - peak).abs()) as f64 + 0.001 * copies as f64;
@@ -358,6 +392,8 @@ mod tests {
                             realised_degree: d as f64,
                             train_examples: 500 * (1 + copies),
                             seconds: 1.0 + copies as f64,
+                            label_seconds: 0.0,
+                            labelled_texts: 0,
                         });
                     }
                 }

@@ -83,6 +83,11 @@ pub struct Grid {
     pub modes: Vec<Mode>,
     /// Seeds (each cell is repeated once per seed).
     pub seeds: Vec<u64>,
+    /// Seed of every cell's subsample and augmented copies. Without it each seed draws its own data;
+    /// with it the seeds vary only the student's initialisation and batch order, and every augmented
+    /// text is labelled by the teacher once for all seeds.
+    #[serde(default)]
+    pub data_seed: Option<u64>,
 }
 
 /// One cell of the grid. With `copies = 0` the degree and method are meaningless and are normalised to
@@ -103,16 +108,29 @@ pub struct Cell {
     pub mode: Mode,
     /// Seed.
     pub seed: u64,
+    /// Seed of the subsample and the copies when the grid fixes one (else `seed` is used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_seed: Option<u64>,
 }
 
 impl Cell {
-    /// A stable key naming the cell, e.g. `rotten-tomatoes/synonym/n2000/c4/d0.30/kd/s1`.
+    /// A stable key naming the cell, e.g. `rotten-tomatoes/synonym/n2000/c4/d0.30/kd/s1` (followed by
+    /// `/data7` when the grid fixes the data seed to 7).
     pub fn key(&self) -> String {
+        let data = self
+            .data_seed
+            .map(|d| format!("/data{d}"))
+            .unwrap_or_default();
         format!(
-            "{}/{:?}/n{}/c{}/d{:.2}/{:?}/s{}",
+            "{}/{:?}/n{}/c{}/d{:.2}/{:?}/s{}{data}",
             self.corpus, self.method, self.size, self.copies, self.degree, self.mode, self.seed
         )
         .to_lowercase()
+    }
+
+    /// The seed of this cell's subsample and augmented copies.
+    pub fn data_seed(&self) -> u64 {
+        self.data_seed.unwrap_or(self.seed)
     }
 }
 
@@ -174,6 +192,7 @@ impl Grid {
                                         degree,
                                         mode,
                                         seed,
+                                        data_seed: self.data_seed,
                                     };
                                     if seen.insert(cell.key()) {
                                         cells.push(cell);
@@ -244,6 +263,17 @@ seeds = [1, 2]
         assert_eq!(keys.len(), cells.len());
         assert!(keys.contains("rotten-tomatoes/synonym/nfull/c0/d0.00/ft/s2"));
         assert!(keys.contains("rotten-tomatoes/knn/n500/c4/d0.30/kd/s1"));
+    }
+
+    #[test]
+    fn a_fixed_data_seed_is_part_of_the_key() {
+        let grid = Grid::from_toml(&format!("{GRID}\ndata_seed = 7\n")).unwrap();
+        let cell = &grid.cells()[0];
+        assert_eq!(cell.data_seed(), 7);
+        assert!(cell.key().ends_with("/s1/data7"), "{}", cell.key());
+        let free = &Grid::from_toml(GRID).unwrap().cells()[0];
+        assert_eq!(free.data_seed(), free.seed);
+        assert!(free.key().ends_with("/s1"));
     }
 
     #[test]

@@ -26,8 +26,14 @@ pub struct CellResult {
     pub realised_degree: f64,
     /// Training examples, originals and copies.
     pub train_examples: usize,
-    /// Wall time of the cell, seconds.
+    /// Wall time of the cell, seconds (teacher labelling included).
     pub seconds: f64,
+    /// Of `seconds`, the time the teacher spent labelling texts the cache did not hold.
+    #[serde(default)]
+    pub label_seconds: f64,
+    /// Texts the teacher labelled for this cell (the rest came from the cache).
+    #[serde(default)]
+    pub labelled_texts: usize,
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> SweepError {

@@ -147,6 +147,8 @@ seeds = [1, 2]
                 realised_degree: cell.degree as f64,
                 train_examples: 100 * (1 + cell.copies),
                 seconds: 0.0,
+                label_seconds: 0.0,
+                labelled_texts: 0,
             })
         }
     }

@@ -374,7 +374,9 @@ mod tests {
     #[test]
     fn auto_degree_follows_the_paper() {
         assert_eq!(auto_degree(500), 0.5);
+        assert_eq!(auto_degree(9_999), 0.5);
         assert_eq!(auto_degree(10_000), 0.3);
+        assert_eq!(auto_degree(100_000), 0.3);
         assert_eq!(auto_degree(100_001), 0.1);
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use edgekd_host::augment::Method;
-use edgekd_host::pipeline::{run_distill, DistillConfig};
+use edgekd_host::pipeline::{run_distill, DistillConfig, DEFAULT_DEGREE_CANDIDATES};
 use edgekd_models::student::StudentKind;
 
 /// Settings shared by `distill` and `run`: a TOML file, then flags on top of it.
@@ -49,9 +49,16 @@ pub struct DistillArgs {
     /// Augmentation: synonym, knn or random.
     #[arg(long)]
     pub method: Option<Method>,
-    /// Degree: a fraction of word tokens, or `auto` (the paper's rule by training-set size).
+    /// Degree: a fraction of word tokens, `auto` (the paper's rule by training-set size) or `search`
+    /// (a short dev-set sweep over `--degree-candidates`).
     #[arg(long)]
     pub degree: Option<String>,
+    /// Degrees `--degree search` tries (default 0.1,0.3,0.5,0.7).
+    #[arg(long, value_delimiter = ',')]
+    pub degree_candidates: Option<Vec<f64>>,
+    /// Augmented copies per original for each candidate of `--degree search`.
+    #[arg(long)]
+    pub search_copies: Option<usize>,
     /// Augmented copies per original.
     #[arg(long)]
     pub copies: Option<usize>,
@@ -150,16 +157,35 @@ impl DistillArgs {
         if let Some(d) = &self.teacher_dir {
             c.teacher_dir = Some(d.clone());
         }
+        if let Some(v) = &self.degree_candidates {
+            if let Some(bad) = v.iter().find(|p| !(0.0..=1.0).contains(*p)) {
+                anyhow::bail!("--degree-candidates: {bad} is not a fraction in [0, 1]");
+            }
+            c.degree_candidates = v.clone();
+        }
+        if let Some(n) = self.search_copies {
+            anyhow::ensure!(n > 0, "--search-copies must be at least 1");
+            c.search_copies = n;
+        }
         if let Some(d) = &self.degree {
             c.degree = match d.as_str() {
-                "auto" => None,
+                "auto" => {
+                    c.degree_candidates.clear();
+                    None
+                }
+                "search" => {
+                    if c.degree_candidates.is_empty() {
+                        c.degree_candidates = DEFAULT_DEGREE_CANDIDATES.to_vec();
+                    }
+                    None
+                }
                 v => Some(
                     v.parse::<f64>()
                         .ok()
                         .filter(|p| (0.0..=1.0).contains(p))
                         .ok_or_else(|| {
                             anyhow::anyhow!(
-                                "--degree {v:?}: expected a fraction in [0, 1] or `auto`"
+                                "--degree {v:?}: expected a fraction in [0, 1], `auto` or `search`"
                             )
                         })?,
                 ),
@@ -202,14 +228,9 @@ pub fn run(args: DistillArgs) -> anyhow::Result<()> {
     for s in &outcome.students {
         row(&format!("student {}", s.name), &s.dev, &s.test);
     }
-    let t = &outcome.times;
-    print!(
-        "\nwall time: data {:.1}s, teacher {:.1}s, augment {:.1}s, labels {:.1}s",
-        t.data, t.teacher, t.augment, t.labels
-    );
-    for (name, secs) in &t.students {
-        print!(", {name} {secs:.1}s");
+    if let Some(line) = outcome.degree_search_line() {
+        println!("\n{line}");
     }
-    println!();
+    println!("\nwall time: {}", outcome.times.describe());
     Ok(())
 }

@@ -147,19 +147,21 @@ impl CellRunner for RealCellRunner {
         let mut all = train.clone();
         all.examples
             .extend(copies.iter().map(|a| a.example.clone()));
-        let label_start = Instant::now();
+        let (mut label_seconds, mut wait_seconds) = (0.0, 0.0);
         let (logits, labelled_texts) = if cell.mode == Mode::Kd {
             let texts: Vec<String> = all.examples.iter().map(|e| e.text.clone()).collect();
+            let asked = Instant::now();
             let mut t = p.teacher.lock().unwrap_or_else(|e| e.into_inner());
-            let before = t.labelled;
+            wait_seconds = asked.elapsed().as_secs_f64();
+            let (start, before) = (Instant::now(), t.labelled);
             // In chunks, each flushed to the cache: a sweep killed while labelling keeps its labels.
             let logits =
                 teacher_logits(&mut t, &texts, &mut |_, _| {}).map_err(|e| cell_err(cell, e))?;
+            label_seconds = start.elapsed().as_secs_f64();
             (Some(logits), t.labelled - before)
         } else {
             (None, 0)
         };
-        let label_seconds = label_start.elapsed().as_secs_f64();
         let student = self.base.student(all.labels.len());
         let train_ex =
             tokenized(&all, logits.as_deref(), &student).map_err(|e| cell_err(cell, e))?;
@@ -194,6 +196,7 @@ impl CellRunner for RealCellRunner {
             train_examples: train_ex.len(),
             seconds: 0.0,
             label_seconds,
+            wait_seconds,
             labelled_texts,
         })
     }

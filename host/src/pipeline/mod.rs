@@ -4,6 +4,7 @@
 
 mod cell;
 mod corpus;
+mod degree_search;
 mod distill;
 mod export;
 mod labels;
@@ -12,6 +13,7 @@ mod run;
 
 pub use cell::RealCellRunner;
 pub use corpus::{load_corpus, CorpusError};
+pub use degree_search::{best_trial, DegreeTrial, DEFAULT_DEGREE_CANDIDATES};
 pub use distill::{
     run_distill, DistillConfig, DistillOutcome, PipelineError, StageTimes, StudentOutcome,
 };

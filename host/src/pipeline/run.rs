@@ -204,25 +204,15 @@ pub fn summary(
         outcome.test.len() - export.device_host_mismatches,
         outcome.test.len()
     );
-    let t = &outcome.times;
-    let _ = write!(
-        s,
-        "\nwall time: data {:.1}s, teacher {:.1}s, augment {:.1}s, labels {:.1}s",
-        t.data, t.teacher, t.augment, t.labels
-    );
-    for (name, secs) in &t.students {
-        let _ = write!(s, ", {name} {secs:.1}s");
+    if let Some(line) = outcome.degree_search_line() {
+        let _ = writeln!(s, "\n{line}");
     }
-    let total = t.data
-        + t.teacher
-        + t.augment
-        + t.labels
-        + t.students.iter().map(|x| x.1).sum::<f64>()
-        + export_secs;
+    let t = &outcome.times;
     let _ = writeln!(
         s,
-        ", export+eval {export_secs:.1}s; total {:.1} min",
-        total / 60.0
+        "\nwall time: {}, export+eval {export_secs:.1}s; total {:.1} min",
+        t.describe(),
+        (t.total() + export_secs) / 60.0
     );
     s
 }

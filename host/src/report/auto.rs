@@ -4,16 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::aggregate::{Group, GroupKey};
+use crate::augment::auto_degree;
 use crate::sweep::{Method, Mode, Size};
-
-/// The paper's rule: fewer than 10k training inputs → 0.5; 10k–100k → 0.3; more → 0.1.
-pub fn auto_degree_rule(train_size: usize) -> f64 {
-    match train_size {
-        0..10_000 => 0.5,
-        10_000..=100_000 => 0.3,
-        _ => 0.1,
-    }
-}
 
 /// The rule and the dev-set choice against the oracle, for one KD setting.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,7 +60,7 @@ pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
             };
             let oracle = best_by(|g| g.test_accuracy.mean)?;
             let dev = best_by(|g| g.dev_accuracy.mean)?;
-            let wanted = auto_degree_rule(gs[0].originals);
+            let wanted = auto_degree(gs[0].originals);
             let rule = gs
                 .iter()
                 .min_by(|a, b| {
@@ -93,13 +85,56 @@ pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::aggregate;
+    use crate::sweep::{Cell, CellResult};
+
+    /// KD on 500 originals, 4 copies, one seed: (degree, dev accuracy, test accuracy).
+    fn results(points: &[(f32, f64, f64)]) -> Vec<CellResult> {
+        points
+            .iter()
+            .map(|&(degree, dev, test)| {
+                let cell = Cell {
+                    corpus: "toy".into(),
+                    method: Method::Synonym,
+                    size: Size::N(500),
+                    copies: 4,
+                    degree,
+                    mode: Mode::Kd,
+                    seed: 1,
+                    data_seed: None,
+                };
+                CellResult {
+                    key: cell.key(),
+                    cell,
+                    test_accuracy: test,
+                    test_macro_f1: test,
+                    dev_accuracy: dev,
+                    realised_degree: f64::from(degree),
+                    train_examples: 500 * 5,
+                    seconds: 1.0,
+                    label_seconds: 0.0,
+                    wait_seconds: 0.0,
+                    labelled_texts: 0,
+                }
+            })
+            .collect()
+    }
 
     #[test]
-    fn rule_follows_the_paper() {
-        assert_eq!(auto_degree_rule(500), 0.5);
-        assert_eq!(auto_degree_rule(9_999), 0.5);
-        assert_eq!(auto_degree_rule(10_000), 0.3);
-        assert_eq!(auto_degree_rule(100_000), 0.3);
-        assert_eq!(auto_degree_rule(100_001), 0.1);
+    fn rule_dev_choice_and_oracle_are_each_scored_by_test_accuracy() {
+        let r = results(&[(0.1, 0.70, 0.66), (0.3, 0.72, 0.69), (0.5, 0.71, 0.70)]);
+        let a = &compare_auto(&aggregate(&r))[0];
+        // 500 originals: the rule says 0.5, which happens to be the oracle.
+        assert_eq!(a.rule, (0.5, 0.70));
+        assert_eq!(a.dev, (0.3, 0.69));
+        assert_eq!(a.oracle, (0.5, 0.70));
+        assert!(a.rule_miss().abs() < 1e-9);
+        assert!((a.dev_miss() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_setting_run_at_too_few_degrees_is_not_compared() {
+        let r = results(&[(0.1, 0.70, 0.66), (0.3, 0.72, 0.69)]);
+        assert!(compare_auto(&aggregate(&r)).is_empty());
     }
 }

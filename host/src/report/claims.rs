@@ -361,6 +361,7 @@ mod tests {
                                 train_examples: 1,
                                 seconds: 1.0,
                                 label_seconds: 0.0,
+                                wait_seconds: 0.0,
                                 labelled_texts: 0,
                             });
                         }

@@ -269,7 +269,7 @@ fn draw_plots(
 fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
     let mut md = String::from("\n## Cost\n\n");
     let total: f64 = results.iter().map(|r| r.seconds).sum();
-    let train_secs = |r: &CellResult| (r.seconds - r.label_seconds).max(0.0);
+    let train_secs = |r: &CellResult| (r.seconds - r.label_seconds - r.wait_seconds).max(0.0);
     // Least squares: training seconds ≈ a + b · training examples.
     let n = results.len() as f64;
     let (sx, sy) = results.iter().fold((0.0, 0.0), |(sx, sy), r| {
@@ -393,6 +393,7 @@ mod tests {
                             train_examples: 500 * (1 + copies),
                             seconds: 1.0 + copies as f64,
                             label_seconds: 0.0,
+                            wait_seconds: 0.0,
                             labelled_texts: 0,
                         });
                     }

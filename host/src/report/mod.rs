@@ -8,7 +8,7 @@ mod markdown;
 mod plot;
 
 pub use aggregate::{aggregate, Group, GroupKey, Summary};
-pub use auto::{auto_degree_rule, compare_auto, AutoComparison};
+pub use auto::{compare_auto, AutoComparison};
 pub use claims::{evaluate_claims, Claim, Verdict};
 pub use markdown::{write_report, ReportOptions};
 pub use plot::{line_chart, Series};

@@ -31,6 +31,9 @@ pub struct CellResult {
     /// Of `seconds`, the time the teacher spent labelling texts the cache did not hold.
     #[serde(default)]
     pub label_seconds: f64,
+    /// Of `seconds`, the time spent waiting for the teacher while another cell used it.
+    #[serde(default)]
+    pub wait_seconds: f64,
     /// Texts the teacher labelled for this cell (the rest came from the cache).
     #[serde(default)]
     pub labelled_texts: usize,

@@ -148,6 +148,7 @@ seeds = [1, 2]
                 train_examples: 100 * (1 + cell.copies),
                 seconds: 0.0,
                 label_seconds: 0.0,
+                wait_seconds: 0.0,
                 labelled_texts: 0,
             })
         }

@@ -450,7 +450,6 @@ pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError>
         }
         _ => (vec![], AugmentReport::default()),
     };
-    augment.log();
     times.augment = t2.elapsed().as_secs_f64();
 
     let t3 = Instant::now();

@@ -1,4 +1,6 @@
-//! `edgekd flash MODEL.ekd`: put an artifact on a device through its A/B slots.
+//! `edgekd flash MODEL.ekd`: put an artifact on a device through its A/B slots: over the wire
+//! protocol (`--qemu`, `--serial`), or through a debug probe (`--probe`, cargo feature `probe`),
+//! which runs the device's own storage code on the host (`edgekd_host::device::install`).
 
 use std::path::PathBuf;
 
@@ -21,20 +23,53 @@ pub struct FlashArgs {
     /// Baud rate of the serial port.
     #[arg(long, default_value_t = 115_200)]
     baud: u32,
-    /// Write through a debug probe (probe-rs) into the slot address.
-    #[arg(long)]
+    /// Write through a debug probe (probe-rs) into the A/B slots of the firmware's storage
+    /// region, then reset the board (needs a build with `--features probe`).
+    #[arg(long, conflicts_with = "serial")]
     probe: bool,
+    #[command(flatten)]
+    probe_args: ProbeArgs,
+}
+
+/// Options of `--probe`.
+#[derive(Debug, Args)]
+#[cfg_attr(not(feature = "probe"), allow(dead_code))]
+struct ProbeArgs {
+    /// Chip name as probe-rs knows it.
+    #[arg(long, default_value = "nRF52840_xxAA", requires = "probe")]
+    chip: String,
+    /// Which probe: VID:PID or VID:PID:SERIAL, in hex (default: the first one found).
+    #[arg(long, value_name = "VID:PID[:SERIAL]", requires = "probe")]
+    probe_selector: Option<String>,
+    /// Chip address of the firmware's STORAGE region (device/firmware/memory.x); hex with 0x, or
+    /// decimal.
+    #[arg(long, default_value = "0x6E000", value_parser = parse_address, requires = "probe")]
+    storage_base: u64,
+    /// Public key the firmware was built with (NAME.pub; default: the development key).
+    #[arg(long, value_name = "PATH", requires = "probe")]
+    public_key: Option<PathBuf>,
+}
+
+/// `0x6E000`, `0x0006_E000` or `450560`.
+fn parse_address(text: &str) -> Result<u64, String> {
+    let clean = text.replace('_', "");
+    let parsed = match clean
+        .strip_prefix("0x")
+        .or_else(|| clean.strip_prefix("0X"))
+    {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => clean.parse(),
+    };
+    parsed.map_err(|e| format!("{text:?} is not an address (hex with 0x, or decimal): {e}"))
 }
 
 /// Runs `edgekd flash`.
 pub fn run(args: FlashArgs) -> anyhow::Result<()> {
-    if args.probe {
-        anyhow::bail!(
-            "--probe: this build has no probe-rs support; flash over --serial, or --qemu"
-        );
-    }
     let bytes =
         std::fs::read(&args.model).map_err(|e| anyhow::anyhow!("{}: {e}", args.model.display()))?;
+    if args.probe {
+        return run_probe(&bytes, &args.probe_args);
+    }
     let key = edgekd_host::keys::dev_signing_key()?;
     let public = edgekd_host::keys::hex(key.verifying_key().as_bytes());
     let flash_file = match args.flash_file {
@@ -69,4 +104,77 @@ pub fn run(args: FlashArgs) -> anyhow::Result<()> {
         report.len, report.slot, report.crc32
     );
     Ok(())
+}
+
+/// `--probe` in a build without probe-rs.
+#[cfg(not(feature = "probe"))]
+fn run_probe(_artifact: &[u8], _args: &ProbeArgs) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "--probe: this build has no probe-rs support; rebuild with \
+         `cargo build -p edgekd-host --features probe`, or flash over --serial or --qemu"
+    )
+}
+
+/// `--probe`: install through a debug probe, with a progress bar per step.
+#[cfg(feature = "probe")]
+fn run_probe(artifact: &[u8], args: &ProbeArgs) -> anyhow::Result<()> {
+    use edgekd_host::device::{flash_with_probe, ProbeStep, StorageTarget};
+
+    let key = match &args.public_key {
+        Some(path) => edgekd_host::keys::load_verifying_key(path)?,
+        None => edgekd_host::keys::dev_signing_key()?.verifying_key(),
+    };
+    let target = StorageTarget::firmware(args.storage_base);
+    println!(
+        "probe: chip {}, storage {:#010x}..{:#010x} (m4-1m layout), {} bytes to install",
+        args.chip,
+        target.base,
+        target.base + target.len as u64,
+        artifact.len()
+    );
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg:>11} [{bar:40}] {bytes}/{total_bytes} {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = |step: ProbeStep, done: u64, total: u64| {
+        bar.set_message(match step {
+            ProbeStep::Reading => "reading",
+            ProbeStep::Programming => "programming",
+            ProbeStep::Verifying => "verifying",
+        });
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let result = flash_with_probe(
+        artifact,
+        &args.chip,
+        args.probe_selector.as_deref(),
+        args.storage_base,
+        &key,
+        &progress,
+    );
+    bar.finish_and_clear();
+    let report = result?;
+    println!(
+        "flashed {} bytes into slot {:?} of {} through the probe: read back from the chip with CRC {:#010x}, boot record {} points at it ({} program calls); core reset, the board now runs it",
+        report.len, report.slot, args.chip, report.crc32, report.seq, report.program_calls
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_parse_in_hex_and_decimal() {
+        assert_eq!(parse_address("0x6E000"), Ok(0x6E000));
+        assert_eq!(parse_address("0x0006_E000"), Ok(0x6E000));
+        assert_eq!(parse_address("0X6e000"), Ok(0x6E000));
+        assert_eq!(parse_address("450560"), Ok(0x6E000));
+        assert!(parse_address("6E000").is_err());
+        assert!(parse_address("0x").is_err());
+    }
 }

@@ -284,18 +284,21 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
     let a = my - b * mx;
     let labelled: usize = results.iter().map(|r| r.labelled_texts).sum();
     let label_secs: f64 = results.iter().map(|r| r.label_seconds).sum();
+    let wait_secs: f64 = results.iter().map(|r| r.wait_seconds).sum();
     let rate = (label_secs > 0.0).then(|| labelled as f64 / label_secs);
     let _ = writeln!(
         md,
-        "{} cells took {:.2} hours of wall time in all ({:.1} s per cell on average), of which the teacher \
-         labelled {} texts the cache lacked in {:.2} hours ({}). Student training, fitted: {:.1} s + {:.3} ms \
-         per training example per cell.\n",
+        "{} cells took {:.2} hours of work in all ({:.2} hours more were cells waiting for the teacher \
+         while another cell used it): the teacher labelled {} texts the cache lacked in {:.2} hours ({}), \
+         and the students trained in {:.2} hours. Student training, fitted: {:.1} s + {:.3} ms per \
+         training example per cell.\n",
         results.len(),
-        total / 3600.0,
-        total / n,
+        (total - wait_secs) / 3600.0,
+        wait_secs / 3600.0,
         labelled,
         label_secs / 3600.0,
         rate.map_or("no labelling".into(), |r| format!("{r:.1} texts/s")),
+        results.iter().map(train_secs).sum::<f64>() / 3600.0,
         a,
         1000.0 * b
     );
@@ -313,7 +316,8 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
         );
     }
     let (mut train_total, mut unknown) = (0.0, 0);
-    // Texts the teacher must label: per (corpus, method, size, degree, data seed) the most copies.
+    // Texts the teacher must label: per (corpus, method, size, degree, data seed) the most copies
+    // (the originals are few beside them and are not counted).
     let mut to_label: BTreeMap<(String, String, usize, u32, u64), usize> = BTreeMap::new();
     for cell in grid.cells() {
         let size = match cell.size {
@@ -325,7 +329,8 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
             continue;
         };
         train_total += a + b * (s * (1 + cell.copies)) as f64;
-        if cell.mode == Mode::Kd {
+        // Degree-0 copies repeat their originals: nothing new to label.
+        if cell.mode == Mode::Kd && cell.degree > 0.0 {
             let key = (
                 cell.corpus.clone(),
                 format!("{:?}", cell.method),
@@ -334,7 +339,7 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
                 cell.data_seed(),
             );
             let e = to_label.entry(key).or_default();
-            *e = (*e).max(s * cell.copies.max(1));
+            *e = (*e).max(s * cell.copies);
         }
     }
     let texts: usize = to_label.values().sum();
@@ -413,5 +418,56 @@ mod tests {
         assert!(dir.path().join("copies-toy-synonym-500.png").exists());
         assert!(md.contains("| toy | Synonym | 500 | 4 | 0.30 | Kd |"));
         assert!(write_report(&[], dir.path(), &opts).is_err());
+    }
+
+    #[test]
+    fn cost_separates_labelling_from_training_and_prices_the_full_grid() {
+        let cell = |copies: usize, degree: f32| Cell {
+            corpus: "toy".into(),
+            method: Method::Synonym,
+            size: Size::N(500),
+            copies,
+            degree,
+            mode: Mode::Kd,
+            seed: 1,
+            data_seed: None,
+        };
+        // 1,000 texts labelled in 10 s (100 texts/s); 2 s of training each; 3 s waiting.
+        let results: Vec<CellResult> = [(0, 0.0), (4, 0.3)]
+            .into_iter()
+            .map(|(copies, degree)| CellResult {
+                key: cell(copies, degree).key(),
+                cell: cell(copies, degree),
+                test_accuracy: 0.7,
+                test_macro_f1: 0.7,
+                dev_accuracy: 0.7,
+                realised_degree: f64::from(degree),
+                train_examples: 500 * (1 + copies),
+                seconds: 15.0,
+                label_seconds: 10.0,
+                wait_seconds: 3.0,
+                labelled_texts: 1000,
+            })
+            .collect();
+        let grid = Grid::from_toml(
+            "corpora = [\"toy\"]\nmethods = [\"synonym\"]\nsizes = [500, \"full\"]\ncopies = [0, 4]\n\
+             degrees = [0.0, 0.3]\nmodes = [\"kd\"]\nseeds = [1]\n",
+        )
+        .unwrap();
+        let opts = ReportOptions {
+            full_grid: Some(grid),
+            full_sizes: [("toy".to_string(), 1000)].into(),
+            ..Default::default()
+        };
+        let md = cost_section(&results, &opts);
+        assert!(md.contains("labelled 2000 texts the cache lacked"), "{md}");
+        assert!(md.contains("(100.0 texts/s)"), "{md}");
+        assert!(md.contains("(0.00 hours more were cells waiting"), "{md}");
+        // Only the degree-0.3 copies need labels: 500 × 4 + 1000 × 4 texts, at 100 texts/s.
+        assert!(md.contains("The full grid (6 cells)"), "{md}");
+        assert!(
+            md.contains("label about 6000 texts (0.0 hours at 100.0 texts/s)"),
+            "{md}"
+        );
     }
 }

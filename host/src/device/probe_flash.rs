@@ -396,17 +396,22 @@ mod tests {
     use crate::device::fake_chip::Fake;
     use edgekd_shared::protocol::Slot;
 
-    #[test]
-    fn misaligned_and_out_of_range_changes_are_refused() {
-        let mut fake = Fake::erased();
-        let mut flash = ProbeFlash::open(
-            &mut fake,
+    /// The firmware's storage region of `fake`, shadowed.
+    fn open(fake: &mut Fake) -> ProbeFlash<&mut Fake> {
+        ProbeFlash::open(
+            fake,
             FIRMWARE_STORAGE_BASE,
             FIRMWARE_STORAGE_LEN,
             &FIRMWARE_LAYOUT,
             |_, _| {},
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn misaligned_and_out_of_range_changes_are_refused() {
+        let mut fake = Fake::erased();
+        let mut flash = open(&mut fake);
         let slot = FIRMWARE_LAYOUT.slot(Slot::A).offset;
         assert!(matches!(
             flash.write(slot + 2, &[0; 4]),
@@ -446,14 +451,7 @@ mod tests {
     fn nor_semantics_and_flush_order() {
         let mut fake = Fake::erased();
         fake.mem[8192..8196].copy_from_slice(&[0x0F; 4]);
-        let mut flash = ProbeFlash::open(
-            &mut fake,
-            FIRMWARE_STORAGE_BASE,
-            FIRMWARE_STORAGE_LEN,
-            &FIRMWARE_LAYOUT,
-            |_, _| {},
-        )
-        .unwrap();
+        let mut flash = open(&mut fake);
         let at = FIRMWARE_LAYOUT.slot(Slot::B).offset;
         flash.write(at + 4096, &[0xF0, 0x00, 0xFF, 0x3C]).unwrap();
         flash.write(at + 4096, &[0x3F, 0xFF, 0xFF, 0xFF]).unwrap();

@@ -102,7 +102,7 @@ fn wgpu_device() -> Result<Device, BackendError> {
     let probe = std::panic::catch_unwind(|| {
         let device = Device::wgpu(DeviceKind::DefaultDevice);
         let t = Tensor::<1>::from_floats([1.0, 2.0], &device);
-        let sum: Vec<f32> = t.sum().into_data().to_vec().unwrap_or_default();
+        let sum: Vec<f32> = t.sum().into_data().try_to_vec::<f32>().unwrap_or_default();
         (device, sum)
     });
     match probe {

@@ -18,7 +18,7 @@ const BUCKETS: usize = 64;
 /// One Adam step on a 4-text batch; returns the loss and every updated weight, flattened.
 fn kd_step(model: Student, device: &Device) -> (f32, Vec<f32>) {
     let ad = device.clone().autodiff();
-    let model = model.fork(&ad);
+    let model = model.fork(&ad).train();
     let texts: [&[u32]; 4] = [&[1, 5, 9], &[2, 2, 63, 40, 7], &[11], &[30, 31, 32, 33]];
     let batch = TokenBatch::new(&texts, BUCKETS, 1, &ad).unwrap();
     let teacher = Tensor::<2>::from_data(

@@ -168,7 +168,7 @@ pub struct AugmentReport {
 
 impl AugmentReport {
     /// Logs the report at info level.
-    pub fn log(&self) {
+    fn log(&self) {
         tracing::info!(
             method = %self.method,
             degree = self.degree,

@@ -9,8 +9,8 @@ use edgekd_device::engine::{arena_size, infer, Input};
 use edgekd_device::learner::{HeadLearner, LearnHyper, UpdateRecord};
 use edgekd_device::server::DEFAULT_LEARNING_RATE;
 use edgekd_host::adapt::{
-    adapt, evaluate, soft_examples, AdaptError, AdaptPlan, EvalSet, Finish, LabelMap, Progress,
-    SoftExample,
+    adapt, evaluate, interleave_replay, soft_examples, student_logits, AdaptError, AdaptPlan,
+    EvalSet, Finish, LabelMap, Progress, SoftExample,
 };
 use edgekd_host::device::{DeviceClient, SimDevice, SIM_HEAD_CAP};
 use edgekd_shared::artifact::sample::{sample, SampleKind};
@@ -329,4 +329,66 @@ fn revert_restores_the_head_and_commit_survives_a_reboot() {
     let mut dev = DeviceClient::new(dev.into_inner().reboot().unwrap(), Duration::from_secs(2));
     assert_eq!(probe_logits(&mut dev, &held), adapted_logits);
     assert_eq!(evaluate(&mut dev, &held).unwrap(), accuracy);
+}
+
+/// Generic texts of the original domain (none uses an in-domain word): `n` of them.
+fn original_pool(n: usize) -> Vec<String> {
+    const WORDS: [&str; 12] = [
+        "film", "story", "actor", "scene", "plot", "music", "ending", "camera", "script", "role",
+        "sequel", "director",
+    ];
+    (0..n)
+        .map(|i| {
+            let w = |k: usize| WORDS[(i * 7 + k * 5) % WORDS.len()];
+            format!("the {} and the {} of the {}", w(0), w(1), w(2))
+        })
+        .collect()
+}
+
+#[test]
+fn replaying_the_students_own_outputs_keeps_the_original_domain() {
+    let vk = key().verifying_key();
+    let bytes = sample(SampleKind::Bag, 31, Some(&key())).unwrap().bytes;
+    let model = decode(&bytes, VerifyPolicy::RequireKey(&vk)).unwrap();
+    let (train, held) = setup(&model);
+    let pool = original_pool(40);
+    let (replay_texts, eval_texts) = pool.split_at(24);
+    let logits = student_logits(&model, replay_texts).unwrap();
+    let replay = soft_examples(replay_texts, &logits, model.meta.labels.len(), T).unwrap();
+    let mut plan = AdaptPlan::new(600, T);
+    plan.checkpoints = vec![0];
+    let run = |stream: &[SoftExample]| {
+        let mut dev = flashed(&bytes, &vk);
+        let gold = eval_texts
+            .iter()
+            .map(|t| usize::from(dev.infer(t).unwrap().label))
+            .collect();
+        let orig = EvalSet {
+            name: "original".into(),
+            texts: eval_texts.to_vec(),
+            gold,
+        };
+        let report = adapt(&mut dev, stream, &held, &orig, &plan, &mut |_| {}).unwrap();
+        let (first, last) = (report.checkpoints[0], report.checkpoints[1]);
+        assert_eq!(first.original, Some(1.0));
+        (
+            first.in_domain.unwrap(),
+            last.in_domain.unwrap(),
+            last.original.unwrap(),
+        )
+    };
+    let (start, alone_in, alone_orig) = run(&train);
+    let (_, mixed_in, mixed_orig) = run(&interleave_replay(&train, &replay, 1.0));
+    println!(
+        "in-domain from {start}: alone {alone_in}, replayed {mixed_in}; \
+         original answers kept: alone {alone_orig}, replayed {mixed_orig}"
+    );
+    assert!(
+        mixed_orig >= alone_orig + 0.25,
+        "replay kept {mixed_orig} of the original answers, no replay {alone_orig}"
+    );
+    assert!(
+        mixed_in >= start + 0.2,
+        "in-domain accuracy with replay {start} → {mixed_in}"
+    );
 }

@@ -29,7 +29,9 @@ pub enum BackendError {
     #[error("unknown backend {0:?} (expected flex, ndarray or wgpu)")]
     Unknown(String),
     /// wgpu was asked for but this build lacks the `wgpu` feature.
-    #[error("backend wgpu needs edgekd-models built with the `wgpu` feature")]
+    #[error(
+        "backend wgpu is not in this build: build edgekd with `--features wgpu` (edgekd-models: `wgpu`)"
+    )]
     WgpuNotBuilt,
     /// wgpu was asked for but no adapter could run a tensor operation.
     #[error("backend wgpu: no usable adapter ({0})")]

@@ -33,6 +33,12 @@ pub enum AdaptError {
         /// What is wrong.
         reason: String,
     },
+    /// The flashed student's own logits (replay targets) could not be computed on the host.
+    #[error("the student's own logits: {reason}")]
+    StudentLogits {
+        /// What failed, and on which text.
+        reason: String,
+    },
     /// The temperature is not a finite value in `[0.5, 20]` (the device's range).
     #[error("temperature {0} is outside [0.5, 20]")]
     BadTemperature(f32),

@@ -14,12 +14,14 @@
 //! refused ([`AdaptError::UnmappedLabel`]).
 //!
 //! With a replay teacher, original-domain training texts labelled by the original teacher are mixed
-//! into the stream ([`interleave_replay`]) so that the head keeps what it knew.
+//! into the stream ([`interleave_replay`]) so that the head keeps what it knew; or, without that
+//! teacher, the same texts with the flashed student's own outputs ([`student_logits`]).
 
 mod error;
 mod labels;
 mod replay;
 mod report;
+mod self_labels;
 mod session;
 mod soft;
 
@@ -27,5 +29,6 @@ pub use error::AdaptError;
 pub use labels::LabelMap;
 pub use replay::interleave_replay;
 pub use report::{AdaptReport, Checkpoint};
+pub use self_labels::student_logits;
 pub use session::{adapt, evaluate, AdaptPlan, EvalSet, Finish, Progress, DEFAULT_CHECKPOINTS};
 pub use soft::{clip_text, soft_examples, soft_labels, SoftExample};

@@ -56,6 +56,11 @@ pub struct AdaptArgs {
     /// Fraction of the in-domain corpus held out for evaluation.
     #[arg(long, default_value_t = 0.2)]
     pub held_out: f64,
+    /// Which splits the checkpoints evaluate: `test` (the in-domain held-out split and the original
+    /// corpus's test split) or `dev`, for choosing settings such as `--replay-ratio` without looking
+    /// at test (in-domain training texts that no update uses, and the original corpus's dev split).
+    #[arg(long, value_enum, default_value = "test")]
+    pub evaluate: EvalSplits,
     /// At most this many texts per evaluated split (stratified subsample; 0: all).
     #[arg(long, default_value_t = 500)]
     pub eval_limit: usize,
@@ -68,6 +73,10 @@ pub struct AdaptArgs {
     /// Seed of the splits and subsamples.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Seed of the order of the updates (in-domain texts and replayed texts); default `--seed`.
+    /// Other orders show how much a result owes to one order of SGD steps.
+    #[arg(long)]
+    pub order_seed: Option<u64>,
     /// Text and label columns for `csv:`/`tsv:`/`jsonl:` corpora.
     #[arg(long, default_value = "text")]
     pub text_col: String,
@@ -80,12 +89,15 @@ pub struct AdaptArgs {
     /// Baud rate for `serial:PORT`.
     #[arg(long, default_value_t = 115_200)]
     pub baud: u32,
-    /// The original domain's teacher: with it, original-domain training texts labelled by this
-    /// teacher are replayed between in-domain updates (rehearsal), so that the head keeps what it knew.
+    /// Replay original-domain training texts between in-domain updates (rehearsal), so that the
+    /// head keeps what it knew, labelled by `teacher` (needs `--replay-teacher`) or by the flashed
+    /// `student` itself (its own outputs before the session: learning without forgetting).
+    #[arg(long, value_enum)]
+    pub replay: Option<ReplayLabels>,
+    /// The original domain's teacher, for `--replay teacher` (given alone, it implies it).
     #[arg(long)]
     pub replay_teacher: Option<PathBuf>,
-    /// Replayed original-domain texts per in-domain text (with `--replay-teacher`; 0.5: one after
-    /// every second in-domain text).
+    /// Replayed original-domain texts per in-domain text (0.5: one after every second in-domain text).
     #[arg(long, default_value_t = 1.0)]
     pub replay_ratio: f64,
     /// Original-domain training texts to replay from (a stratified subsample of its training split;
@@ -95,6 +107,24 @@ pub struct AdaptArgs {
     /// Flash file of the emulated device (qemu).
     #[arg(long, default_value = "target-host/adapt-flash.bin")]
     pub flash_file: PathBuf,
+}
+
+/// Who labels the replayed original-domain texts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReplayLabels {
+    /// The original domain's teacher (`--replay-teacher`).
+    Teacher,
+    /// The flashed student's own outputs before the session.
+    Student,
+}
+
+/// The splits the checkpoints evaluate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvalSplits {
+    /// In-domain held-out split; original corpus's test split.
+    Test,
+    /// In-domain training texts left out of the updates; original corpus's dev split.
+    Dev,
 }
 
 /// Everything a session needs, prepared on the host.
@@ -160,13 +190,14 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
     // Only as many training texts as updates need the teacher (a stratified subsample), in a seeded
     // random order: the subsample keeps the corpus file's order, and one SGD step per text in that
     // order dragged the head to one class and then the other.
+    let order_seed = args.order_seed.unwrap_or(args.seed);
     let mut train_set = match args.updates {
         n if n > 0 && n < split.train.len() => stratified_subsample(&split.train, n, args.seed)?,
         _ => split.train.clone(),
     };
     train_set
         .examples
-        .shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(args.seed));
+        .shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(order_seed));
     let teacher_texts: Vec<String> = train_set.examples.iter().map(|e| e.text.clone()).collect();
     let logits = teacher_logits(&args.teacher, &teacher_texts)?;
     let in_domain = adapt::soft_examples(
@@ -175,8 +206,13 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
         model_labels.len(),
         args.temperature,
     )?;
-    let train = match &args.replay_teacher {
-        Some(dir) => {
+    // `--replay-teacher` alone means `--replay teacher`.
+    let replay = args.replay.or(args
+        .replay_teacher
+        .is_some()
+        .then_some(ReplayLabels::Teacher));
+    let train = match replay {
+        Some(labels) => {
             let mut pool = match args.replay_pool {
                 n if n > 0 && n < original_split.train.len() => {
                     stratified_subsample(&original_split.train, n, args.seed)?
@@ -184,18 +220,23 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
                 _ => original_split.train.clone(),
             };
             pool.examples
-                .shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(args.seed));
+                .shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(order_seed));
             let texts: Vec<String> = pool.examples.iter().map(|e| e.text.clone()).collect();
-            let replay = adapt::soft_examples(
-                &texts,
-                &teacher_logits(dir, &texts)?,
-                model_labels.len(),
-                args.temperature,
-            )?;
+            let logits = match (labels, &args.replay_teacher) {
+                (ReplayLabels::Teacher, Some(dir)) => teacher_logits(dir, &texts)?,
+                (ReplayLabels::Teacher, None) => {
+                    bail!("--replay teacher needs --replay-teacher DIR")
+                }
+                (ReplayLabels::Student, _) => adapt::student_logits(&model, &texts)?,
+            };
+            let replay =
+                adapt::soft_examples(&texts, &logits, model_labels.len(), args.temperature)?;
             println!(
-                "replay: {} original-domain texts per in-domain text, from {} training texts",
+                "replay: {} original-domain texts per in-domain text, from {} training texts \
+                 labelled by the {}",
                 args.replay_ratio,
-                replay.len()
+                replay.len(),
+                format!("{labels:?}").to_lowercase()
             );
             adapt::interleave_replay(&in_domain, &replay, args.replay_ratio)
         }
@@ -222,8 +263,29 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
             gold,
         })
     };
-    let held_out = eval_set("in-domain", &split.test, &domain_to_model)?;
-    let original = eval_set("original", &original_split.test, &original_to_model)?;
+    let (held_out, original) = match args.evaluate {
+        EvalSplits::Test => (
+            eval_set("in-domain held-out", &split.test, &domain_to_model)?,
+            eval_set("original test", &original_split.test, &original_to_model)?,
+        ),
+        EvalSplits::Dev => {
+            let used: std::collections::HashSet<&str> =
+                teacher_texts.iter().map(String::as_str).collect();
+            let unused = split
+                .train
+                .examples
+                .iter()
+                .filter(|e| !used.contains(e.text.as_str()));
+            let in_domain_dev = split.train.with_examples(
+                format!("{}/unused", split.train.name),
+                unused.cloned().collect(),
+            );
+            (
+                eval_set("in-domain dev", &in_domain_dev, &domain_to_model)?,
+                eval_set("original dev", &original_split.dev, &original_to_model)?,
+            )
+        }
+    };
     // What the student can at best learn from: the teacher's own accuracy on the held-out split.
     let teacher_held_out = teacher_logits(&args.teacher, &held_out.texts)?;
     let teacher_right = teacher_held_out
@@ -232,7 +294,8 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
         .filter(|(l, &g)| edgekd_models::student::argmax(l) == g)
         .count();
     println!(
-        "teacher on the in-domain held-out split: {:.1}% ({teacher_right} of {})",
+        "teacher on the {} split: {:.1}% ({teacher_right} of {})",
+        held_out.name,
         100.0 * teacher_right as f64 / held_out.texts.len().max(1) as f64,
         held_out.texts.len()
     );
@@ -297,8 +360,10 @@ fn session<T: Read + Write>(client: &mut DeviceClient<T>, p: &Prepared) -> anyho
     )?;
     bar.finish_and_clear();
     println!(
-        "in-domain: {} held-out texts; original: {} test texts; {} training texts at T = {}",
+        "{}: {} texts; {}: {} texts; {} training texts at T = {}",
+        p.held_out.name,
         p.held_out.texts.len(),
+        p.original.name,
         p.original.texts.len(),
         p.train.len(),
         p.plan.temperature

@@ -34,6 +34,9 @@ pub struct DistillArgs {
     /// Teacher fine-tuning epochs.
     #[arg(long)]
     pub teacher_epochs: Option<usize>,
+    /// Peak learning rate of the teacher's encoder.
+    #[arg(long)]
+    pub teacher_lr: Option<f64>,
     /// Teacher token cap per text.
     #[arg(long)]
     pub teacher_max_len: Option<usize>,
@@ -129,6 +132,7 @@ impl DistillArgs {
             label_col,
             seed,
             teacher_epochs,
+            teacher_lr,
             teacher_max_len,
             dev_fraction,
             test_fraction,

@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use edgekd_models::burn::prelude::Device;
-use edgekd_models::teacher::TeacherTrainConfig;
 
 use super::distill::tokenized;
 use super::teacher_logits;
@@ -100,10 +99,7 @@ impl RealCellRunner {
             None => crate::assets::ensure("minilm-l6")?,
         };
         let cache_root = crate::assets::Cache::from_env()?.root().to_path_buf();
-        let cfg = TeacherTrainConfig::new()
-            .with_epochs(self.base.teacher_epochs)
-            .with_max_steps(self.base.teacher_max_steps)
-            .with_seed(seed);
+        let cfg = self.base.teacher_train(seed);
         let stage = TeacherStage::prepare(
             &pretrained,
             &teacher_train,

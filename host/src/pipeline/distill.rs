@@ -70,6 +70,8 @@ pub struct DistillConfig {
     pub teacher_dir: Option<PathBuf>,
     /// Teacher fine-tuning epochs.
     pub teacher_epochs: usize,
+    /// Peak learning rate of the teacher's encoder (its head gets `TeacherTrainConfig::head_lr`).
+    pub teacher_lr: f64,
     /// Teacher token cap per text.
     pub teacher_max_len: usize,
     /// Stop teacher fine-tuning after this many optimizer steps (`None`: all epochs; for quick runs).
@@ -129,6 +131,7 @@ impl Default for DistillConfig {
             seed: 1,
             teacher_dir: None,
             teacher_epochs: 3,
+            teacher_lr: 3e-5,
             teacher_max_len: 64,
             teacher_max_steps: None,
             method: Method::Synonym,
@@ -177,6 +180,15 @@ impl DistillConfig {
         t.patience = self.patience;
         t.seed = seed;
         t
+    }
+
+    /// The teacher's fine-tuning settings (epochs, step cap, encoder learning rate) with `seed`.
+    pub fn teacher_train(&self, seed: u64) -> TeacherTrainConfig {
+        TeacherTrainConfig::new()
+            .with_epochs(self.teacher_epochs)
+            .with_lr(self.teacher_lr)
+            .with_max_steps(self.teacher_max_steps)
+            .with_seed(seed)
     }
 
     /// The backend device, logged.
@@ -370,10 +382,7 @@ pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError>
         None => crate::assets::ensure("minilm-l6")?,
     };
     let cache_root = crate::assets::Cache::from_env()?.root().to_path_buf();
-    let teacher_cfg = TeacherTrainConfig::new()
-        .with_epochs(cfg.teacher_epochs)
-        .with_max_steps(cfg.teacher_max_steps)
-        .with_seed(cfg.seed);
+    let teacher_cfg = cfg.teacher_train(cfg.seed);
     let steps_bar = bar(0, "teacher");
     let mut on_event = |ev: &TrainEvent| match ev {
         TrainEvent::Step {

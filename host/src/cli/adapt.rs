@@ -206,37 +206,13 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
         model_labels.len(),
         args.temperature,
     )?;
-    // `--replay-teacher` alone means `--replay teacher`.
-    let replay = args.replay.or(args
-        .replay_teacher
-        .is_some()
-        .then_some(ReplayLabels::Teacher));
-    let train = match replay {
-        Some(labels) => {
-            let mut pool = match args.replay_pool {
-                n if n > 0 && n < original_split.train.len() => {
-                    stratified_subsample(&original_split.train, n, args.seed)?
-                }
-                _ => original_split.train.clone(),
-            };
-            pool.examples
-                .shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(order_seed));
-            let texts: Vec<String> = pool.examples.iter().map(|e| e.text.clone()).collect();
-            let logits = match (labels, &args.replay_teacher) {
-                (ReplayLabels::Teacher, Some(dir)) => teacher_logits(dir, &texts)?,
-                (ReplayLabels::Teacher, None) => {
-                    bail!("--replay teacher needs --replay-teacher DIR")
-                }
-                (ReplayLabels::Student, _) => adapt::student_logits(&model, &texts)?,
-            };
-            let replay =
-                adapt::soft_examples(&texts, &logits, model_labels.len(), args.temperature)?;
+    let train = match replay_examples(args, &model, &original_split.train, order_seed)? {
+        Some((replay, labels)) => {
             println!(
                 "replay: {} original-domain texts per in-domain text, from {} training texts \
-                 labelled by the {}",
+                 labelled by the {labels}",
                 args.replay_ratio,
                 replay.len(),
-                format!("{labels:?}").to_lowercase()
             );
             adapt::interleave_replay(&in_domain, &replay, args.replay_ratio)
         }
@@ -317,6 +293,41 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
         original,
         plan,
     })
+}
+
+/// The replayed original-domain examples of `--replay` (and who labelled them), or `None` without
+/// replay: a stratified subsample of `original_train` of `--replay-pool` texts in the order of
+/// `order_seed`, labelled at `--temperature`.
+fn replay_examples(
+    args: &AdaptArgs,
+    model: &edgekd_shared::artifact::Model<'_>,
+    original_train: &Dataset,
+    order_seed: u64,
+) -> anyhow::Result<Option<(Vec<adapt::SoftExample>, &'static str)>> {
+    // `--replay-teacher` alone means `--replay teacher`.
+    let labels = args.replay.or(args
+        .replay_teacher
+        .is_some()
+        .then_some(ReplayLabels::Teacher));
+    let Some(labels) = labels else {
+        return Ok(None);
+    };
+    let mut pool = match args.replay_pool {
+        n if n > 0 && n < original_train.len() => {
+            stratified_subsample(original_train, n, args.seed)?
+        }
+        _ => original_train.clone(),
+    };
+    pool.examples
+        .shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(order_seed));
+    let texts: Vec<String> = pool.examples.iter().map(|e| e.text.clone()).collect();
+    let (logits, by) = match (labels, &args.replay_teacher) {
+        (ReplayLabels::Teacher, Some(dir)) => (teacher_logits(dir, &texts)?, "teacher"),
+        (ReplayLabels::Teacher, None) => bail!("--replay teacher needs --replay-teacher DIR"),
+        (ReplayLabels::Student, _) => (adapt::student_logits(model, &texts)?, "student"),
+    };
+    let replay = adapt::soft_examples(&texts, &logits, model.meta.labels.len(), args.temperature)?;
+    Ok(Some((replay, by)))
 }
 
 /// Teacher logits (temperature 1) of `texts`, from the shared soft-label cache where present.

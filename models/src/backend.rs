@@ -1,7 +1,7 @@
 //! Choosing where burn runs: `flex` (pure-Rust CPU, the default on CPU), `ndarray` (CPU,
 //! deprecated upstream, kept for comparison) or `wgpu` (GPU through Vulkan/Metal/…, behind the
-//! crate feature `wgpu`). Without a request, wgpu is used when the feature is on and an adapter
-//! answers, else flex.
+//! crate feature `wgpu`). Without a request, wgpu is used when the feature is on and a hardware
+//! adapter answers, else flex.
 
 use std::fmt;
 use std::str::FromStr;
@@ -91,7 +91,7 @@ pub fn select(requested: Option<BackendKind>) -> Result<(BackendKind, Device), B
     };
     match requested {
         Some(kind) => Ok((kind, kind.device()?)),
-        None => match wgpu_device() {
+        None => match hardware_adapter().and_then(|()| wgpu_device()) {
             Ok(device) => Ok((BackendKind::Wgpu, device)),
             Err(_) => Ok((BackendKind::Flex, Device::flex())),
         },
@@ -114,6 +114,37 @@ fn wgpu_device() -> Result<Device, BackendError> {
             "adapter initialisation panicked".into(),
         )),
     }
+}
+
+/// Whether wgpu has a hardware adapter: a software rasterizer alone (Mesa's lavapipe, llvmpipe, WARP)
+/// runs burn ~20× slower than flex, so `auto` leaves it to those who name `wgpu`.
+#[cfg(feature = "wgpu")]
+fn hardware_adapter() -> Result<(), BackendError> {
+    use burn::backend::wgpu::wgpu;
+    let instance = wgpu::Instance::default();
+    let adapters =
+        futures_lite::future::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+    let kinds: Vec<String> = adapters
+        .iter()
+        .map(|a| {
+            let info = a.get_info();
+            format!("{} ({:?})", info.name, info.device_type)
+        })
+        .collect();
+    match adapters
+        .iter()
+        .any(|a| a.get_info().device_type != wgpu::DeviceType::Cpu)
+    {
+        true => Ok(()),
+        false => Err(BackendError::NoAdapter(format!(
+            "no hardware adapter among {kinds:?}; a software one is used only with --backend wgpu"
+        ))),
+    }
+}
+
+#[cfg(not(feature = "wgpu"))]
+fn hardware_adapter() -> Result<(), BackendError> {
+    Err(BackendError::WgpuNotBuilt)
 }
 
 #[cfg(not(feature = "wgpu"))]

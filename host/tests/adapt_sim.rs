@@ -95,25 +95,16 @@ fn setup(model: &Model<'_>) -> (Vec<SoftExample>, EvalSet) {
     (soft, held)
 }
 
-/// The original domain: texts the model labels as it was flashed (accuracy 1 before adapting).
-fn original(dev: &mut DeviceClient<SimDevice<'_>>) -> EvalSet {
-    let texts: Vec<String> = [
-        "the film was long",
-        "a quiet story of two friends",
-        "music and colour",
-        "why",
-        "it ends",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+/// The original domain: `texts` with the flashed model's own answers as gold (accuracy 1 before
+/// adapting).
+fn original(dev: &mut DeviceClient<SimDevice<'_>>, texts: &[String]) -> EvalSet {
     let gold = texts
         .iter()
         .map(|t| usize::from(dev.infer(t).unwrap().label))
         .collect();
     EvalSet {
         name: "original".into(),
-        texts,
+        texts: texts.to_vec(),
         gold,
     }
 }
@@ -139,7 +130,15 @@ fn adaptation_helps_in_domain_and_reports_every_checkpoint() {
     let model = decode(&bytes, VerifyPolicy::RequireKey(&vk)).unwrap();
     let mut dev = flashed(&bytes, &vk);
     let (train, held) = setup(&model);
-    let orig = original(&mut dev);
+    let texts = [
+        "the film was long",
+        "a quiet story of two friends",
+        "music and colour",
+        "why",
+        "it ends",
+    ]
+    .map(String::from);
+    let orig = original(&mut dev, &texts);
     let plan = AdaptPlan::new(1000, T);
     let (mut updates, mut seen) = (0usize, Vec::new());
     let report = adapt(&mut dev, &train, &held, &orig, &plan, &mut |p| match p {
@@ -179,16 +178,7 @@ fn host_learner(
     updates: usize,
 ) -> Box<HeadLearner<SIM_HEAD_CAP>> {
     let mut learner = Box::new(HeadLearner::<SIM_HEAD_CAP>::empty());
-    let head = model.head.as_ref().unwrap();
-    let outputs = model.meta.labels.len();
-    learner
-        .load_le_bytes(
-            head.weights.len() / 4 / outputs,
-            outputs,
-            head.weights,
-            head.bias,
-        )
-        .unwrap();
+    learner.load_model_head(model).unwrap();
     let mut arena = vec![0u8; arena_size(model).unwrap()];
     for i in 0..updates {
         let ex = &train[i % train.len()];
@@ -359,15 +349,7 @@ fn replaying_the_students_own_outputs_keeps_the_original_domain() {
     plan.checkpoints = vec![0];
     let run = |stream: &[SoftExample]| {
         let mut dev = flashed(&bytes, &vk);
-        let gold = eval_texts
-            .iter()
-            .map(|t| usize::from(dev.infer(t).unwrap().label))
-            .collect();
-        let orig = EvalSet {
-            name: "original".into(),
-            texts: eval_texts.to_vec(),
-            gold,
-        };
+        let orig = original(&mut dev, eval_texts);
         let report = adapt(&mut dev, stream, &held, &orig, &plan, &mut |_| {}).unwrap();
         let (first, last) = (report.checkpoints[0], report.checkpoints[1]);
         assert_eq!(first.original, Some(1.0));

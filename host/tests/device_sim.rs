@@ -177,12 +177,7 @@ struct HostLearner {
 impl HostLearner {
     fn new(model: &Model<'_>) -> Self {
         let mut learner = Box::new(HeadLearner::empty());
-        let head = model.head.as_ref().unwrap();
-        let outputs = model.meta.labels.len();
-        let inputs = head.weights.len() / 4 / outputs;
-        learner
-            .load_le_bytes(inputs, outputs, head.weights, head.bias)
-            .unwrap();
+        learner.load_model_head(model).unwrap();
         Self { learner }
     }
 

@@ -124,21 +124,14 @@ fn hardware_adapter() -> Result<(), BackendError> {
     let instance = wgpu::Instance::default();
     let adapters =
         futures_lite::future::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
-    let kinds: Vec<String> = adapters
-        .iter()
-        .map(|a| {
-            let info = a.get_info();
-            format!("{} ({:?})", info.name, info.device_type)
-        })
-        .collect();
     match adapters
         .iter()
         .any(|a| a.get_info().device_type != wgpu::DeviceType::Cpu)
     {
         true => Ok(()),
-        false => Err(BackendError::NoAdapter(format!(
-            "no hardware adapter among {kinds:?}; a software one is used only with --backend wgpu"
-        ))),
+        false => Err(BackendError::NoAdapter(
+            "only software adapters; one is used only with --backend wgpu".into(),
+        )),
     }
 }
 

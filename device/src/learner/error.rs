@@ -50,6 +50,8 @@ pub enum LearnError {
     StepOverflow,
     /// An initial head weight is NaN, infinite or beyond the guard bound.
     BadInitialHead,
+    /// The model has no f32 head master, or its last layer is not the Dense layer one trains.
+    NoHeadMaster,
 }
 
 impl fmt::Display for LearnError {
@@ -80,6 +82,7 @@ impl fmt::Display for LearnError {
             Self::BadHyper => f.write_str("temperature or learning rate out of range"),
             Self::StepOverflow => f.write_str("update refused: it would overflow the head"),
             Self::BadInitialHead => f.write_str("initial head has a non-finite or huge value"),
+            Self::NoHeadMaster => f.write_str("the model has no head master on a last Dense layer"),
         }
     }
 }

@@ -1,9 +1,21 @@
 //! The f32 master copy of the classifier head and its SGD step on the distillation loss.
 
+use edgekd_shared::artifact::{Layer, Model};
+
 use super::{softmax_with_temperature, LearnError, MAX_CLASSES};
 
 /// Largest absolute value a weight or bias may take; a step beyond it is refused.
 pub const GUARD_BOUND: f32 = 1.0e4;
+
+/// `(inputs, outputs)` of `model`'s last layer when it is the Dense layer a head master trains.
+pub fn head_dims(model: &Model<'_>) -> Option<(usize, usize)> {
+    match model.layers.last()? {
+        Layer::Dense {
+            inputs, outputs, ..
+        } => Some((usize::from(*inputs), usize::from(*outputs))),
+        _ => None,
+    }
+}
 
 /// Hyper-parameters of one update.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -81,6 +93,15 @@ impl<const W_CAP: usize> HeadLearner<W_CAP> {
         self.out_dim = out_dim;
         self.updates = 0;
         Ok(())
+    }
+
+    /// Replaces the head by `model`'s f32 head master, shaped as its last Dense layer (what the
+    /// device learns from after a flash, and the host's copy of it).
+    pub fn load_model_head(&mut self, model: &Model<'_>) -> Result<(), LearnError> {
+        match (head_dims(model), &model.head) {
+            (Some((i, o)), Some(h)) => self.load_le_bytes(i, o, h.weights, h.bias),
+            _ => Err(LearnError::NoHeadMaster),
+        }
     }
 
     /// Replaces the head by f32 slices (host convenience; same checks as [`Self::load_le_bytes`]).
@@ -341,6 +362,8 @@ impl<const W_CAP: usize> HeadLearner<W_CAP> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use edgekd_shared::artifact::sample::{sample, SampleKind};
+    use edgekd_shared::artifact::{decode, VerifyPolicy};
 
     type Learner = HeadLearner<64>;
 
@@ -520,5 +543,26 @@ mod tests {
             l.load_le_bytes(3, 2, &wb[..20], &bb),
             Err(LearnError::LengthMismatch { .. })
         ));
+    }
+
+    #[test]
+    fn the_head_master_loads_in_the_shape_of_the_last_dense_layer() {
+        let bytes = sample(SampleKind::Bag, 3, None).unwrap().bytes;
+        let model = decode(&bytes, VerifyPolicy::AllowUnsigned).unwrap();
+        let mut l = HeadLearner::<64>::empty();
+        l.load_model_head(&model).unwrap();
+        assert_eq!((l.in_dim(), l.out_dim()), (12, 3));
+        let head = model.head.as_ref().unwrap();
+        assert_eq!(l.weights()[0].to_le_bytes(), head.weights[..4]);
+        assert_eq!(l.bias()[2].to_le_bytes(), head.bias[8..12]);
+
+        let conv = sample(SampleKind::Conv, 3, None).unwrap().bytes;
+        let conv = decode(&conv, VerifyPolicy::AllowUnsigned).unwrap();
+        assert_eq!(l.load_model_head(&conv), Err(LearnError::NoHeadMaster));
+        assert_eq!(
+            (l.in_dim(), l.out_dim()),
+            (12, 3),
+            "a refusal keeps the head"
+        );
     }
 }

@@ -15,7 +15,7 @@ mod journal;
 mod softmax;
 
 pub use error::LearnError;
-pub use head::{HeadLearner, LearnHyper, StepReport, GUARD_BOUND};
+pub use head::{head_dims, HeadLearner, LearnHyper, StepReport, GUARD_BOUND};
 pub use journal::{
     dequantize_input, Journal, JournalError, RestoreReport, UpdateRecord, MAX_HEAD_IN,
 };

@@ -3,13 +3,13 @@
 
 use core::cell::Cell;
 
-use edgekd_shared::artifact::{decode, decode_trusted, Layer, Model, VerifyPolicy};
+use edgekd_shared::artifact::{decode, decode_trusted, VerifyPolicy};
 use edgekd_shared::protocol::ErrorCode;
 use embedded_storage::nor_flash::NorFlash;
 
 use super::{reply, Platform, Server};
 use crate::engine::arena_size;
-use crate::learner::{HeadLearner, Journal};
+use crate::learner::{head_dims, HeadLearner, Journal};
 use crate::storage::{MappedFlash, ModelValidator, Region};
 
 /// What the learner holds for the active model.
@@ -71,16 +71,6 @@ impl<const W: usize> ModelValidator for ModelCheck<'_, W> {
     }
 }
 
-/// `(inputs, outputs)` of the last layer when it is the Dense layer a head master trains.
-pub(super) fn head_dims(model: &Model<'_>) -> Option<(usize, usize)> {
-    match model.layers.last()? {
-        Layer::Dense {
-            inputs, outputs, ..
-        } => Some((usize::from(*inputs), usize::from(*outputs))),
-        _ => None,
-    }
-}
-
 /// The journal over `region`, or `None` when the region is empty or unusable with this flash.
 pub(super) fn journal_for<F: NorFlash>(region: Region) -> Option<Journal> {
     if region.len == 0 {
@@ -110,13 +100,7 @@ where
             return;
         };
         let flashed = match self.storage.model().map(decode_trusted) {
-            Some(Ok(model)) => match (head_dims(&model), &model.head) {
-                (Some((i, o)), Some(h)) => self
-                    .committed
-                    .load_le_bytes(i, o, h.weights, h.bias)
-                    .is_ok(),
-                _ => false,
-            },
+            Some(Ok(model)) => self.committed.load_model_head(&model).is_ok(),
             _ => false,
         };
         if !flashed {

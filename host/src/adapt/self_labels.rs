@@ -16,18 +16,13 @@ use crate::device::SIM_HEAD_CAP;
 /// - `texts`: `[n]`; returns `[n][classes]` f32 logits
 pub fn student_logits(model: &Model<'_>, texts: &[String]) -> Result<Vec<Vec<f32>>, AdaptError> {
     let refuse = |reason: String| AdaptError::StudentLogits { reason };
-    let head = model
-        .head
-        .as_ref()
-        .ok_or_else(|| refuse("the model has no f32 head master".into()))?;
-    let classes = model.meta.labels.len();
-    let in_dim = head.weights.len() / 4 / classes.max(1);
     let mut learner = Box::new(HeadLearner::<SIM_HEAD_CAP>::empty());
     learner
-        .load_le_bytes(in_dim, classes, head.weights, head.bias)
-        .map_err(|e| refuse(format!("head master: {e:?}")))?;
+        .load_model_head(model)
+        .map_err(|e| refuse(e.to_string()))?;
+    let classes = learner.out_dim();
     let mut arena = vec![0u8; arena_size(model).map_err(|e| refuse(format!("arena: {e:?}")))?];
-    let mut x = vec![0.0f32; in_dim];
+    let mut x = vec![0.0f32; learner.in_dim()];
     texts
         .iter()
         .enumerate()

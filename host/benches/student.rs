@@ -3,7 +3,7 @@
 //! task (token statistics like short reviews: 5–21 tokens per text).
 //!
 //! ```text
-//! cargo bench -p edgekd-host --features pipeline --bench student
+//! cargo bench --workspace --profile dev --features edgekd-host/ndarray --bench student
 //! EDGEKD_BENCH_SAMPLES=8000 EDGEKD_BENCH_EPOCHS=2 ... (defaults 4000 and 2)
 //! ```
 //! Prints one line per kind and backend and the flex/ndarray ratio measured in the same run.

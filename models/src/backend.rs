@@ -1,7 +1,7 @@
-//! Choosing where burn runs: `flex` (pure-Rust CPU, the default on CPU), `ndarray` (CPU,
-//! deprecated upstream, kept for comparison) or `wgpu` (GPU through Vulkan/Metal/…, behind the
-//! crate feature `wgpu`). Without a request, wgpu is used when the feature is on and a hardware
-//! adapter answers, else flex.
+//! Choosing where burn runs: `flex` (pure-Rust CPU, the default on CPU), `ndarray` (CPU, deprecated
+//! upstream, a benchmark baseline behind the crate feature `ndarray`) or `wgpu` (GPU through
+//! Vulkan/Metal/…, behind the crate feature `wgpu`). Without a request, wgpu is used when the
+//! feature is on and a hardware adapter answers, else flex.
 
 use std::fmt;
 use std::str::FromStr;
@@ -28,6 +28,11 @@ pub enum BackendError {
     /// The name is not one of `flex`, `ndarray`, `wgpu`.
     #[error("unknown backend {0:?} (expected flex, ndarray or wgpu)")]
     Unknown(String),
+    /// ndarray was asked for but this build lacks the `ndarray` feature.
+    #[error(
+        "backend ndarray is not in this build: build edgekd with `--features ndarray` (edgekd-models: `ndarray`)"
+    )]
+    NdArrayNotBuilt,
     /// wgpu was asked for but this build lacks the `wgpu` feature.
     #[error(
         "backend wgpu is not in this build: build edgekd with `--features wgpu` (edgekd-models: `wgpu`)"
@@ -55,8 +60,7 @@ impl BackendKind {
     pub fn device(self) -> Result<Device, BackendError> {
         match self {
             BackendKind::Flex => Ok(Device::flex()),
-            #[allow(deprecated)]
-            BackendKind::NdArray => Ok(Device::ndarray()),
+            BackendKind::NdArray => ndarray_device(),
             BackendKind::Wgpu => wgpu_device(),
         }
     }
@@ -96,6 +100,17 @@ pub fn select(requested: Option<BackendKind>) -> Result<(BackendKind, Device), B
             Err(_) => Ok((BackendKind::Flex, Device::flex())),
         },
     }
+}
+
+#[cfg(feature = "ndarray")]
+fn ndarray_device() -> Result<Device, BackendError> {
+    #[allow(deprecated)]
+    Ok(Device::ndarray())
+}
+
+#[cfg(not(feature = "ndarray"))]
+fn ndarray_device() -> Result<Device, BackendError> {
+    Err(BackendError::NdArrayNotBuilt)
 }
 
 #[cfg(feature = "wgpu")]
@@ -163,7 +178,12 @@ mod tests {
 
     #[test]
     fn cpu_backends_compute() {
-        for kind in [BackendKind::Flex, BackendKind::NdArray] {
+        let kinds: &[BackendKind] = if cfg!(feature = "ndarray") {
+            &[BackendKind::Flex, BackendKind::NdArray]
+        } else {
+            &[BackendKind::Flex]
+        };
+        for &kind in kinds {
             let (got, device) = select(Some(kind)).unwrap();
             assert_eq!(got, kind);
             let t = Tensor::<2>::from_floats([[1.0, 2.0], [3.0, 4.0]], &device);

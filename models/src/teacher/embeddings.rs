@@ -5,6 +5,7 @@ use burn::prelude::*;
 
 use super::config::BertConfig;
 use super::error::{Result, TeacherError};
+use super::packed::PackedTokens;
 use super::weights::Checkpoint;
 
 /// The embedding block of a BERT encoder.
@@ -66,6 +67,25 @@ impl BertEmbeddings {
             dropout: DropoutConfig::new(cfg.hidden_dropout_prob).init(),
             max_positions: cfg.max_position_embeddings,
         })
+    }
+
+    /// Embeddings of packed tokens (see `super::packed`).
+    ///
+    /// # Shapes
+    /// - output: `[n, hidden]`
+    pub fn forward_packed(&self, packed: &PackedTokens) -> Result<Tensor<2>> {
+        if packed.longest() > self.max_positions {
+            return Err(TeacherError::InvalidConfig(format!(
+                "sequence of {} tokens exceeds the {} learned positions",
+                packed.longest(),
+                self.max_positions
+            )));
+        }
+        let x = self.word.forward(packed.ids.clone())
+            + self.position.forward(packed.positions.clone())
+            + self.token_type.forward(packed.type_ids.clone());
+        let [_, n, h] = x.dims();
+        Ok(self.dropout.forward(self.norm.forward(x)).reshape([n, h]))
     }
 
     /// # Shapes

@@ -11,6 +11,7 @@ use super::config::BertConfig;
 use super::embeddings::BertEmbeddings;
 use super::error::Result;
 use super::layer::BertLayer;
+use super::packed::PackedTokens;
 use super::tokenize::TokenBatch;
 use super::weights::{read_checkpoint_bytes, Checkpoint};
 
@@ -72,6 +73,18 @@ impl BertEncoder {
             .map(|i| BertLayer::load(ck, config, i, device))
             .collect::<Result<Vec<_>>>()?;
         Ok(Self { embeddings, layers })
+    }
+
+    /// The last hidden state of packed tokens, through the fused layers.
+    ///
+    /// # Shapes
+    /// - output: `[n, hidden]`, rows as in `packed`
+    pub fn forward_packed(&self, packed: &PackedTokens) -> Result<Tensor<2>> {
+        let mut x = self.embeddings.forward_packed(packed)?;
+        for layer in &self.layers {
+            x = layer.forward_packed(x, &packed.offsets);
+        }
+        Ok(x)
     }
 
     /// # Shapes

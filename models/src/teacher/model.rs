@@ -10,7 +10,8 @@ use super::encoder::BertEncoder;
 use super::error::{Result as TeacherResult, TeacherError};
 use super::id::{hex, TeacherId};
 use super::net::TeacherNet;
-use super::tokenize::TeacherTokenizer;
+use super::packed::EncoderPath;
+use super::tokenize::{TeacherTokenizer, TokenBatch};
 
 /// File names inside a saved teacher directory.
 pub const CONFIG_FILE: &str = "teacher.json";
@@ -49,6 +50,7 @@ pub struct Teacher {
     checkpoint_sha256: [u8; 32],
     device: Device,
     id: TeacherId,
+    encoder_path: EncoderPath,
 }
 
 impl Teacher {
@@ -105,6 +107,7 @@ impl Teacher {
             checkpoint_sha256,
             device: device.clone(),
             id,
+            encoder_path: EncoderPath::for_device(device),
         })
     }
 
@@ -112,13 +115,35 @@ impl Teacher {
     /// teacher's device and put in validation mode.
     pub fn with_net(self, net: TeacherNet) -> TeacherResult<Self> {
         let net = net.valid().to_device(&self.device);
-        Self::assemble(
+        let path = self.encoder_path;
+        Ok(Self::assemble(
             net,
             self.tokenizer,
             self.config,
             self.checkpoint_sha256,
             &self.device,
-        )
+        )?
+        .with_encoder_path(path))
+    }
+
+    /// Runs the encoder on `path` (by default the fused kernels on burn-flex, burn's modules
+    /// elsewhere; the reference path serves comparisons and benchmarks).
+    pub fn with_encoder_path(mut self, path: EncoderPath) -> Self {
+        self.encoder_path = path;
+        self
+    }
+
+    /// How the encoder runs.
+    pub fn encoder_path(&self) -> EncoderPath {
+        self.encoder_path
+    }
+
+    /// Tokenizes `texts` and moves them onto the device for this teacher's encoder path.
+    fn batch<S: AsRef<str>>(&self, texts: &[S]) -> TeacherResult<TokenBatch> {
+        Ok(self
+            .tokenizer
+            .encode(texts)?
+            .to_device_with(&self.device, self.encoder_path))
     }
 
     /// The content hash naming this exact teacher.
@@ -151,8 +176,7 @@ impl Teacher {
     /// # Shapes
     /// - output: `[texts.len(), hidden]` (hidden = 384 for MiniLM)
     pub fn embed<S: AsRef<str>>(&self, texts: &[S]) -> TeacherResult<Tensor<2>> {
-        let batch = self.tokenizer.encode(texts)?.to_device(&self.device);
-        self.net.pooled(&batch)
+        self.net.pooled(&self.batch(texts)?)
     }
 
     /// Class logits of one batch.
@@ -160,8 +184,7 @@ impl Teacher {
     /// # Shapes
     /// - output: `[texts.len(), num_classes]`
     pub fn logits<S: AsRef<str>>(&self, texts: &[S]) -> TeacherResult<Tensor<2>> {
-        let batch = self.tokenizer.encode(texts)?.to_device(&self.device);
-        self.net.forward(&batch)
+        self.net.forward(&self.batch(texts)?)
     }
 
     /// Soft labels: logits divided by `temperature` (1 when `None`), one row per text, in the

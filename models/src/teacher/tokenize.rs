@@ -7,6 +7,7 @@ use burn::prelude::*;
 use tokenizers::{Tokenizer, TruncationParams};
 
 use super::error::{Result, TeacherError};
+use super::packed::{EncoderPath, PackedTokens};
 
 /// A tokenized batch on the host: row-major `[batch, seq]` arrays.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +22,8 @@ pub struct EncodedBatch {
     pub type_ids: Vec<i64>,
     /// 1.0 for real tokens, 0.0 for padding, `[batch, seq]`.
     pub mask: Vec<f32>,
+    /// Real tokens of each text (≤ `seq`), `[batch]`.
+    pub lengths: Vec<usize>,
 }
 
 /// A tokenized batch as tensors on a device.
@@ -32,16 +35,26 @@ pub struct TokenBatch {
     pub type_ids: Tensor<2, Int>,
     /// `[batch, seq]`, 1.0 real / 0.0 padding.
     pub mask: Tensor<2>,
+    /// The same tokens without padding, for the fused encoder (`None` on the reference path).
+    pub packed: Option<PackedTokens>,
 }
 
 impl EncodedBatch {
-    /// Moves the arrays onto `device`.
+    /// Moves the arrays onto `device`, packed too where the device runs the fused encoder.
     pub fn to_device(&self, device: &Device) -> TokenBatch {
+        self.to_device_with(device, EncoderPath::for_device(device))
+    }
+
+    /// Moves the arrays onto `device` for the encoder `path`.
+    pub fn to_device_with(&self, device: &Device, path: EncoderPath) -> TokenBatch {
         let shape = [self.batch, self.seq];
+        let packed = (path == EncoderPath::Fused)
+            .then(|| PackedTokens::new(&self.ids, &self.type_ids, self.seq, &self.lengths, device));
         TokenBatch {
             ids: Tensor::from_data(TensorData::new(self.ids.clone(), shape), device),
             type_ids: Tensor::from_data(TensorData::new(self.type_ids.clone(), shape), device),
             mask: Tensor::from_data(TensorData::new(self.mask.clone(), shape), device),
+            packed,
         }
     }
 }
@@ -123,9 +136,11 @@ impl TeacherTokenizer {
             ids: vec![self.pad_id; batch * seq],
             type_ids: vec![0; batch * seq],
             mask: vec![0.0; batch * seq],
+            lengths: vec![0; batch],
         };
         for (row, enc) in encodings.iter().enumerate() {
             let base = row * seq;
+            out.lengths[row] = enc.get_ids().len().min(seq);
             let ids = enc.get_ids().iter().zip(enc.get_type_ids()).take(seq);
             for (col, (&id, &tt)) in ids.enumerate() {
                 out.ids[base + col] = i64::from(id);

@@ -180,7 +180,10 @@ pub fn fine_tune(
             }
             let texts: Vec<&str> = chunk.iter().map(|&i| train[i].0.as_str()).collect();
             let labels: Vec<i64> = chunk.iter().map(|&i| train[i].1 as i64).collect();
-            let batch = teacher.tokenizer().encode(&texts)?.to_device(&ad);
+            let batch = teacher
+                .tokenizer()
+                .encode(&texts)?
+                .to_device_with(&ad, teacher.encoder_path());
             let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [chunk.len()]), &ad);
             let loss = loss_fn.forward(net.forward(&batch)?, targets);
             let loss_value: f32 = loss

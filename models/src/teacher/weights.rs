@@ -83,7 +83,15 @@ impl<'a> Checkpoint<'a> {
     ) -> Result<Linear> {
         let w = self.f32s(&format!("{prefix}.weight"), &[d_out, d_in])?;
         let b = self.f32s(&format!("{prefix}.bias"), &[d_out])?;
-        let w = Tensor::<2>::from_data(TensorData::new(w, [d_out, d_in]), device).transpose();
+        // PyTorch's [d_out, d_in] transposed into burn's [d_in, d_out], stored contiguous (a
+        // transposed view would be copied again by every kernel that needs rows).
+        let mut t = vec![0.0f32; w.len()];
+        for (o, row) in w.chunks_exact(d_in).enumerate() {
+            for (i, &v) in row.iter().enumerate() {
+                t[i * d_out + o] = v;
+            }
+        }
+        let w = Tensor::<2>::from_data(TensorData::new(t, [d_in, d_out]), device);
         let b = Tensor::<1>::from_data(TensorData::new(b, [d_out]), device);
         let mut linear = LinearConfig::new(d_in, d_out).init(device);
         linear.weight = Param::from_tensor(w);

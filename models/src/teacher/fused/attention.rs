@@ -8,7 +8,8 @@
 
 use rayon::prelude::*;
 
-use super::simd::{axpy, dot, exp, multiversion};
+use super::matmul::{matmul, MatMut, MatRef};
+use super::simd::{dot, exp, multiversion};
 
 /// Shape of one attention call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,39 +63,48 @@ fn split<'a>(
 }
 
 multiversion! {
-    fn attend(qkv: &[f32], ctx: &mut [f32], probs: &mut [f32], len: usize, hidden: usize, heads: usize) {
-        let (h, l) = (hidden, len);
-        let dh = h / heads;
-        let scale = 1.0 / (dh as f32).sqrt();
-        let mut kt = vec![0.0f32; dh * l];
-        for head in 0..heads {
-            let (qo, ko, vo) = (head * dh, h + head * dh, 2 * h + head * dh);
-            for j in 0..l {
-                for d in 0..dh {
-                    kt[d * l + j] = qkv[j * 3 * h + ko + d];
-                }
+    fn softmax_rows(scores: &mut [f32], len: usize) {
+        for p in scores.chunks_exact_mut(len) {
+            let max = p.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+            for v in p.iter_mut() {
+                *v = exp(*v - max);
             }
-            for i in 0..l {
-                let p = &mut probs[(head * l + i) * l..(head * l + i + 1) * l];
-                p.fill(0.0);
-                for d in 0..dh {
-                    axpy(qkv[i * 3 * h + qo + d] * scale, &kt[d * l..(d + 1) * l], p);
-                }
-                let max = p.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-                for v in p.iter_mut() {
-                    *v = exp(*v - max);
-                }
-                let inv = 1.0 / p.iter().sum::<f32>();
-                for v in p.iter_mut() {
-                    *v *= inv;
-                }
-                let c = &mut ctx[i * h + qo..i * h + qo + dh];
-                c.fill(0.0);
-                for (j, &pj) in p.iter().enumerate() {
-                    axpy(pj, &qkv[j * 3 * h + vo..j * 3 * h + vo + dh], c);
-                }
+            let inv = 1.0 / p.iter().sum::<f32>();
+            for v in p.iter_mut() {
+                *v *= inv;
             }
         }
+    }
+}
+
+/// One sequence: for each head, `P = softmax(Q·Kᵀ/√dh)` into `probs`, `ctx = P·V`.
+fn attend(
+    qkv: &[f32],
+    ctx: &mut [f32],
+    probs: &mut [f32],
+    len: usize,
+    hidden: usize,
+    heads: usize,
+) {
+    let (h, l) = (hidden, len);
+    let dh = h / heads;
+    let scale = 1.0 / (dh as f32).sqrt();
+    for (head, p) in probs.chunks_exact_mut(l * l).enumerate() {
+        let (qo, ko, vo) = (head * dh, h + head * dh, 2 * h + head * dh);
+        let q = MatRef::cols_of(qkv, l, 3 * h, qo, dh);
+        let k = MatRef::cols_of(qkv, l, 3 * h, ko, dh);
+        matmul(MatMut::new(p, l, l), q, k.t(), false);
+        for v in p.iter_mut() {
+            *v *= scale;
+        }
+        softmax_rows(p, l);
+        let v = MatRef::cols_of(qkv, l, 3 * h, vo, dh);
+        matmul(
+            MatMut::cols_of(ctx, l, h, qo, dh),
+            MatRef::new(p, l, l),
+            v,
+            false,
+        );
     }
 }
 
@@ -113,55 +123,54 @@ pub fn attention(
 }
 
 multiversion! {
-    #[allow(clippy::too_many_arguments)]
-    fn attend_backward(
-        qkv: &[f32],
-        dctx: &[f32],
-        probs: &[f32],
-        dqkv: &mut [f32],
-        len: usize,
-        hidden: usize,
-        heads: usize,
-    ) {
-        let (h, l) = (hidden, len);
-        let dh = h / heads;
-        let scale = 1.0 / (dh as f32).sqrt();
-        let mut vt = vec![0.0f32; dh * l];
-        let mut ds = vec![0.0f32; l * l];
-        dqkv.fill(0.0);
-        for head in 0..heads {
-            let (qo, ko, vo) = (head * dh, h + head * dh, 2 * h + head * dh);
-            for j in 0..l {
-                for d in 0..dh {
-                    vt[d * l + j] = qkv[j * 3 * h + vo + d];
-                }
-            }
-            for i in 0..l {
-                let p = &probs[(head * l + i) * l..(head * l + i + 1) * l];
-                let g = &dctx[i * h + qo..i * h + qo + dh];
-                let row = &mut ds[i * l..(i + 1) * l];
-                row.fill(0.0);
-                for d in 0..dh {
-                    axpy(g[d], &vt[d * l..(d + 1) * l], row);
-                }
-                let centre = dot(row, p);
-                for (v, &pj) in row.iter_mut().zip(p) {
-                    *v = pj * (*v - centre) * scale;
-                }
-                for (j, &pj) in p.iter().enumerate() {
-                    axpy(pj, g, &mut dqkv[j * 3 * h + vo..j * 3 * h + vo + dh]);
-                }
-            }
-            for i in 0..l {
-                for j in 0..l {
-                    let s = ds[i * l + j];
-                    let (kj, qi) = (j * 3 * h + ko, i * 3 * h + qo);
-                    // dQ[i] += dS[i,j]·K[j]; dK[j] += dS[i,j]·Q[i].
-                    axpy(s, &qkv[kj..kj + dh], &mut dqkv[qi..qi + dh]);
-                    axpy(s, &qkv[qi..qi + dh], &mut dqkv[kj..kj + dh]);
-                }
+    /// `dS = P ∘ (dP − rowsum(dP ∘ P))·scale`, in place of `dP`.
+    fn softmax_backward_rows(dp: &mut [f32], probs: &[f32], len: usize, scale: f32) {
+        for (row, p) in dp.chunks_exact_mut(len).zip(probs.chunks_exact(len)) {
+            let centre = dot(row, p);
+            for (v, &pj) in row.iter_mut().zip(p) {
+                *v = pj * (*v - centre) * scale;
             }
         }
+    }
+}
+
+/// One sequence's `dqkv` (overwritten) from `dctx`, head by head.
+fn attend_backward(
+    qkv: &[f32],
+    dctx: &[f32],
+    probs: &[f32],
+    dqkv: &mut [f32],
+    len: usize,
+    hidden: usize,
+    heads: usize,
+) {
+    let (h, l) = (hidden, len);
+    let dh = h / heads;
+    let scale = 1.0 / (dh as f32).sqrt();
+    let mut ds = vec![0.0f32; l * l];
+    for (head, p) in probs.chunks_exact(l * l).enumerate() {
+        let (qo, ko, vo) = (head * dh, h + head * dh, 2 * h + head * dh);
+        let cols = |o: usize| MatRef::cols_of(qkv, l, 3 * h, o, dh);
+        let g = MatRef::cols_of(dctx, l, h, qo, dh);
+        let pm = MatRef::new(p, l, l);
+        // dV = Pᵀ·dctx; dP = dctx·Vᵀ, then dS.
+        matmul(MatMut::cols_of(dqkv, l, 3 * h, vo, dh), pm.t(), g, false);
+        matmul(MatMut::new(&mut ds, l, l), g, cols(vo).t(), false);
+        softmax_backward_rows(&mut ds, p, l, scale);
+        let dsm = MatRef::new(&ds, l, l);
+        // dQ = dS·K; dK = dSᵀ·Q.
+        matmul(
+            MatMut::cols_of(dqkv, l, 3 * h, qo, dh),
+            dsm,
+            cols(ko),
+            false,
+        );
+        matmul(
+            MatMut::cols_of(dqkv, l, 3 * h, ko, dh),
+            dsm.t(),
+            cols(qo),
+            false,
+        );
     }
 }
 

@@ -48,6 +48,8 @@ pub struct BoardMap {
     pub name: &'static str,
     /// The chip as probe-rs names it (`--chip`); empty for an emulated board.
     pub chip: &'static str,
+    /// The Rust target the board crate builds for (its `.cargo/config.toml`).
+    pub target: &'static str,
     /// The memory budget the firmware is built for.
     pub profile: BoardProfileId,
     /// The chip's whole flash (code flash, or the XIP window of an external one).
@@ -77,6 +79,7 @@ const RP2040_BOOT2: u32 = 256;
 pub const QEMU_MPS2_AN386: BoardMap = BoardMap {
     name: "qemu-mps2-an386",
     chip: "",
+    target: "thumbv7em-none-eabihf",
     profile: BoardProfileId::M4_1M,
     chip_flash: MemRegion {
         origin: 0,
@@ -103,6 +106,7 @@ pub const QEMU_MPS2_AN386: BoardMap = BoardMap {
 pub const NRF52840_DK: BoardMap = BoardMap {
     name: "nrf52840-dk",
     chip: "nRF52840_xxAA",
+    target: "thumbv7em-none-eabihf",
     profile: BoardProfileId::M4_1M,
     chip_flash: MemRegion {
         origin: 0,
@@ -130,6 +134,7 @@ pub const NRF52840_DK: BoardMap = BoardMap {
 pub const RPI_PICO: BoardMap = BoardMap {
     name: "rpi-pico",
     chip: "RP2040",
+    target: "thumbv6m-none-eabi",
     profile: BoardProfileId::M4_1M,
     chip_flash: MemRegion {
         origin: 0x1000_0000,

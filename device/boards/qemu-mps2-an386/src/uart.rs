@@ -53,6 +53,8 @@ impl fmt::Display for UartError {
     }
 }
 
+impl core::error::Error for UartError {}
+
 impl embedded_io::Error for UartError {
     fn kind(&self) -> ErrorKind {
         match self {

@@ -68,12 +68,9 @@ pub fn board_dir(board: &BoardMap) -> PathBuf {
     boards_dir().join(board.name)
 }
 
-/// Where `cargo build --release` of `board` puts its binaries.
-pub fn release_dir(board: &BoardMap) -> PathBuf {
-    board_dir(board)
-        .join("target")
-        .join(board.target)
-        .join("release")
+/// Where `cargo build --release` of `board` for Rust target `target` puts its binaries.
+pub fn release_dir(board: &BoardMap, target: &str) -> PathBuf {
+    board_dir(board).join("target").join(target).join("release")
 }
 
 /// Builds `bin` (every binary when `None`) of `board`'s crate in release with `public_key_hex`
@@ -86,19 +83,31 @@ pub fn build(
     public_key_hex: &str,
     bin: Option<&str>,
 ) -> Result<PathBuf, FirmwareError> {
+    build_for(board, board.target, public_key_hex, bin)
+}
+
+/// [`build`] for another Rust target than the board's own (`cargo build --target`): the
+/// emulated board's crate also builds for `thumbv6m-none-eabi`, the instruction set of the
+/// Pico's Cortex-M0+.
+pub fn build_for(
+    board: &BoardMap,
+    target: &str,
+    public_key_hex: &str,
+    bin: Option<&str>,
+) -> Result<PathBuf, FirmwareError> {
     let key = public_key_hex.trim();
     if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(FirmwareError::BadKey { len: key.len() });
     }
     let dir = board_dir(board);
-    let release = release_dir(board);
+    let release = release_dir(board, target);
     let elf = release.join(bin.unwrap_or("server"));
     let stamp = release.join(format!("{}.key", bin.unwrap_or("all")));
     if up_to_date(&elf, &stamp, key, &dir) {
         return Ok(release);
     }
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.args(["build", "--release", "--locked"]);
+    cmd.args(["build", "--release", "--locked", "--target", target]);
     if let Some(bin) = bin {
         cmd.args(["--bin", bin]);
     }

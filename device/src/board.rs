@@ -75,32 +75,6 @@ const M4_1M_STORAGE: u32 = 584 * 1024;
 /// Second-stage bootloader at the start of an RP2040's flash: 256 bytes.
 const RP2040_BOOT2: u32 = 256;
 
-/// QEMU `mps2-an386` (Cortex-M4F), laid out as an nRF52840: its SSRAM at 0 stands in for flash.
-pub const QEMU_MPS2_AN386: BoardMap = BoardMap {
-    name: "qemu-mps2-an386",
-    chip: "",
-    target: "thumbv7em-none-eabihf",
-    profile: BoardProfileId::M4_1M,
-    chip_flash: MemRegion {
-        origin: 0,
-        len: 4 * 1024 * 1024,
-    },
-    firmware: MemRegion {
-        origin: 0,
-        len: M4_1M_FIRMWARE,
-    },
-    storage: MemRegion {
-        origin: M4_1M_FIRMWARE,
-        len: M4_1M_STORAGE,
-    },
-    ram: MemRegion {
-        origin: 0x2000_0000,
-        len: M4_1M_RAM,
-    },
-    erase_size: 4096,
-    layout: Layout::m4_1m(0),
-};
-
 /// Nordic nRF52840 DK (PCA10056): nRF52840, Cortex-M4F at 64 MHz, 1 MiB flash in 4 KiB pages,
 /// 256 KiB RAM. The default board of `edgekd flash --probe`.
 pub const NRF52840_DK: BoardMap = BoardMap {
@@ -126,6 +100,18 @@ pub const NRF52840_DK: BoardMap = BoardMap {
     },
     erase_size: 4096,
     layout: Layout::m4_1m(0),
+};
+
+/// QEMU `mps2-an386` (Cortex-M4F), laid out as an nRF52840: its 4 MiB of SSRAM at 0 stand in for
+/// the flash, of which the firmware uses the nRF52840's first MiB.
+pub const QEMU_MPS2_AN386: BoardMap = BoardMap {
+    name: "qemu-mps2-an386",
+    chip: "",
+    chip_flash: MemRegion {
+        origin: 0,
+        len: 4 * 1024 * 1024,
+    },
+    ..NRF52840_DK
 };
 
 /// Raspberry Pi Pico: RP2040 (Cortex-M0+ at 125 MHz), 2 MiB QSPI flash in 4 KiB sectors mapped

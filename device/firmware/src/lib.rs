@@ -31,4 +31,6 @@ pub mod text;
 pub mod waiting_io;
 
 pub use failure::BootFailure;
-pub use run::{serve_forever, BootReport, DeviceServer, ARENA, HEAD_WEIGHTS, RX, TX};
+pub use run::{
+    serve_forever, uart_rings, BootReport, DeviceServer, ARENA, HEAD_WEIGHTS, RX, TX, UART_RING,
+};

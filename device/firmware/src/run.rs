@@ -32,6 +32,17 @@ pub const RX: usize = DEFAULT_MAX_FRAME as usize;
 /// Transmit buffer in bytes: a full `ReadBack` chunk after COBS and the frame header.
 pub const TX: usize = 1024;
 
+/// Receive and transmit ring buffers of a board's interrupt-driven UART driver, in bytes each
+/// (even, as embassy-nrf's buffered UARTE requires).
+pub const UART_RING: usize = 1024;
+
+/// The two UART ring buffers, `(rx, tx)`, as statics; `None` after the first call.
+pub fn uart_rings() -> Option<(&'static mut [u8], &'static mut [u8])> {
+    let rx = cortex_m::singleton!(: [u8; UART_RING] = [0; UART_RING])?;
+    let tx = cortex_m::singleton!(: [u8; UART_RING] = [0; UART_RING])?;
+    Some((rx, tx))
+}
+
 /// The server type of a board with flash `F` and platform `P`.
 pub type DeviceServer<F, P> = Server<'static, F, P, &'static mut [u8], HEAD_WEIGHTS>;
 

@@ -28,7 +28,7 @@ use edgekd_device::board::NRF52840_DK;
 use edgekd_firmware::led::{BlinkTiming, LedReport, StatusLed};
 use edgekd_firmware::partition::MappedPartition;
 use edgekd_firmware::platform::BoardPlatform;
-use edgekd_firmware::{serve_forever, BootFailure, BootReport, DeviceServer};
+use edgekd_firmware::{serve_forever, uart_rings, BootFailure, BootReport, DeviceServer};
 use embassy_nrf::buffered_uarte::{self, BufferedUarte};
 use embassy_nrf::config::{Config, HfclkSource};
 use embassy_nrf::gpio::{Level, Output, OutputDrive};
@@ -41,8 +41,6 @@ use cycles::Cycles;
 
 /// The nRF52840's core clock, for the LED's blink timing.
 const CPU_HZ: u32 = 64_000_000;
-/// UARTE receive and transmit ring buffers, in bytes (even, as the driver requires).
-const UART_BUFFER: usize = 1024;
 
 bind_interrupts!(struct Irqs {
     UARTE0 => buffered_uarte::InterruptHandler<peripherals::UARTE0>;
@@ -73,10 +71,7 @@ fn main() -> ! {
         Ok(f) => f,
         Err(_) => report.fail(BootFailure::MemoryMap),
     };
-    let (Some(rx), Some(tx)) = (
-        singleton!(: [u8; UART_BUFFER] = [0; UART_BUFFER]),
-        singleton!(: [u8; UART_BUFFER] = [0; UART_BUFFER]),
-    ) else {
+    let Some((rx, tx)) = uart_rings() else {
         report.fail(BootFailure::Uart)
     };
     let uart = BufferedUarte::new(

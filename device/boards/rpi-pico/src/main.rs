@@ -26,7 +26,7 @@ use edgekd_device::board::RPI_PICO;
 use edgekd_firmware::led::{BlinkTiming, LedReport, StatusLed};
 use edgekd_firmware::partition::MappedPartition;
 use edgekd_firmware::platform::BoardPlatform;
-use edgekd_firmware::{serve_forever, BootFailure, BootReport, DeviceServer};
+use edgekd_firmware::{serve_forever, uart_rings, BootFailure, BootReport, DeviceServer};
 use embassy_rp::bind_interrupts;
 use embassy_rp::flash::{Blocking, Flash as QspiFlash};
 use embassy_rp::gpio::{Level, Output};
@@ -39,8 +39,6 @@ use micros::Micros;
 const CPU_HZ: u32 = 125_000_000;
 /// The Pico's flash: 2 MiB.
 const FLASH_SIZE: usize = 2 * 1024 * 1024;
-/// UART receive and transmit ring buffers, in bytes.
-const UART_BUFFER: usize = 1024;
 
 bind_interrupts!(struct Irqs {
     UART0_IRQ => BufferedInterruptHandler<UART0>;
@@ -63,10 +61,7 @@ fn main() -> ! {
         Ok(f) => f,
         Err(_) => report.fail(BootFailure::MemoryMap),
     };
-    let (Some(rx), Some(tx)) = (
-        singleton!(: [u8; UART_BUFFER] = [0; UART_BUFFER]),
-        singleton!(: [u8; UART_BUFFER] = [0; UART_BUFFER]),
-    ) else {
+    let Some((rx, tx)) = uart_rings() else {
         report.fail(BootFailure::Uart)
     };
     let uart = BufferedUart::new(

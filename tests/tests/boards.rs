@@ -122,11 +122,11 @@ fn every_board_image_builds_and_fits_its_budgets() {
             let usage = firmware::measure_file(&board, &elf)
                 .unwrap_or_else(|e| panic!("{e}"))
                 .unwrap_or_else(|e| panic!("{bin}: {e}"));
-            assert!(
-                usage.flash > 0 && usage.ram > 0,
-                "{}: {usage:?}",
-                elf.display()
-            );
+            assert!(usage.flash > 0, "{}: {usage:?}", elf.display());
+            if bin == "server" {
+                // Arena, learner heads and link buffers are statics.
+                assert!(usage.ram > 32 * 1024, "{}: {usage:?}", elf.display());
+            }
             lines.push(format!("{bin:<9} {usage}"));
         }
     }

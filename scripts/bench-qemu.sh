@@ -6,14 +6,14 @@
 #   --portable   also build the firmware with the portable (non-DSP) dot products
 #                (EDGEKD_NO_DSP=1, separate target dir) and show its figures next to the DSP ones.
 #
-# Builds tools/qemu-icount (the counting plugin) and device/firmware (release, bin `bench`),
+# Builds tools/qemu-icount (the counting plugin) and device/boards/qemu-mps2-an386 (release, bin `bench`),
 # runs it under QEMU with -icount shift=0, and pairs the plugin's per-segment counts with the
 # labels the firmware prints. Counts are of guest instructions executed between the markers,
 # minus the cost of an empty segment (the markers themselves). Deterministic: same numbers on
 # every run of the same build.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-fw_dir=$root/device/firmware
+fw_dir=$root/device/boards/qemu-mps2-an386
 plugin_dir=$root/tools/qemu-icount
 
 portable=0

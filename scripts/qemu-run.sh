@@ -11,7 +11,7 @@
 #   QEMU_SYSTEM_ARM=PATH        emulator binary (default: qemu-system-arm from PATH).
 #
 # QEMU's exit status is the firmware's (semihosting SYS_EXIT_EXTENDED): 0 = success.
-# Also serves as the cargo runner of device/firmware (`cargo run --release --bin selftest`).
+# Also serves as the cargo runner of device/boards/qemu-mps2-an386 (`cargo run --release --bin selftest`).
 set -euo pipefail
 
 if [ $# -lt 1 ]; then

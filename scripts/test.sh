@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
 # The test command of the README: every test of the workspace (the end-to-end tests in tests/ boot the
-# firmware on QEMU), then the firmware's self-test on the emulated Cortex-M4, which checks that the
-# device computes the pinned tokenizer and kernel vectors bit for bit as the host does.
-# `.ci/run` installs what this needs (qemu-system-arm, the thumbv7em-none-eabihf target, the assets).
+# firmware on QEMU and build every board image of device/boards/), the board images' sizes against their
+# budgets and instructions per inference on the emulated cores (printed), then the firmware's self-test on
+# the emulated Cortex-M4, which checks that the device computes the pinned tokenizer and kernel vectors bit
+# for bit as the host does.
+# `.ci/run` installs what this needs (qemu-system-arm, the thumbv7em-none-eabihf and thumbv6m-none-eabi
+# targets, the assets); a missing one fails, it is never skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
-cargo test --workspace --no-fail-fast "$@"
 
-if command -v qemu-system-arm >/dev/null && rustup target list --installed 2>/dev/null | grep -q thumbv7em-none-eabihf; then
-  echo "=== firmware self-test on QEMU (mps2-an386, Cortex-M4F)"
-  (cd device/firmware && CARGO_TARGET_DIR="$PWD/target" cargo run --release --locked --bin selftest)
-else
-  echo "=== firmware self-test skipped: qemu-system-arm or the thumbv7em-none-eabihf target is missing (.ci/run installs both)"
+# The two board tests whose figures are the point run once, below, with their output shown.
+printed=(--skip every_board_image_builds_and_fits_its_budgets
+         --skip default_student_instructions_per_inference_on_the_emulated_cores)
+cargo test --workspace --no-fail-fast "$@" -- "${printed[@]}"
+
+echo "=== board images (cargo build --release in each crate of device/boards/) against their budgets"
+cargo test -p edgekd-tests --test boards -- --nocapture every_board_image_builds_and_fits_its_budgets
+
+echo "=== instructions per inference of the default student's shape on the emulated cores"
+cargo test -p edgekd-tests --test board_instructions -- --nocapture
+
+missing=()
+command -v qemu-system-arm >/dev/null || missing+=(qemu-system-arm)
+rustup target list --installed 2>/dev/null | grep -q thumbv7em-none-eabihf || missing+=(thumbv7em-none-eabihf)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "=== firmware self-test: FAILED, missing ${missing[*]} (.ci/run installs them)" >&2
+  exit 1
 fi
+echo "=== firmware self-test on QEMU (mps2-an386, Cortex-M4F)"
+(cd device/boards/qemu-mps2-an386 && CARGO_TARGET_DIR="$PWD/target" cargo run --release --locked --bin selftest)

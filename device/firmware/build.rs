@@ -1,5 +1,5 @@
-//! Puts `memory.x` where the linker (cortex-m-rt's `link.x`) looks for it, and embeds the Ed25519
-//! public key that the `server` firmware verifies models with (`$OUT_DIR/public_key.rs`).
+//! Embeds the Ed25519 public key that every board's `server` firmware verifies models with
+//! (`$OUT_DIR/public_key.rs`, read by `src/key.rs`). Board crates link their own `memory.x`.
 //!
 //! The key, first found wins:
 //! 1. `EDGEKD_PUBLIC_KEY`: 64 hex digits;
@@ -8,14 +8,11 @@
 //!    same formats.
 //!
 //! Without a key the build still succeeds (the other binaries need none) and the `server`
-//! firmware exits at boot with a message saying so.
+//! firmware fails at boot with [`BootFailure::Key`](src/failure.rs), saying so where it can.
 use std::{env, fs, path::PathBuf};
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR for build scripts"));
-    fs::copy("memory.x", out.join("memory.x")).expect("copy memory.x into OUT_DIR");
-    println!("cargo:rustc-link-search={}", out.display());
-    println!("cargo:rerun-if-changed=memory.x");
     println!("cargo:rerun-if-changed=build.rs");
 
     let (key, source) = match find_key() {

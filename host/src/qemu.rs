@@ -1,8 +1,8 @@
-//! The emulated device: builds the `server` firmware (`device/firmware`) and runs it on QEMU
+//! The emulated device: builds the `server` firmware (`device/boards/qemu-mps2-an386`) and runs it on QEMU
 //! `mps2-an386` with its UART0 on a loopback TCP port and its model flash in a host file.
 //!
 //! ```text
-//! build_firmware(key) ─► device/firmware/target/thumbv7em-none-eabihf/release/server
+//! build_firmware(key) ─► device/boards/qemu-mps2-an386/target/thumbv7em-none-eabihf/release/server
 //! QemuDevice::start(elf, flash file, opts)
 //!   qemu-system-arm … -icount shift=0 -semihosting-config …,arg=flash=FILE
 //!                     -serial tcp:127.0.0.1:PORT,server=on,wait=off,nodelay=on
@@ -18,9 +18,12 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
+
+use edgekd_device::board::QEMU_MPS2_AN386;
 
 use crate::device::DeviceClient;
+use crate::firmware::{self, FirmwareError};
 
 /// Why the emulator could not be built, started or reached.
 #[derive(Debug, thiserror::Error)]
@@ -33,22 +36,9 @@ pub enum QemuError {
         /// The OS error.
         source: std::io::Error,
     },
-    /// `cargo build` of the firmware failed.
-    #[error("firmware build in {dir} failed ({status}):\n{stderr}")]
-    Build {
-        /// The firmware crate directory.
-        dir: PathBuf,
-        /// cargo's exit status.
-        status: String,
-        /// The end of cargo's stderr.
-        stderr: String,
-    },
-    /// The public key for the firmware is not 64 hex digits.
-    #[error("firmware public key must be 64 hex digits, got {len} characters")]
-    BadKey {
-        /// Length of what was given.
-        len: usize,
-    },
+    /// Building the firmware failed (or its key is not 64 hex digits).
+    #[error(transparent)]
+    Firmware(#[from] FirmwareError),
     /// The emulator exited before its UART port accepted a connection.
     #[error("qemu exited with {status} before UART0 listened on port {port}; console:\n{console}")]
     Exited {
@@ -321,103 +311,11 @@ fn free_port() -> Result<u16, QemuError> {
     Ok(port)
 }
 
-/// The firmware crate: `device/firmware` of this source tree.
-pub fn firmware_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../device/firmware")
-}
-
-/// Builds the `server` firmware in release with `public_key_hex` (64 hex digits) embedded, and
-/// returns the ELF path. The build is skipped when the ELF is newer than every source file of
-/// the firmware, `device` and `shared` crates and was built by this function with the same key
-/// (a stamp file beside it, newer than the ELF); otherwise `cargo build --release --bin server` runs in `device/firmware` with its
-/// own target directory.
+/// Builds the `server` firmware of the emulated board (`device/boards/qemu-mps2-an386`) in
+/// release with `public_key_hex` (64 hex digits) embedded, and returns the ELF path; skipped when
+/// it is up to date ([`crate::firmware::build`]).
 pub fn build_firmware(public_key_hex: &str) -> Result<PathBuf, QemuError> {
-    let key = public_key_hex.trim();
-    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(QemuError::BadKey { len: key.len() });
-    }
-    let dir = firmware_dir();
-    let target = dir.join("target");
-    let elf = target.join("thumbv7em-none-eabihf/release/server");
-    let stamp = target.join("thumbv7em-none-eabihf/release/server.key");
-    if up_to_date(&elf, &stamp, key, &dir) {
-        return Ok(elf);
-    }
-    let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--release", "--bin", "server"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", &target)
-        .env("EDGEKD_PUBLIC_KEY", key)
-        .env_remove("EDGEKD_PUBLIC_KEY_FILE")
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .output()
-        .map_err(|source| QemuError::Spawn {
-            program: String::from("cargo"),
-            source,
-        })?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let tail: String = stderr
-            .lines()
-            .rev()
-            .take(40)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect::<Vec<_>>()
-            .join("\n");
-        return Err(QemuError::Build {
-            dir,
-            status: out.status.to_string(),
-            stderr: tail,
-        });
-    }
-    std::fs::write(&stamp, key).map_err(io_err(format!("write {}", stamp.display())))?;
-    Ok(elf)
-}
-
-fn up_to_date(elf: &Path, stamp: &Path, key: &str, fw_dir: &Path) -> bool {
-    let Ok(built) = std::fs::metadata(elf).and_then(|m| m.modified()) else {
-        return false;
-    };
-    if std::fs::read_to_string(stamp).ok().as_deref() != Some(key) {
-        return false;
-    }
-    // An ELF newer than the stamp was rebuilt by someone else, perhaps with another key.
-    if std::fs::metadata(stamp)
-        .and_then(|m| m.modified())
-        .map_or(true, |t| t < built)
-    {
-        return false;
-    }
-    let root = fw_dir.join("../..");
-    let sources = [
-        fw_dir.join("src"),
-        fw_dir.join("Cargo.toml"),
-        fw_dir.join("build.rs"),
-        fw_dir.join("memory.x"),
-        root.join("device/src"),
-        root.join("device/Cargo.toml"),
-        root.join("shared/src"),
-        root.join("shared/Cargo.toml"),
-    ];
-    sources
-        .iter()
-        .all(|p| newest(p).is_some_and(|t| t <= built))
-}
-
-/// The newest modification time under `path` (a file or a directory tree).
-fn newest(path: &Path) -> Option<SystemTime> {
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.is_file() {
-        return meta.modified().ok();
-    }
-    let mut latest = meta.modified().ok()?;
-    for entry in std::fs::read_dir(path).ok()?.flatten() {
-        latest = latest.max(newest(&entry.path())?);
-    }
-    Some(latest)
+    Ok(firmware::build(&QEMU_MPS2_AN386, public_key_hex, Some("server"))?.join("server"))
 }
 
 /// Why the QEMU tests cannot run here, or `None` when `qemu-system-arm` and the
@@ -434,7 +332,7 @@ pub fn missing_prerequisite() -> Option<String> {
     }
     let sysroot = Command::new("rustc")
         .args(["--print", "sysroot"])
-        .current_dir(firmware_dir())
+        .current_dir(firmware::board_dir(&QEMU_MPS2_AN386))
         .output()
         .ok()?;
     let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
@@ -453,12 +351,7 @@ mod tests {
     fn bad_keys_are_refused_before_building() {
         assert!(matches!(
             build_firmware("abc"),
-            Err(QemuError::BadKey { len: 3 })
-        ));
-        let not_hex = "zz".repeat(32);
-        assert!(matches!(
-            build_firmware(&not_hex),
-            Err(QemuError::BadKey { len: 64 })
+            Err(QemuError::Firmware(FirmwareError::BadKey { len: 3 }))
         ));
     }
 
@@ -467,18 +360,5 @@ mod tests {
         let port = free_port().unwrap();
         assert_ne!(port, 0);
         TcpListener::bind((Ipv4Addr::LOCALHOST, port)).unwrap();
-    }
-
-    #[test]
-    fn newest_sees_files_in_subdirectories() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("a")).unwrap();
-        std::fs::write(dir.path().join("a/f"), b"x").unwrap();
-        let file_time = std::fs::metadata(dir.path().join("a/f"))
-            .unwrap()
-            .modified()
-            .unwrap();
-        assert!(newest(dir.path()).unwrap() >= file_time);
-        assert!(newest(&dir.path().join("missing")).is_none());
     }
 }

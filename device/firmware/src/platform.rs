@@ -1,33 +1,41 @@
-//! The [`Platform`] of the emulated board: instructions from QEMU's virtual time
-//! ([`crate::clock`]), stack high-water mark from the painted stack ([`crate::stack`]), and the
-//! default board profile `m4-1m` that memory.x enforces.
+//! The server's [`Platform`] on any board: a counter from the board, the stack high-water mark
+//! from the painted stack ([`crate::stack`]) and the profile from the board map.
 
 use edgekd_device::server::Platform;
 use edgekd_shared::protocol::BoardProfileId;
 
-use crate::clock::Clock;
+/// A board's counter for instructions per inference.
+pub trait Ticks {
+    /// Retired instructions (QEMU) or CPU cycles (a board), wrapping at 2³².
+    fn count(&self) -> u32;
+    /// Milliseconds since boot, wrapping; 0 when the board has no running clock.
+    fn uptime_ms(&self) -> u32 {
+        0
+    }
+}
 
-/// Board services of the QEMU `mps2-an386` firmware.
+/// [`Platform`] from a board's [`Ticks`].
 #[derive(Debug)]
-pub struct QemuPlatform {
-    clock: Clock,
+pub struct BoardPlatform<T> {
+    ticks: T,
+    profile: BoardProfileId,
 }
 
-impl QemuPlatform {
-    /// Uses `clock` (already started and calibrated) for instruction counts and uptime.
-    pub fn new(clock: Clock) -> Self {
-        Self { clock }
+impl<T: Ticks> BoardPlatform<T> {
+    /// The platform of a board built for `profile`, counting with `ticks`.
+    pub fn new(ticks: T, profile: BoardProfileId) -> Self {
+        Self { ticks, profile }
     }
 
-    /// The clock.
-    pub fn clock(&self) -> &Clock {
-        &self.clock
+    /// The counter.
+    pub fn ticks(&self) -> &T {
+        &self.ticks
     }
 }
 
-impl Platform for QemuPlatform {
+impl<T: Ticks> Platform for BoardPlatform<T> {
     fn instructions(&self) -> u32 {
-        self.clock.instructions()
+        self.ticks.count()
     }
 
     fn stack_high_water(&self) -> usize {
@@ -35,10 +43,10 @@ impl Platform for QemuPlatform {
     }
 
     fn profile(&self) -> BoardProfileId {
-        BoardProfileId::M4_1M
+        self.profile
     }
 
     fn uptime_ms(&self) -> u32 {
-        self.clock.uptime_ms()
+        self.ticks.uptime_ms()
     }
 }

@@ -35,16 +35,20 @@ pub struct FlashArgs {
 #[derive(Debug, Args)]
 #[cfg_attr(not(feature = "probe"), allow(dead_code))]
 struct ProbeArgs {
-    /// Chip name as probe-rs knows it.
-    #[arg(long, default_value = "nRF52840_xxAA", requires = "probe")]
-    chip: String,
+    /// The board (a folder of device/boards/): its chip and storage region come from the board
+    /// map its firmware is built with (edgekd_device::board).
+    #[arg(long, default_value = "nrf52840-dk", requires = "probe")]
+    board: String,
+    /// Chip name as probe-rs knows it (default: the board's, e.g. nRF52840_xxAA, RP2040).
+    #[arg(long, requires = "probe")]
+    chip: Option<String>,
     /// Which probe: VID:PID or VID:PID:SERIAL, in hex (default: the first one found).
     #[arg(long, value_name = "VID:PID[:SERIAL]", requires = "probe")]
     probe_selector: Option<String>,
-    /// Chip address of the firmware's STORAGE region (device/firmware/memory.x); hex with 0x, or
-    /// decimal.
-    #[arg(long, default_value = "0x6E000", value_parser = parse_address, requires = "probe")]
-    storage_base: u64,
+    /// Chip address of the firmware's STORAGE region (default: the board's, 0x6E000 on the
+    /// nRF52840 DK); hex with 0x, or decimal.
+    #[arg(long, value_parser = parse_address, requires = "probe")]
+    storage_base: Option<u64>,
     /// Public key the firmware was built with (NAME.pub; default: the development key).
     #[arg(long, value_name = "PATH", requires = "probe")]
     public_key: Option<PathBuf>,
@@ -118,18 +122,20 @@ fn run_probe(_artifact: &[u8], _args: &ProbeArgs) -> anyhow::Result<()> {
 /// `--probe`: install through a debug probe, with a progress bar per step.
 #[cfg(feature = "probe")]
 fn run_probe(artifact: &[u8], args: &ProbeArgs) -> anyhow::Result<()> {
-    use edgekd_host::device::{flash_with_probe, ProbeStep, StorageTarget};
+    use edgekd_host::device::{flash_with_probe, probe_target, ProbeStep};
 
     let key = match &args.public_key {
         Some(path) => edgekd_host::keys::load_verifying_key(path)?,
         None => edgekd_host::keys::dev_signing_key()?.verifying_key(),
     };
-    let target = StorageTarget::firmware(args.storage_base);
+    let target = probe_target(&args.board, args.chip.as_deref(), args.storage_base)?;
+    let storage = target.storage;
     println!(
-        "probe: chip {}, storage {:#010x}..{:#010x} (m4-1m layout), {} bytes to install",
-        args.chip,
-        target.base,
-        target.base + target.len as u64,
+        "probe: board {}, chip {}, storage {:#010x}..{:#010x} (m4-1m layout), {} bytes to install",
+        target.board.name,
+        target.chip,
+        storage.base,
+        storage.base + storage.len as u64,
         artifact.len()
     );
     let bar = indicatif::ProgressBar::new(0).with_style(
@@ -149,9 +155,9 @@ fn run_probe(artifact: &[u8], args: &ProbeArgs) -> anyhow::Result<()> {
     };
     let result = flash_with_probe(
         artifact,
-        &args.chip,
+        &target.chip,
         args.probe_selector.as_deref(),
-        args.storage_base,
+        storage.base,
         &key,
         &progress,
     );
@@ -159,7 +165,7 @@ fn run_probe(artifact: &[u8], args: &ProbeArgs) -> anyhow::Result<()> {
     let report = result?;
     println!(
         "flashed {} bytes into slot {:?} of {} through the probe: read back from the chip with CRC {:#010x}, boot record {} points at it ({} program calls); core reset, the board now runs it",
-        report.len, report.slot, args.chip, report.crc32, report.seq, report.program_calls
+        report.len, report.slot, target.chip, report.crc32, report.seq, report.program_calls
     );
     Ok(())
 }

@@ -17,6 +17,7 @@ mod fake_chip;
 mod probe;
 mod probe_flash;
 mod probe_install;
+mod probe_target;
 mod sim;
 
 pub use client::{DeviceClient, FlashReport, HelloInfo, Prediction, DEFAULT_TIMEOUT};
@@ -30,4 +31,5 @@ pub use probe_flash::{
 pub use probe_install::{
     check_model, install, InstallError, InstallReport, ModelCheckError, StorageTarget,
 };
+pub use probe_target::{probe_target, ProbeTarget, ProbeTargetError};
 pub use sim::{SimDevice, SimPlatform, SIM_ARENA, SIM_HEAD_CAP, SIM_LAYOUT};

@@ -27,8 +27,8 @@ use probe_rs::{MemoryInterface, Permissions, Session, SessionConfig};
 use super::probe_flash::{ProbeStep, TargetMemory};
 use super::probe_install::{install, InstallError, InstallReport, StorageTarget};
 
-/// The chip of the default board (`docs/device.md`): an nRF52840.
-pub const DEFAULT_CHIP: &str = "nRF52840_xxAA";
+/// The chip of the default board (`edgekd_device::board::NRF52840_DK`): an nRF52840.
+pub const DEFAULT_CHIP: &str = edgekd_device::board::NRF52840_DK.chip;
 
 /// How long the core may take to halt.
 const HALT_TIMEOUT: Duration = Duration::from_millis(500);

@@ -23,21 +23,24 @@
 use std::error::Error;
 use std::sync::Arc;
 
+use edgekd_device::board::NRF52840_DK;
 use edgekd_device::storage::{FlashOp, Layout, MappedFlash, Region};
 use embedded_storage::nor_flash::{
     ErrorType, NorFlash, NorFlashError, NorFlashErrorKind, ReadNorFlash,
 };
 
-/// Erase sector of the storage flash (nRF52840: 4 KiB pages; `device/firmware/src/flash.rs`).
-pub const PROBE_ERASE_SIZE: usize = 4096;
-/// Program word of the storage flash (nRF52840: 32-bit words).
+/// Erase sector of the storage flash (the default board's: nRF52840 4 KiB pages; the RP2040's
+/// QSPI flash has 4 KiB sectors too).
+pub const PROBE_ERASE_SIZE: usize = NRF52840_DK.erase_size as usize;
+/// Program word of the storage flash (nRF52840: 32-bit words; a multiple of every board's).
 pub const PROBE_WRITE_SIZE: usize = 4;
-/// Where the firmware's `STORAGE` region starts on the chip (`device/firmware/memory.x`).
-pub const FIRMWARE_STORAGE_BASE: u64 = 0x0006_E000;
-/// Bytes of the firmware's `STORAGE` region (584 KiB).
-pub const FIRMWARE_STORAGE_LEN: usize = 584 * 1024;
+/// Where the default board's `STORAGE` region starts on the chip (`edgekd_device::board`, which
+/// `device/boards/nrf52840-dk/memory.x` is tested against).
+pub const FIRMWARE_STORAGE_BASE: u64 = NRF52840_DK.storage.origin as u64;
+/// Bytes of the `STORAGE` region (584 KiB on every `m4-1m` board).
+pub const FIRMWARE_STORAGE_LEN: usize = NRF52840_DK.storage.len as usize;
 /// The layout the firmware mounts over its `STORAGE` region (offsets from the region's start).
-pub const FIRMWARE_LAYOUT: Layout = Layout::m4_1m(0);
+pub const FIRMWARE_LAYOUT: Layout = NRF52840_DK.layout;
 
 /// Bytes read from the chip per call while loading the shadow or reading back.
 pub(super) const READ_BLOCK: usize = 16 * 1024;

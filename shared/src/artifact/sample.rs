@@ -163,62 +163,15 @@ pub fn sample(
     };
     let labels_all = ["negative", "positive", "neutral", "mixed"];
     match kind {
-        SampleKind::Bag => {
-            let hidden = quantized_layer(&mut rng, 12, dim, emb_q, max_abs(emb_q), true);
-            let head = quantized_layer(&mut rng, 3, 12, hidden.out, max_abs(hidden.out), false);
-            let head_w: Vec<u8> = head
-                .reference
-                .weights
-                .iter()
-                .flat_map(|&w| (w as f32).to_le_bytes())
-                .collect();
-            let head_b: Vec<u8> = head
-                .reference
-                .bias
-                .iter()
-                .flat_map(|&b| (b as f32).to_le_bytes())
-                .collect();
-            let layers = [
-                Layer::EmbedBag {
-                    buckets,
-                    dim: dim as u16,
-                    pool: Pool::Mean,
-                    table: &table,
-                    out: emb_q,
-                },
-                Layer::Dense {
-                    inputs: dim as u16,
-                    outputs: 12,
-                    weights: &hidden.weights,
-                    params: &hidden.params,
-                    out: hidden.out,
-                    relu: true,
-                },
-                Layer::Dense {
-                    inputs: 12,
-                    outputs: 3,
-                    weights: &head.weights,
-                    params: &head.params,
-                    out: head.out,
-                    relu: false,
-                },
-            ];
-            let model = Model {
-                meta: meta(&labels_all[..3]),
-                tokenizer,
-                layers: layers.into_iter().collect(),
-                head: Some(HeadMaster {
-                    input: hidden.out,
-                    weights: &head_w,
-                    bias: &head_b,
-                }),
-            };
-            let bytes = encode(&model, key)?;
-            Ok(Sample {
-                bytes,
-                reference: vec![None, Some(hidden.reference), Some(head.reference)],
-            })
-        }
+        SampleKind::Bag => bag(
+            &mut rng,
+            tokenizer,
+            &table,
+            emb_q,
+            12,
+            &labels_all[..3],
+            key,
+        ),
         SampleKind::Conv => {
             let conv = quantized_layer(&mut rng, 8, 3 * dim, emb_q, max_abs(emb_q), true);
             let dense = quantized_layer(&mut rng, 4, 8, conv.out, max_abs(conv.out), false);
@@ -262,6 +215,120 @@ pub fn sample(
             })
         }
     }
+}
+
+/// The tokenizer of the host's default student (`edgekd_host::pipeline::DistillConfig`): hashed
+/// word unigrams into 32768 buckets, at most 64 tokens, seed 0.
+pub fn default_student_tokenizer() -> TokenizerConfig {
+    TokenizerConfig {
+        buckets: 32768,
+        max_tokens: 64,
+        features: 1,
+        seed: 0,
+    }
+}
+
+/// A model in the shape of the host's default student, with random weights:
+/// `EmbedBag(32768×6, mean) → Dense(6→64, ReLU) → Dense(64→2)` with a head master, 199 KB.
+/// Instructions per inference depend on the shapes and the text, not on the trained values, so
+/// the board figures are measured with it where no trained model is at hand.
+pub fn default_student(seed: u64, key: Option<&SigningKey>) -> Result<Sample, ArtifactError> {
+    let mut rng = Rng(seed ^ 0xED6E_4B0D);
+    let tokenizer = default_student_tokenizer();
+    let dim = 6;
+    let table: Vec<u8> = (0..tokenizer.buckets as usize * dim)
+        .map(|_| rng.i8().max(-127) as u8)
+        .collect();
+    let emb_q = ActQuant {
+        scale: 1.0 / 64.0,
+        zero_point: 0,
+    };
+    bag(
+        &mut rng,
+        tokenizer,
+        &table,
+        emb_q,
+        64,
+        &["negative", "positive"],
+        key,
+    )
+}
+
+/// `EmbedBag(buckets × table.len() / buckets, mean) → Dense(dim→hidden, ReLU) →
+/// Dense(hidden→labels)`, with the head's f32 master.
+fn bag(
+    rng: &mut Rng,
+    tokenizer: TokenizerConfig,
+    table: &[u8],
+    emb_q: ActQuant,
+    hidden_n: usize,
+    labels: &[&str],
+    key: Option<&SigningKey>,
+) -> Result<Sample, ArtifactError> {
+    let buckets = tokenizer.buckets;
+    let dim = table.len() / (buckets as usize).max(1);
+    let classes = labels.len();
+    let hidden = quantized_layer(rng, hidden_n, dim, emb_q, max_abs(emb_q), true);
+    let head = quantized_layer(
+        rng,
+        classes,
+        hidden_n,
+        hidden.out,
+        max_abs(hidden.out),
+        false,
+    );
+    let head_w: Vec<u8> = head
+        .reference
+        .weights
+        .iter()
+        .flat_map(|&w| (w as f32).to_le_bytes())
+        .collect();
+    let head_b: Vec<u8> = head
+        .reference
+        .bias
+        .iter()
+        .flat_map(|&b| (b as f32).to_le_bytes())
+        .collect();
+    let layers = [
+        Layer::EmbedBag {
+            buckets,
+            dim: dim as u16,
+            pool: Pool::Mean,
+            table,
+            out: emb_q,
+        },
+        Layer::Dense {
+            inputs: dim as u16,
+            outputs: hidden_n as u16,
+            weights: &hidden.weights,
+            params: &hidden.params,
+            out: hidden.out,
+            relu: true,
+        },
+        Layer::Dense {
+            inputs: hidden_n as u16,
+            outputs: classes as u16,
+            weights: &head.weights,
+            params: &head.params,
+            out: head.out,
+            relu: false,
+        },
+    ];
+    let model = Model {
+        meta: meta(labels),
+        tokenizer,
+        layers: layers.into_iter().collect(),
+        head: Some(HeadMaster {
+            input: hidden.out,
+            weights: &head_w,
+            bias: &head_b,
+        }),
+    };
+    let bytes = encode(&model, key)?;
+    Ok(Sample {
+        bytes,
+        reference: vec![None, Some(hidden.reference), Some(head.reference)],
+    })
 }
 
 /// Table of [`tiny`]: 4 buckets × 2, rows `[10, 20] [30, −40] [0, 0] [−5, 7]`.
@@ -351,5 +418,20 @@ mod tests {
             let model = decode(&a.bytes, VerifyPolicy::AllowUnsigned).unwrap();
             assert_eq!(model.layers.len(), a.reference.len());
         }
+    }
+
+    #[test]
+    fn the_default_student_has_the_hosts_shape() {
+        let a = default_student(1, None).unwrap();
+        assert!(
+            (198_000..202_000).contains(&a.bytes.len()),
+            "{}",
+            a.bytes.len()
+        );
+        let model = decode(&a.bytes, VerifyPolicy::AllowUnsigned).unwrap();
+        assert_eq!(model.tokenizer, default_student_tokenizer());
+        assert_eq!(model.layers.len(), 3);
+        assert!(model.head.is_some());
+        assert_eq!(model.meta.labels.len(), 2);
     }
 }

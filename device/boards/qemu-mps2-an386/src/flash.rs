@@ -82,7 +82,8 @@ pub struct MountReport {
     pub created: bool,
 }
 
-/// NOR flash over a memory region, written through to a host file. See the module docs.
+/// NOR flash over a memory region (`edgekd_firmware::region::storage_ram`), written through to
+/// a host file. See the module docs.
 #[derive(Debug)]
 pub struct PersistentFlash {
     mem: &'static mut [u8],
@@ -204,22 +205,4 @@ impl MappedFlash for PersistentFlash {
         let start = offset as usize;
         self.mem.get(start..start.checked_add(len as usize)?)
     }
-}
-
-/// The `STORAGE` region of memory.x as a byte slice.
-///
-/// # Safety
-///
-/// Call at most once: the slice is the only reference to the region for the program's life.
-pub unsafe fn storage_region() -> &'static mut [u8] {
-    extern "C" {
-        static mut _storage_start: u8;
-        static mut _storage_end: u8;
-    }
-    let start = &raw mut _storage_start;
-    let end = &raw mut _storage_end;
-    let len = (end as usize).saturating_sub(start as usize);
-    // SAFETY: memory.x reserves `_storage_start.._storage_end` for storage only (no section is
-    // placed there) and the caller guarantees this is the only reference to it.
-    unsafe { core::slice::from_raw_parts_mut(start, len) }
 }

@@ -11,12 +11,13 @@
 use core::hint::black_box;
 
 use cortex_m_rt::entry;
-use edgekd_firmware::icount::segment;
+use edgekd_firmware::reference;
 use edgekd_firmware::rng::XorShift32;
 use edgekd_firmware::text::TextBuf;
-use edgekd_firmware::{exit, outln, reference};
 use edgekd_shared::kernels::{self, dot, ChannelParams};
 use edgekd_shared::quant::{OutputQuant, Requant};
+use mps2_an386::icount::segment;
+use mps2_an386::{exit, outln};
 
 /// Largest shapes benchmarked.
 const MAX_IN: usize = 512;

@@ -5,9 +5,9 @@
 #![no_main]
 
 use cortex_m_rt::entry;
-use edgekd_firmware::uart::CmsdkUart;
-use edgekd_firmware::{exit, outln};
 use embedded_io::{Read, Write};
+use mps2_an386::uart::CmsdkUart;
+use mps2_an386::{exit, outln};
 
 /// End of transmission: stops the echo.
 const EOT: u8 = 0x04;

@@ -53,6 +53,8 @@ impl fmt::Display for UartError {
     }
 }
 
+impl core::error::Error for UartError {}
+
 impl embedded_io::Error for UartError {
     fn kind(&self) -> ErrorKind {
         match self {
@@ -72,7 +74,14 @@ impl CmsdkUart {
     /// Takes UART0 of the AN386 board, enabled for transmit and receive at `baud`. `None` if it
     /// was already taken.
     pub fn take_uart0(baud: u32) -> Option<Result<Self, UartError>> {
-        if UART0_TAKEN.swap(true, Ordering::AcqRel) {
+        // Load and store inside a critical section: thumbv6m (the Cortex-M0 build) has no
+        // atomic swap.
+        let taken = cortex_m::interrupt::free(|_| {
+            let taken = UART0_TAKEN.load(Ordering::Acquire);
+            UART0_TAKEN.store(true, Ordering::Release);
+            taken
+        });
+        if taken {
             return None;
         }
         // SAFETY: UART0_BASE is the UART0 block of this board, and the flag above hands it out

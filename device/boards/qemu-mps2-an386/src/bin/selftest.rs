@@ -6,8 +6,9 @@
 
 use cortex_m_rt::entry;
 use edgekd_firmware::text::TextBuf;
-use edgekd_firmware::uart::CmsdkUart;
-use edgekd_firmware::{dotcheck, exit, kernelcheck, outln};
+use edgekd_firmware::{dotcheck, kernelcheck};
+use mps2_an386::uart::CmsdkUart;
+use mps2_an386::{exit, outln};
 
 /// Reports one group of vectors: how many passed, or the first mismatch. A group that ran no
 /// vector at all counts as a failure (an empty table proves nothing).

@@ -51,7 +51,10 @@ fn flash_then_infer_equals_the_engine_bit_for_bit() {
             .flash(&bytes, |sent, total| calls.push((sent, total)))
             .unwrap();
         assert_eq!(report.slot, if i == 0 { Slot::A } else { Slot::B });
-        assert_eq!(report.crc32, edgekd_shared::checksum::crc32(&bytes));
+        assert_eq!(
+            report.model_id,
+            edgekd_shared::artifact::model_id(&bytes).unwrap()
+        );
         assert_eq!(
             calls.last(),
             Some(&(bytes.len() as u32, bytes.len() as u32))

@@ -10,7 +10,7 @@ use ed25519_dalek::SigningKey;
 use edgekd_host::device::{ClientError, DeviceClient};
 use edgekd_host::qemu::{QemuDevice, QemuOptions};
 use edgekd_shared::artifact::sample::SampleKind;
-use edgekd_shared::checksum::crc32;
+use edgekd_shared::artifact::model_id;
 use edgekd_shared::protocol::{encode_frame, BoardProfileId, ErrorCode, Request};
 use edgekd_tests::qemu_env::{firmware, host_prediction, model, sentences, temp_dir, test_key};
 
@@ -52,7 +52,7 @@ fn assert_serves(c: &mut Client, artifact: &[u8], texts: &[String]) -> Vec<u32> 
 
 fn assert_active(c: &mut Client, artifact: &[u8]) {
     let info = c.info().unwrap_or_else(|e| panic!("info: {e}"));
-    assert_eq!(info.model_crc32, crc32(artifact), "active model: {info:?}");
+    assert_eq!(info.model_id, model_id(artifact).ok(), "active model: {info:?}");
     assert_eq!(info.model_len as usize, artifact.len());
 }
 
@@ -127,7 +127,7 @@ fn qemu_kill_mid_flash_keeps_the_old_model() {
         // Half of the new model, then the power goes.
         c.raw(&Request::FlashBegin {
             total_len: new.len() as u32,
-            crc32: crc32(&new),
+            model_id: model_id(&new).unwrap_or_else(|e| panic!("model id: {e}")),
         })
         .unwrap_or_else(|e| panic!("flash begin: {e}"));
         let half = new.len() / 2;

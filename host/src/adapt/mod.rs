@@ -18,6 +18,7 @@
 //! teacher, the same texts with the flashed student's own outputs ([`student_logits`]).
 
 mod error;
+mod flashed;
 mod labels;
 mod replay;
 mod report;
@@ -26,6 +27,7 @@ mod session;
 mod soft;
 
 pub use error::AdaptError;
+pub use flashed::ensure_flashed;
 pub use labels::LabelMap;
 pub use replay::interleave_replay;
 pub use report::{AdaptReport, Checkpoint};

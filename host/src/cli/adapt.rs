@@ -349,10 +349,13 @@ fn teacher_logits(dir: &std::path::Path, texts: &[String]) -> anyhow::Result<Vec
 
 fn session<T: Read + Write>(client: &mut DeviceClient<T>, p: &Prepared) -> anyhow::Result<()> {
     client.hello().context("hello")?;
-    let crc = edgekd_shared::checksum::crc32(&p.artifact);
-    if client.info()?.model_crc32 != crc {
-        let report = client.flash(&p.artifact, |_, _| {})?;
-        tracing::info!("flashed {} bytes into slot {:?}", report.len, report.slot);
+    if let Some(report) = adapt::ensure_flashed(client, &p.artifact)? {
+        tracing::info!(
+            "flashed model {} ({} bytes) into slot {:?}",
+            report.model_id,
+            report.len,
+            report.slot
+        );
     }
     let bar = indicatif::ProgressBar::new(p.plan.updates as u64);
     let report = adapt::adapt(

@@ -2,7 +2,8 @@
 //! against the host's engine, power cuts in the middle of a flash, and refusals.
 //!
 //! Skips (printing why) only when `qemu-system-arm` or the `thumbv7em-none-eabihf` target is
-//! missing. Each test runs its own emulator with its own flash file.
+//! missing, and fails then instead under `EDGEKD_REQUIRE_ALL=1` (CI). Each test runs its own
+//! emulator with its own flash file.
 
 use std::time::Instant;
 

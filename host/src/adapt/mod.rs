@@ -29,7 +29,7 @@ mod soft;
 pub use error::AdaptError;
 pub use flashed::ensure_flashed;
 pub use labels::LabelMap;
-pub use replay::interleave_replay;
+pub use replay::{interleave_replay, DEFAULT_REPLAY_RATIO};
 pub use report::{AdaptReport, Checkpoint};
 pub use self_labels::student_logits;
 pub use session::{adapt, evaluate, AdaptPlan, EvalSet, Finish, Progress, DEFAULT_CHECKPOINTS};

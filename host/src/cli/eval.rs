@@ -23,6 +23,9 @@ pub struct EvalArgs {
     /// Label column of a user's table.
     #[arg(long, default_value = "label")]
     label_col: String,
+    /// Skip bad rows of a user's table up to MAX (default 100); without it the first is an error.
+    #[arg(long, value_name = "MAX", num_args = 0..=1, default_missing_value = "100")]
+    skip_bad_rows: Option<usize>,
     /// Split seed (the one the model was distilled with).
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -48,7 +51,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         Some(run_dir) => Some(edgekd_host::inspect::check_run_model(&bytes, run_dir)?),
         None => None,
     };
-    let (corpus, _) = load_corpus(&args.data, &args.text_col, &args.label_col)?;
+    let (corpus, _) = load_corpus(
+        &args.data,
+        &args.text_col,
+        &args.label_col,
+        edgekd_host::data::BadRows::from_flag(args.skip_bad_rows),
+    )?;
     let labels: Vec<String> = model.meta.labels.iter().map(|s| s.to_string()).collect();
     if labels != corpus.labels {
         anyhow::bail!(
@@ -59,6 +67,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let mut test = stratified_split(&corpus, 0.1, 0.2, args.seed)?.test;
     if args.limit > 0 {
         test.examples.truncate(args.limit);
+    }
+    if test.is_empty() {
+        anyhow::bail!(
+            "{}: the test split (seed {}) is empty: no accuracy to measure",
+            args.data,
+            args.seed
+        );
     }
     let gold: Vec<usize> = test.examples.iter().map(|e| e.label).collect();
     let mut arena = vec![0u8; arena_size(&model)?];

@@ -93,7 +93,10 @@ impl std::fmt::Display for SignatureStatus {
 }
 
 /// Checks the signature of `bytes` (an artifact that decodes) against `key` as a device would.
-pub fn signature_status(bytes: &[u8], key: &VerifyingKey) -> Result<SignatureStatus, ArtifactError> {
+pub fn signature_status(
+    bytes: &[u8],
+    key: &VerifyingKey,
+) -> Result<SignatureStatus, ArtifactError> {
     match decode(bytes, VerifyPolicy::RequireKey(key)) {
         Ok(_) => Ok(SignatureStatus::Valid),
         Err(ArtifactError::BadSignature) => Ok(SignatureStatus::Invalid),
@@ -367,7 +370,10 @@ mod tests {
             Err(InspectError::Io { .. })
         ));
         std::fs::write(dir.path().join("model.ekd"), &a).unwrap();
-        assert_eq!(check_run_model(&a, dir.path()).unwrap(), model_id(&a).unwrap());
+        assert_eq!(
+            check_run_model(&a, dir.path()).unwrap(),
+            model_id(&a).unwrap()
+        );
         let err = check_run_model(&b, dir.path()).unwrap_err();
         assert!(matches!(err, InspectError::OtherModel { .. }), "{err}");
     }
@@ -388,7 +394,11 @@ mod tests {
         let other = SigningKey::from_bytes(&[6; 32]).verifying_key();
         let foreign = describe(&path, &other).unwrap();
         assert_eq!(foreign.signature, SignatureStatus::Invalid);
-        assert!(foreign.text.contains("signature INVALID"), "{}", foreign.text);
+        assert!(
+            foreign.text.contains("signature INVALID"),
+            "{}",
+            foreign.text
+        );
 
         let mut tampered = signed.clone();
         // The teacher's name (body byte 9, after the labels and its length): "t" → "u".

@@ -384,7 +384,11 @@ fn a_session_for_model_b_on_a_device_holding_a_flashes_b() {
     let a = sample(SampleKind::Bag, 31, Some(&key())).unwrap().bytes;
     let b = sample(SampleKind::Bag, 32, Some(&key())).unwrap().bytes;
     let mut dev = flashed(&a, &vk);
-    assert_eq!(ensure_flashed(&mut dev, &a).unwrap(), None, "A already runs");
+    assert_eq!(
+        ensure_flashed(&mut dev, &a).unwrap(),
+        None,
+        "A already runs"
+    );
     let report = ensure_flashed(&mut dev, &b).unwrap().expect("B is flashed");
     assert_eq!(report.model_id, model_id(&b).unwrap());
     assert_eq!(dev.info().unwrap().model_id, Some(model_id(&b).unwrap()));
@@ -398,6 +402,10 @@ fn a_session_for_model_b_on_a_device_holding_a_flashes_b() {
             "{text}"
         );
     }
-    assert_eq!(ensure_flashed(&mut dev, &b).unwrap(), None, "B already runs");
+    assert_eq!(
+        ensure_flashed(&mut dev, &b).unwrap(),
+        None,
+        "B already runs"
+    );
     assert_eq!(dev.stats().unwrap().flash_commits, 2);
 }

@@ -111,7 +111,8 @@ fn refused_models_and_versions_leave_the_old_model_serving() {
     );
     still_serving(&mut dev);
 
-    let too_large = vec![0x5Au8; 256 * 1024 + 1];
+    // A container that parses (the client names it by its identity) but exceeds a slot.
+    let too_large = edgekd_shared::artifact::seal(&vec![0x5Au8; 256 * 1024], None).unwrap();
     let err = dev.flash(&too_large, |_, _| {}).unwrap_err();
     assert!(
         matches!(

@@ -108,7 +108,9 @@ fn every_response_round_trips() {
         Response::Info(DeviceInfo {
             active_slot: Some(Slot::B),
             model_len: 201_337,
-            model_id: Some(ModelId([0xDE, 0xAD, 0xBE, 0xEF, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8])),
+            model_id: Some(ModelId([
+                0xDE, 0xAD, 0xBE, 0xEF, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+            ])),
             boot_seq: 12,
             slot_capacity: 262_144,
             arena_bytes: 32_768,

@@ -26,6 +26,9 @@
 //! Update payload: `temperature f32, learning_rate f32, x_scale f32, x_zero_point i8, classes u8,
 //! in_dim u16, teacher f32[classes], x i8[in_dim]`.
 
+// Indexing into the fixed header, dims and chunk buffers below uses constant offsets, or lengths
+// checked just before (a chunk `n ≤ CHUNK`, `in_dim ≤ MAX_HEAD_IN`, `classes ≤ MAX_CLASSES`).
+
 use embedded_storage::nor_flash::{NorFlash, ReadNorFlash};
 
 use super::{HeadLearner, LearnError, LearnHyper, MAX_CLASSES};
@@ -217,9 +220,7 @@ impl Journal {
             let Some(rec) = self.read_header(flash, pos)? else {
                 break;
             };
-            if rec.kind != KIND_UPDATE
-                || rec.model != model
-                || rec.seq != self.seq.wrapping_add(1)
+            if rec.kind != KIND_UPDATE || rec.model != model || rec.seq != self.seq.wrapping_add(1)
             {
                 break;
             }

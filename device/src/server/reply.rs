@@ -7,9 +7,9 @@ use edgekd_shared::artifact::ArtifactError;
 use edgekd_shared::protocol::{ErrorCode, Response};
 
 use crate::engine::EngineError;
-use edgekd_shared::kernels::KernelError;
 use crate::learner::{JournalError, LearnError};
 use crate::storage::StorageError;
+use edgekd_shared::kernels::KernelError;
 
 /// `InvalidArtifact` detail: the header is wrong (magic, version, flags, length).
 pub const INVALID_HEADER: u32 = 1;

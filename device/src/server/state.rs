@@ -3,7 +3,9 @@
 
 use core::cell::Cell;
 
-use edgekd_shared::artifact::{decode, decode_trusted, parse_container_trusted, ModelId, VerifyPolicy};
+use edgekd_shared::artifact::{
+    decode, decode_trusted, parse_container_trusted, ModelId, VerifyPolicy,
+};
 use edgekd_shared::protocol::ErrorCode;
 use embedded_storage::nor_flash::NorFlash;
 

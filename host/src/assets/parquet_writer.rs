@@ -8,7 +8,8 @@
 //! 3. a dictionary page and a v2 `PLAIN_DICTIONARY` data page, snappy (`in été in`).
 //!
 //! Written from the parquet format specification (`parquet.thrift`, Thrift compact protocol),
-//! not from the reader: the reader reading it back is the test.
+//! not from the reader: the reader reading it back is the test. (pyarrow reads the committed file
+//! to the same 12 words, with the encodings listed above.)
 
 /// A Thrift value to write in the compact protocol.
 enum T {
@@ -156,7 +157,11 @@ fn page(kind: i32, raw_len: usize, body: Vec<u8>, field: i16, header: T) -> Vec<
 
 fn dictionary_page(words: &[&str], codec: i64) -> Vec<u8> {
     let raw = plain(words);
-    let body = if codec == 1 { snappy(&raw) } else { raw.clone() };
+    let body = if codec == 1 {
+        snappy(&raw)
+    } else {
+        raw.clone()
+    };
     let header = T::Struct(vec![(1, T::I32(words.len() as i32)), (2, T::I32(0))]);
     page(2, raw.len(), body, 7, header)
 }
@@ -168,7 +173,11 @@ fn data_page_v1(n: usize, encoding: i32, values: Vec<u8>, codec: i64) -> Vec<u8>
     let mut raw = (levels.len() as u32).to_le_bytes().to_vec();
     raw.extend(levels);
     raw.extend(values);
-    let body = if codec == 1 { snappy(&raw) } else { raw.clone() };
+    let body = if codec == 1 {
+        snappy(&raw)
+    } else {
+        raw.clone()
+    };
     let header = T::Struct(vec![
         (1, T::I32(n as i32)),
         (2, T::I32(encoding)),
@@ -282,15 +291,12 @@ pub(crate) fn fixture() -> Vec<u8> {
             T::List(
                 STRUCT,
                 vec![
+                    T::Struct(vec![(4, T::Bin(b"schema".to_vec())), (5, T::I32(1))]),
                     T::Struct(vec![
-                        (4, T::Bin(b"schema".to_vec())),
-                        (5, T::I32(1)),
-                    ]),
-                    T::Struct(vec![
-                        (1, T::I32(6)),               // BYTE_ARRAY
-                        (3, T::I32(1)),               // OPTIONAL
+                        (1, T::I32(6)), // BYTE_ARRAY
+                        (3, T::I32(1)), // OPTIONAL
                         (4, T::Bin(b"word".to_vec())),
-                        (6, T::I32(0)),               // UTF8
+                        (6, T::I32(0)), // UTF8
                     ]),
                 ],
             ),

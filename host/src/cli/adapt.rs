@@ -418,7 +418,16 @@ mod tests {
     }
 
     fn parse(extra: &[&str]) -> AdaptArgs {
-        let base = ["adapt", "m.ekd", "--data", "d", "--original", "o", "--teacher", "t"];
+        let base = [
+            "adapt",
+            "m.ekd",
+            "--data",
+            "d",
+            "--original",
+            "o",
+            "--teacher",
+            "t",
+        ];
         Cmd::try_parse_from(base.iter().chain(extra)).unwrap().adapt
     }
 

@@ -47,7 +47,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let key = SigningKey::from_bytes(&[8; 32]);
         let public = dir.path().join("k.pub");
-        std::fs::write(&public, edgekd_host::keys::hex(key.verifying_key().as_bytes())).unwrap();
+        std::fs::write(
+            &public,
+            edgekd_host::keys::hex(key.verifying_key().as_bytes()),
+        )
+        .unwrap();
         let other = dir.path().join("other.pub");
         let other_key = SigningKey::from_bytes(&[9; 32]).verifying_key();
         std::fs::write(&other, edgekd_host::keys::hex(other_key.as_bytes())).unwrap();

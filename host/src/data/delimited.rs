@@ -154,10 +154,10 @@ fn check_quotes(raw: &[u8], delim: u8) -> Result<(), Fault> {
                 }
             }
         } else {
-            match raw
-                .get(i..)
-                .and_then(|r| r.iter().position(|&b| b == delim || b == b'\n' || b == b'\r'))
-            {
+            match raw.get(i..).and_then(|r| {
+                r.iter()
+                    .position(|&b| b == delim || b == b'\n' || b == b'\r')
+            }) {
                 Some(k) if raw.get(i + k) == Some(&delim) => i += k + 1,
                 _ => return Ok(()),
             }
@@ -169,7 +169,10 @@ fn check_quotes(raw: &[u8], delim: u8) -> Result<(), Fault> {
 fn line_column(raw: &[u8], at: usize) -> (u64, u64) {
     let before = raw.get(..at).unwrap_or(raw);
     let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
     (line, (at - line_start) as u64 + 1)
 }
 

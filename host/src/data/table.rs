@@ -236,7 +236,10 @@ impl<'a> Collector<'a> {
         bytes: &'b [u8],
         what: &str,
     ) -> Result<Option<Cow<'b, str>>, DataError> {
-        let fault = match (bytes.iter().position(|&b| b == 0), std::str::from_utf8(bytes)) {
+        let fault = match (
+            bytes.iter().position(|&b| b == 0),
+            std::str::from_utf8(bytes),
+        ) {
             (None, Ok(text)) => return Ok(Some(Cow::Borrowed(text))),
             (Some(at), _) => format!("NUL byte at byte {} of the {what}", at + 1),
             (None, Err(e)) => format!(
@@ -638,7 +641,10 @@ mod tests {
     }
 
     fn strict(dir: &Path, name: &str, body: &[u8]) -> Result<(Dataset, LoadReport), DataError> {
-        load_table(&write(dir, name, body), &TableSpec::new("s", "text", "label"))
+        load_table(
+            &write(dir, name, body),
+            &TableSpec::new("s", "text", "label"),
+        )
     }
 
     /// An unclosed quote no longer swallows the rest of the file, and lines no longer merge:
@@ -693,7 +699,14 @@ mod tests {
         spec.bad_rows = BadRows::Skip { max: 1 };
         let err = load_table(&p, &spec).unwrap_err();
         assert!(
-            matches!(err, DataError::TooManyBadRows { count: 2, max: 1, .. }),
+            matches!(
+                err,
+                DataError::TooManyBadRows {
+                    count: 2,
+                    max: 1,
+                    ..
+                }
+            ),
             "{err}"
         );
         assert!(err.to_string().contains("the first: "), "{err}");
@@ -704,8 +717,12 @@ mod tests {
     #[test]
     fn a_blank_label_is_a_bad_row() {
         let dir = tempfile::tempdir().unwrap();
-        let err = strict(dir.path(), "b.csv", b"text,label\nfine,pos\nmeh,  \nbad,neg\n")
-            .unwrap_err();
+        let err = strict(
+            dir.path(),
+            "b.csv",
+            b"text,label\nfine,pos\nmeh,  \nbad,neg\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("b.csv:3: blank label"), "{err}");
         assert!(matches!(err, DataError::BadRow { .. }), "{err}");
     }
@@ -723,7 +740,8 @@ mod tests {
         );
         let err = strict(dir.path(), "n.csv", b"text,label\nfine,pos\nnu\x00l,neg\n").unwrap_err();
         assert!(
-            err.to_string().contains("n.csv:3: NUL byte at byte 3 of the text"),
+            err.to_string()
+                .contains("n.csv:3: NUL byte at byte 3 of the text"),
             "{err}"
         );
         let p = write(

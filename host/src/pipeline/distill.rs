@@ -372,7 +372,10 @@ pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError>
 
 /// Runs the pipeline on data that passed [`check_run`]: teacher, augmentation, soft labels,
 /// students, metrics.
-pub fn run_checked(cfg: &DistillConfig, data: CheckedData) -> Result<DistillOutcome, PipelineError> {
+pub fn run_checked(
+    cfg: &DistillConfig,
+    data: CheckedData,
+) -> Result<DistillOutcome, PipelineError> {
     let mut times = StageTimes::default();
     let t0 = Instant::now();
     let (split, train) = (data.split(), data.train());

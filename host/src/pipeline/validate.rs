@@ -51,12 +51,12 @@ pub enum ValidationError {
     Corpus(#[from] CorpusError),
     /// More labels than an artifact holds.
     #[error(
-        "{source}: {count} labels, an artifact holds at most {max}; label `{label}` (the {ordinal}th) \
+        "{corpus}: {count} labels, an artifact holds at most {max}; label `{label}` (the {ordinal}th) \
          first occurs at {at}"
     )]
     TooManyLabels {
         /// The corpus.
-        source: String,
+        corpus: String,
         /// Labels found.
         count: usize,
         /// [`MAX_CLASSES`].
@@ -84,11 +84,11 @@ pub enum ValidationError {
     },
     /// Fewer than two classes have rows: there is nothing to tell apart.
     #[error(
-        "{source}: only {with_rows} class with rows ({classes}); a classifier needs at least 2"
+        "{corpus}: only {with_rows} class with rows ({classes}); a classifier needs at least 2"
     )]
     OneClass {
         /// The corpus.
-        source: String,
+        corpus: String,
         /// Classes with rows.
         with_rows: usize,
         /// Those classes and their rows, `label (n rows)`.
@@ -180,7 +180,12 @@ pub fn check_run(
             "dev",
             "fine-tune the teacher and stop the students",
         ),
-        ("--test-fraction", cfg.test_fraction, "test", "measure the model"),
+        (
+            "--test-fraction",
+            cfg.test_fraction,
+            "test",
+            "measure the model",
+        ),
     ] {
         if value <= 0.0 {
             return Err(ValidationError::EmptySet {
@@ -242,10 +247,10 @@ pub fn check_run(
 
 /// Label count and label bytes within what an artifact holds; at least two classes with rows.
 fn check_labels(corpus: &Dataset, report: &LoadReport) -> Result<(), ValidationError> {
-    let source = report.source.display().to_string();
+    let corpus_name = report.source.display().to_string();
     if let Some(label) = corpus.labels.get(MAX_CLASSES) {
         return Err(ValidationError::TooManyLabels {
-            source,
+            corpus: corpus_name,
             count: corpus.labels.len(),
             max: MAX_CLASSES,
             label: label.clone(),
@@ -270,7 +275,7 @@ fn check_labels(corpus: &Dataset, report: &LoadReport) -> Result<(), ValidationE
         .collect();
     if with_rows.len() < 2 {
         return Err(ValidationError::OneClass {
-            source,
+            corpus: corpus_name,
             with_rows: with_rows.len(),
             classes: with_rows.join(", "),
         });
@@ -321,7 +326,11 @@ mod tests {
             .collect()
     }
 
-    fn check(dir: &std::path::Path, rows: &[(String, String)], profile: Option<&BoardProfile>) -> Result<CheckedData, ValidationError> {
+    fn check(
+        dir: &std::path::Path,
+        rows: &[(String, String)],
+        profile: Option<&BoardProfile>,
+    ) -> Result<CheckedData, ValidationError> {
         let rows: Vec<(&str, &str)> = rows.iter().map(|(t, l)| (t.as_str(), l.as_str())).collect();
         check_run(&config(table(dir, &rows)), profile)
     }
@@ -329,7 +338,7 @@ mod tests {
     #[test]
     fn rows_needed_replays_the_split_rounding() {
         assert_eq!(rows_needed(0.1, 0.2), 5);
-        assert_eq!(rows_needed(0.5, 0.4), 3);
+        assert_eq!(rows_needed(0.5, 0.4), 6); // 5 rows: 2 test, 3 dev, no train
         assert_eq!(rows_needed(0.01, 0.01), 50);
     }
 
@@ -348,8 +357,15 @@ mod tests {
     fn one_class_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let err = check(dir.path(), &rows_of(&["pos"], 20), None).unwrap_err();
-        assert!(matches!(err, ValidationError::OneClass { with_rows: 1, .. }), "{err}");
-        assert!(err.to_string().contains("data.csv: only 1 class with rows (`pos` (20 rows))"), "{err}");
+        assert!(
+            matches!(err, ValidationError::OneClass { with_rows: 1, .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("data.csv: only 1 class with rows (`pos` (20 rows))"),
+            "{err}"
+        );
     }
 
     /// One or three rows used to fine-tune and cache the teacher, then fail on an empty dev set.
@@ -364,12 +380,19 @@ mod tests {
             "{err}"
         );
         // The class's first row is line 12 (header, 10 `neg` rows).
-        assert!(err.to_string().contains("data.csv:12: class `pos` has 2 row(s)"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("data.csv:12: class `pos` has 2 row(s)"),
+            "{err}"
+        );
         let mut cfg = config(table(dir.path(), &[("a", "x"), ("b", "y")]));
         cfg.dev_fraction = 0.0;
         assert!(matches!(
             check_run(&cfg, None),
-            Err(ValidationError::EmptySet { field: "--dev-fraction", .. })
+            Err(ValidationError::EmptySet {
+                field: "--dev-fraction",
+                ..
+            })
         ));
     }
 
@@ -380,14 +403,24 @@ mod tests {
         let labels: Vec<String> = (0..17).map(|i| format!("c{i:02}")).collect();
         let names: Vec<&str> = labels.iter().map(String::as_str).collect();
         let err = check(dir.path(), &rows_of(&names, 5), None).unwrap_err();
-        assert!(matches!(err, ValidationError::TooManyLabels { count: 17, .. }), "{err}");
+        assert!(
+            matches!(err, ValidationError::TooManyLabels { count: 17, .. }),
+            "{err}"
+        );
         // `c16` is the 17th label; its first row follows the header and 16 × 5 rows.
-        assert!(err.to_string().contains("label `c16` (the 17th) first occurs at"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("label `c16` (the 17th) first occurs at"),
+            "{err}"
+        );
         assert!(err.to_string().contains("data.csv:82"), "{err}");
 
         let long = "x".repeat(100);
         let err = check(dir.path(), &rows_of(&["short", &long], 5), None).unwrap_err();
-        assert!(matches!(err, ValidationError::LabelTooLong { bytes: 100, .. }), "{err}");
+        assert!(
+            matches!(err, ValidationError::LabelTooLong { bytes: 100, .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("data.csv:7: label `xxxx"), "{err}");
     }
 
@@ -398,7 +431,16 @@ mod tests {
         // The default student (32768 × 6 table, ~199 KB) fits m4-1m but not m4-256k (96 KiB).
         assert!(check(dir.path(), &rows, Some(&M4_1M)).is_ok());
         let err = check(dir.path(), &rows, Some(&M4_256K)).unwrap_err();
-        assert!(matches!(err, ValidationError::OverBudget { profile: "m4-256k", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                ValidationError::OverBudget {
+                    profile: "m4-256k",
+                    ..
+                }
+            ),
+            "{err}"
+        );
         assert!(err.to_string().contains("--buckets 32768 --dim 6"), "{err}");
         assert!(err.to_string().contains("artifact needs"), "{err}");
     }

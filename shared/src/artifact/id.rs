@@ -21,7 +21,9 @@ pub const MODEL_ID_LEN: usize = 16;
 /// The identity of a model: a truncated SHA-256 of its artifact's header and body.
 ///
 /// Wire (postcard): the 16 bytes as they are, no length prefix.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct ModelId(pub [u8; MODEL_ID_LEN]);
 
 impl ModelId {

@@ -52,12 +52,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// A named seed: file stem and bytes.
+type Seed = (String, Vec<u8>);
+
 /// The frames of `requests`, one after the other.
 fn frames(requests: &[Request<'_>]) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut out = Vec::new();
     let mut buf = vec![0u8; 2048];
     for r in requests {
-        out.extend_from_slice(encode_frame(r, &mut buf)?);
+        let frame = encode_frame(r, &mut buf).map_err(|e| format!("encode {r:?}: {e:?}"))?;
+        out.extend_from_slice(frame);
     }
     Ok(out)
 }
@@ -80,7 +84,7 @@ fn flash(bytes: &[u8]) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
 
 /// Seeds of the `server` target, whose device runs `sample(Bag, 1)` signed with `key`
 /// (`fuzz/fuzz_targets/server.rs`): no seed flashes a different model the device would accept.
-fn server_streams(key: &SigningKey) -> Result<Vec<(String, Vec<u8>)>, Box<dyn std::error::Error>> {
+fn server_streams(key: &SigningKey) -> Result<Vec<Seed>, Box<dyn std::error::Error>> {
     let own = sample(SampleKind::Bag, 1, Some(key))?.bytes;
     let foreign = sample(SampleKind::Conv, 2, Some(&SigningKey::from_bytes(&[9; 32])))?.bytes;
     let session = frames(&[

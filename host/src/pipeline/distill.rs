@@ -428,7 +428,7 @@ pub fn run_checked(
     };
     let mut stage = TeacherStage::prepare(
         &pretrained,
-        &train,
+        train,
         &split.dev,
         &teacher_cfg,
         cfg.teacher_max_len,
@@ -451,7 +451,7 @@ pub fn run_checked(
         (Some(d), _) => (d, vec![]),
         (None, Some(lex)) if !cfg.degree_candidates.is_empty() => search_degree(
             cfg,
-            &train,
+            train,
             &dev_ex,
             lex.as_ref(),
             &mut stage,
@@ -469,7 +469,7 @@ pub fn run_checked(
                 copies: cfg.copies,
                 seed: cfg.seed,
             };
-            augment_dataset(&train, lex.as_ref(), &acfg)
+            augment_dataset(train, lex.as_ref(), &acfg)
         }
         _ => (vec![], AugmentReport::default()),
     };

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
-use edgekd_shared::artifact::{model_id, ModelId};
+use edgekd_shared::artifact::{parse_container_trusted, ModelId};
 use edgekd_shared::protocol::{
     decode_message, encode_frame, BoardProfileId, DeviceInfo, DeviceStats, FrameDecoder,
     LearnReport, Request, Response, Slot, DEFAULT_MAX_CHUNK, DEFAULT_MAX_FRAME, MAX_CLASSES,
@@ -173,8 +173,8 @@ impl<T: Read + Write> DeviceClient<T> {
     /// Flashes `artifact`: announces its identity, sends it in chunks, reads it back and
     /// compares, then commits (the device checks CRC, signature, structure and identity before
     /// switching slots). `progress` gets `(bytes sent, total)` after each chunk. On a read-back
-    /// mismatch the transfer is aborted. An artifact whose container does not parse is refused
-    /// before anything is sent.
+    /// mismatch the transfer is aborted. Bytes without an artifact's header and length are
+    /// refused before anything is sent (they have no identity to announce).
     pub fn flash(
         &mut self,
         artifact: &[u8],
@@ -184,10 +184,14 @@ impl<T: Read + Write> DeviceClient<T> {
             request: "flash begin",
             reason: format!("artifact of {} bytes", artifact.len()),
         })?;
-        let id = model_id(artifact).map_err(|e| ClientError::Request {
-            request: "flash begin",
-            reason: format!("not an artifact: {e}"),
-        })?;
+        // The identity names the bytes; checking them (CRC, signature, structure) is the
+        // device's job, so a damaged file is sent and refused there.
+        let id = parse_container_trusted(artifact)
+            .map(|c| ModelId::of_container(&c))
+            .map_err(|e| ClientError::Request {
+                request: "flash begin",
+                reason: format!("not an artifact: {e}"),
+            })?;
         self.expect_ack(
             &Request::FlashBegin {
                 total_len: total,

@@ -68,8 +68,19 @@ fn read_from(rest: &[u8], delim: u8, out: &mut Vec<Row>, first_line: u64) -> Opt
             .position()
             .map_or(begin, |p| p.byte() as usize)
             .max(begin);
+        // With CRLF endings a record's position is the `\n` left over from the previous
+        // terminator (or a blank line's): the record starts after such bytes.
+        let mut line = first_line + record.position().map_or(1, |p| p.line()) - 1;
+        let mut from = from;
+        while let Some(&b) = rest.get(from).filter(|_| from < end) {
+            match b {
+                b'\n' => line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+            from += 1;
+        }
         let raw = rest.get(from..end).unwrap_or_default();
-        let line = first_line + record.position().map_or(1, |p| p.line()) - 1;
         match check_quotes(raw, delim) {
             Ok(()) => out.push(Row::Record {
                 line,
@@ -257,6 +268,19 @@ mod tests {
         assert_eq!(
             summary(b"\"a\"b,c\n"),
             ["1:4 `b` after the closing quote of the field opened at line 1, column 1"]
+        );
+    }
+
+    #[test]
+    fn crlf_lines_are_numbered_and_checked_like_lf_lines() {
+        assert_eq!(
+            summary(b"a,b\r\nx,y\r\n\r\n\"z\"w,v\r\nok,1\r\n"),
+            [
+                "1: a|b",
+                "2: x|y",
+                "4:4 `w` after the closing quote of the field opened at line 4, column 1",
+                "5: ok|1"
+            ]
         );
     }
 

@@ -63,23 +63,9 @@ impl core::fmt::Display for ModelId {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::artifact::header::{Header, CRC_LEN};
-    use crate::artifact::{reseal_crc, FORMAT_VERSION};
+    use crate::artifact::header::{unsigned as artifact, CRC_LEN};
+    use crate::artifact::reseal_crc;
     use crate::checksum::crc32;
-
-    /// An unsigned container around `body` (the identity does not decode the body).
-    fn artifact(body: &[u8]) -> std::vec::Vec<u8> {
-        let header = Header {
-            version: FORMAT_VERSION,
-            flags: 0,
-            body_len: body.len() as u32,
-        };
-        let mut v = header.to_bytes().to_vec();
-        v.extend_from_slice(body);
-        v.extend_from_slice(&[0; CRC_LEN]);
-        reseal_crc(&mut v).unwrap();
-        v
-    }
 
     #[test]
     fn the_id_is_the_truncated_sha256_of_header_and_body() {

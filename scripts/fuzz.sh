@@ -1,25 +1,47 @@
 #!/usr/bin/env bash
-# Reproduces the fuzz run of the artifact decoder and the engine:
-#   bash scripts/fuzz.sh [seconds per target, default 600] [targets..., default: body_infer decode_infer]
-# One job per target, one after the other (the build machine is shared). Needs cargo-fuzz
-# (`cargo install cargo-fuzz`); stable rustc accepts its nightly flags with RUSTC_BOOTSTRAP=1.
-# Crashes land in fuzz/artifacts/<target>/; keep each as a named test in device/tests/fuzz_regressions.rs.
+# Runs the fuzz targets (fuzz/fuzz_targets) with cargo-fuzz, each from the committed seed corpus:
+#   bash scripts/fuzz.sh [seconds per target, default 600] [targets..., default: all three]
+# One target after the other (the build machine is shared). Needs cargo-fuzz
+# (`cargo install cargo-fuzz --locked`); stable rustc accepts its nightly flags with RUSTC_BOOTSTRAP=1.
+# `.ci/run` runs it for 60 s per target. Exits non-zero when a target finds a crash (kept in
+# fuzz/artifacts/<target>/: make each a named regression test) or does not run at all.
+#
+# Seeds: fuzz/seeds/<target>/ (committed), written by
+#   cargo run -p edgekd-shared --features std --example fuzz_seeds -- fuzz/seeds
+# and copied into the working corpus fuzz/corpus/<target>/ (not committed), where libFuzzer adds
+# what it finds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(body_infer decode_infer)
+[ ${#targets[@]} -gt 0 ] || targets=(body_infer decode_infer server)
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
-# Seeds: valid artifacts (and their bodies) from the sample models.
-cargo run -q -p edgekd-shared --features std --example fuzz_seeds -- fuzz/corpus
-
 for t in "${targets[@]}"; do
-  echo "=== fuzzing $t for ${secs}s"
-  mkdir -p fuzz/artifacts
-  cargo fuzz run "$t" --fuzz-dir fuzz -- -max_total_time="$secs" -max_len=8192 -rss_limit_mb=2048 \
-    2>&1 | tee "fuzz/artifacts/$t.log" | grep -E "^#[0-9]+ +(DONE|pulse)|ERROR|panicked|Done" || true
-  grep -E "^Done [0-9]+ runs|stat::number_of_executed_units" "fuzz/artifacts/$t.log" | tail -1
+  seeds="fuzz/seeds/$t"
+  if ! compgen -G "$seeds/*" >/dev/null; then
+    echo "no seeds in $seeds: run the fuzz_seeds example (see the top of this script)" >&2
+    exit 1
+  fi
+  mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
+  cp "$seeds"/* "fuzz/corpus/$t/"
+  echo "=== fuzzing $t for ${secs}s from $(ls "$seeds" | wc -l) seeds"
+  log="fuzz/artifacts/$t.log"
+  status=0
+  cargo fuzz run "$t" --fuzz-dir fuzz "fuzz/corpus/$t" -- -max_total_time="$secs" -max_len=8192 \
+    -rss_limit_mb=2048 >"$log" 2>&1 || status=$?
+  grep -E "^#[0-9]+ +(INITED|DONE)|ERROR|panicked|^Done" "$log" || true
+  if [ "$status" -ne 0 ]; then
+    echo "=== $t FAILED (exit $status); the log is $log, crashing inputs in fuzz/artifacts/$t/" >&2
+    tail -40 "$log" >&2
+    exit "$status"
+  fi
+  runs=$(grep -oE "^Done [0-9]+ runs" "$log" | grep -oE "[0-9]+" || true)
+  if [ -z "$runs" ] || [ "$runs" -eq 0 ]; then
+    echo "=== $t ran no inputs; the log is $log" >&2
+    exit 1
+  fi
+  echo "=== $t: $runs runs in ${secs}s, no crash"
 done

@@ -5,7 +5,8 @@
 # the emulated Cortex-M4, which checks that the device computes the pinned tokenizer and kernel vectors bit
 # for bit as the host does.
 # `.ci/run` installs what this needs (qemu-system-arm, the thumbv7em-none-eabihf and thumbv6m-none-eabi
-# targets, the assets); a missing one fails, it is never skipped.
+# targets, the assets); a missing one fails, it is never skipped. `.ci/run` also sets
+# EDGEKD_REQUIRE_ALL=1, which turns every "prerequisite missing" skip inside the tests into a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
@@ -16,10 +17,10 @@ printed=(--skip every_board_image_builds_and_fits_its_budgets
 cargo test --workspace --no-fail-fast "$@" -- "${printed[@]}"
 
 echo "=== board images (cargo build --release in each crate of device/boards/) against their budgets"
-cargo test -p edgekd-tests --test boards -- --nocapture every_board_image_builds_and_fits_its_budgets
+cargo test --workspace --test boards -- --nocapture every_board_image_builds_and_fits_its_budgets
 
 echo "=== instructions per inference of the default student's shape on the emulated cores"
-cargo test -p edgekd-tests --test board_instructions -- --nocapture
+cargo test --workspace --test board_instructions -- --nocapture
 
 missing=()
 command -v qemu-system-arm >/dev/null || missing+=(qemu-system-arm)

@@ -13,7 +13,7 @@ use edgekd_device::server::{Link, Platform, Server, ServerConfig};
 use edgekd_device::storage::sim::SimFlash;
 use edgekd_device::storage::Layout;
 use edgekd_shared::artifact::sample::{sample, SampleKind};
-use edgekd_shared::checksum::crc32;
+use edgekd_shared::artifact::{model_id, ModelId};
 use edgekd_shared::protocol::{
     check_frame, decode_message, encode_frame, BoardProfileId, Request, Response,
 };
@@ -39,7 +39,7 @@ impl Platform for Board {
 struct Fixture {
     key: VerifyingKey,
     image: Vec<u8>,
-    model_crc: u32,
+    model_id: ModelId,
 }
 
 /// Flash contents with the signed Bag sample active (built once through the server itself).
@@ -51,7 +51,7 @@ fn fixture() -> &'static Fixture {
         let bytes = sample(SampleKind::Bag, 1, Some(&signing))
             .expect("sample")
             .bytes;
-        let model_crc = crc32(&bytes);
+        let id = model_id(&bytes).expect("sample is an artifact");
         let mut server: Server<'_, Flash, Board, Vec<u8>, 64> = Server::new(
             Flash::new(SECTORS),
             LAYOUT,
@@ -63,7 +63,7 @@ fn fixture() -> &'static Fixture {
         let ok = matches!(
             server.handle(&Request::FlashBegin {
                 total_len: bytes.len() as u32,
-                crc32: model_crc
+                model_id: id
             }),
             Response::Ack
         );
@@ -82,7 +82,7 @@ fn fixture() -> &'static Fixture {
         Fixture {
             key,
             image,
-            model_crc,
+            model_id: id,
         }
     })
 }
@@ -128,8 +128,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     }
     assert!(answered, "no reply to Stats after the input");
     assert_eq!(
-        server.info().model_crc32,
-        fx.model_crc,
+        server.info().model_id,
+        Some(fx.model_id),
         "the signed model is still the one running"
     );
 });

@@ -3,8 +3,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use ed25519_dalek::VerifyingKey;
 use edgekd_device::engine::arena_size;
-use edgekd_shared::artifact::{decode, Layer, Model, VerifyPolicy};
+use edgekd_shared::artifact::{
+    decode, model_id, ArtifactError, Layer, Model, ModelId, VerifyPolicy,
+};
 use edgekd_shared::profile::BoardProfile;
 
 /// Errors of `inspect`.
@@ -26,6 +29,89 @@ pub enum InspectError {
         /// The decoder's error.
         message: String,
     },
+    /// A run folder's `model.ekd` is another model than the artifact compared with it.
+    #[error(
+        "{path} is model {run}, the artifact evaluated is model {artifact}: the run's figures are \
+         not this artifact's"
+    )]
+    OtherModel {
+        /// The run's `model.ekd`.
+        path: String,
+        /// Its identity.
+        run: ModelId,
+        /// The artifact's identity.
+        artifact: ModelId,
+    },
+}
+
+/// Checks that `run_dir/model.ekd` is the model `artifact` (by identity), so that the run's
+/// figures (`eval --compare`) belong to it; returns the identity.
+pub fn check_run_model(artifact: &[u8], run_dir: &Path) -> Result<ModelId, InspectError> {
+    let path = run_dir.join("model.ekd");
+    let shown = path.display().to_string();
+    let run = std::fs::read(&path).map_err(|source| InspectError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    let invalid = |path: String| {
+        move |e: ArtifactError| InspectError::Invalid {
+            path,
+            message: e.to_string(),
+        }
+    };
+    let run = model_id(&run).map_err(invalid(shown.clone()))?;
+    let artifact = model_id(artifact).map_err(invalid("the artifact".into()))?;
+    if run != artifact {
+        return Err(InspectError::OtherModel {
+            path: shown,
+            run,
+            artifact,
+        });
+    }
+    Ok(run)
+}
+
+/// What the signature of an artifact says about it, checked against one public key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureStatus {
+    /// Signed, and the signature verifies against the key.
+    Valid,
+    /// Signed, but the signature does not verify against the key (tampered, or another key).
+    Invalid,
+    /// No signature: a device refuses it.
+    Unsigned,
+}
+
+impl std::fmt::Display for SignatureStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SignatureStatus::Valid => "signature valid",
+            SignatureStatus::Invalid => "signature INVALID",
+            SignatureStatus::Unsigned => "unsigned",
+        })
+    }
+}
+
+/// Checks the signature of `bytes` (an artifact that decodes) against `key` as a device would.
+pub fn signature_status(
+    bytes: &[u8],
+    key: &VerifyingKey,
+) -> Result<SignatureStatus, ArtifactError> {
+    match decode(bytes, VerifyPolicy::RequireKey(key)) {
+        Ok(_) => Ok(SignatureStatus::Valid),
+        Err(ArtifactError::BadSignature) => Ok(SignatureStatus::Invalid),
+        Err(ArtifactError::Unsigned) => Ok(SignatureStatus::Unsigned),
+        Err(e) => Err(e),
+    }
+}
+
+/// What `edgekd inspect` found: the text it prints and the signature's verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inspection {
+    /// The description.
+    pub text: String,
+    /// The signature checked against the key given.
+    pub signature: SignatureStatus,
 }
 
 /// Sizes of a model, in bytes and parameters.
@@ -87,8 +173,9 @@ pub fn read_artifact(path: &Path) -> Result<Vec<u8>, InspectError> {
     Ok(bytes)
 }
 
-/// The text `edgekd inspect` prints.
-pub fn describe(path: &Path) -> Result<String, InspectError> {
+/// What `edgekd inspect` prints about the artifact at `path`, its signature checked against
+/// `key` (the development key or `--public-key`).
+pub fn describe(path: &Path, key: &VerifyingKey) -> Result<Inspection, InspectError> {
     let bytes = read_artifact(path)?;
     let invalid = |message: String| InspectError::Invalid {
         path: path.display().to_string(),
@@ -96,17 +183,20 @@ pub fn describe(path: &Path) -> Result<String, InspectError> {
     };
     let model = decode(&bytes, VerifyPolicy::AllowUnsigned).map_err(|e| invalid(e.to_string()))?;
     let sizes = model_sizes(&model, bytes.len()).map_err(invalid)?;
-    let signed = edgekd_shared::artifact::parse_container(&bytes)
-        .map(|c| c.signature.is_some())
-        .unwrap_or(false);
+    let signature = signature_status(&bytes, key).map_err(|e| invalid(e.to_string()))?;
+    let id = model_id(&bytes).map_err(|e| invalid(e.to_string()))?;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "artifact  {} ({} bytes, {})",
+        "artifact  {} ({} bytes, {signature}{})",
         path.display(),
         bytes.len(),
-        if signed { "signed" } else { "UNSIGNED" }
+        match signature {
+            SignatureStatus::Valid => String::new(),
+            _ => format!(" for key {}", crate::keys::hex(key.as_bytes())),
+        }
     );
+    let _ = writeln!(out, "model id  {id}");
     let m = &model.meta;
     let _ = writeln!(out, "labels    {}", m.labels.join(", "));
     let _ = writeln!(out, "teacher   {}", m.teacher);
@@ -213,7 +303,10 @@ pub fn describe(path: &Path) -> Result<String, InspectError> {
             p.name, p.max_artifact, p.max_arena, p.max_learner
         );
     }
-    Ok(out)
+    Ok(Inspection {
+        text: out,
+        signature,
+    })
 }
 
 /// Checks that a model fits `profile`, with a message naming the budget it exceeds.
@@ -226,7 +319,12 @@ pub fn check_profile(sizes: &ModelSizes, profile: &BoardProfile) -> Result<(), S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use edgekd_shared::artifact::{encode, sample::tiny};
+    use ed25519_dalek::SigningKey;
+    use edgekd_shared::artifact::{encode, reseal_crc, sample::tiny, HEADER_LEN};
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[5; 32])
+    }
 
     #[test]
     fn describes_a_valid_artifact_and_refuses_a_damaged_one() {
@@ -234,21 +332,81 @@ mod tests {
         let path = dir.path().join("m.ekd");
         let bytes = encode(&tiny(), None).unwrap();
         std::fs::write(&path, &bytes).unwrap();
-        let text = describe(&path).unwrap();
-        assert!(text.contains("UNSIGNED"), "{text}");
+        let vk = key().verifying_key();
+        let inspection = describe(&path, &vk).unwrap();
+        let text = inspection.text;
+        assert_eq!(inspection.signature, SignatureStatus::Unsigned);
+        assert!(text.contains("unsigned"), "{text}");
+        assert!(
+            text.contains(&format!("model id  {}", model_id(&bytes).unwrap())),
+            "{text}"
+        );
         assert!(text.contains("m4-1m"), "{text}");
         let mut damaged = bytes.clone();
         let mid = damaged.len() / 2;
         damaged[mid] ^= 0x40;
         std::fs::write(&path, &damaged).unwrap();
-        assert!(matches!(describe(&path), Err(InspectError::Invalid { .. })));
+        let refused = |path: &Path| describe(path, &vk);
+        assert!(matches!(refused(&path), Err(InspectError::Invalid { .. })));
         std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
-        assert!(matches!(describe(&path), Err(InspectError::Invalid { .. })));
+        assert!(matches!(refused(&path), Err(InspectError::Invalid { .. })));
         std::fs::write(&path, b"PK\x03\x04 not ours").unwrap();
-        assert!(matches!(describe(&path), Err(InspectError::Invalid { .. })));
+        assert!(matches!(refused(&path), Err(InspectError::Invalid { .. })));
         assert!(matches!(
-            describe(&dir.path().join("missing.ekd")),
+            refused(&dir.path().join("missing.ekd")),
             Err(InspectError::Io { .. })
         ));
+    }
+
+    #[test]
+    fn a_run_compared_must_hold_the_same_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = encode(&tiny(), None).unwrap();
+        let mut other = tiny();
+        other.meta.notes = "retrained";
+        let b = encode(&other, None).unwrap();
+        assert!(matches!(
+            check_run_model(&a, dir.path()),
+            Err(InspectError::Io { .. })
+        ));
+        std::fs::write(dir.path().join("model.ekd"), &a).unwrap();
+        assert_eq!(
+            check_run_model(&a, dir.path()).unwrap(),
+            model_id(&a).unwrap()
+        );
+        let err = check_run_model(&b, dir.path()).unwrap_err();
+        assert!(matches!(err, InspectError::OtherModel { .. }), "{err}");
+    }
+
+    /// A signed artifact with one body bit flipped and its CRC recomputed still decodes; its
+    /// signature is what says it was tampered with.
+    #[test]
+    fn the_signature_is_checked_against_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("signed.ekd");
+        let signed = encode(&tiny(), Some(&key())).unwrap();
+        std::fs::write(&path, &signed).unwrap();
+        let vk = key().verifying_key();
+        let ok = describe(&path, &vk).unwrap();
+        assert_eq!(ok.signature, SignatureStatus::Valid);
+        assert!(ok.text.contains("signature valid"), "{}", ok.text);
+
+        let other = SigningKey::from_bytes(&[6; 32]).verifying_key();
+        let foreign = describe(&path, &other).unwrap();
+        assert_eq!(foreign.signature, SignatureStatus::Invalid);
+        assert!(
+            foreign.text.contains("signature INVALID"),
+            "{}",
+            foreign.text
+        );
+
+        let mut tampered = signed.clone();
+        // The teacher's name (body byte 9, after the labels and its length): "t" → "u".
+        tampered[HEADER_LEN + 9] ^= 0x01;
+        reseal_crc(&mut tampered).unwrap();
+        std::fs::write(&path, &tampered).unwrap();
+        let t = describe(&path, &vk).unwrap();
+        assert_eq!(t.signature, SignatureStatus::Invalid);
+        assert!(t.text.contains("signature INVALID"), "{}", t.text);
     }
 }

@@ -9,6 +9,7 @@ pub mod inspect;
 pub mod keys;
 #[cfg(feature = "pipeline")]
 pub mod pipeline;
+pub mod prerequisite;
 pub mod qemu;
 #[cfg(feature = "student")]
 pub mod quantize;

@@ -9,12 +9,12 @@ use edgekd_device::engine::{arena_size, infer, Input};
 use edgekd_device::learner::{HeadLearner, LearnHyper, UpdateRecord};
 use edgekd_device::server::DEFAULT_LEARNING_RATE;
 use edgekd_host::adapt::{
-    adapt, evaluate, interleave_replay, soft_examples, student_logits, AdaptError, AdaptPlan,
-    EvalSet, Finish, LabelMap, Progress, SoftExample,
+    adapt, ensure_flashed, evaluate, interleave_replay, soft_examples, student_logits, AdaptError,
+    AdaptPlan, EvalSet, Finish, LabelMap, Progress, SoftExample,
 };
 use edgekd_host::device::{DeviceClient, SimDevice, SIM_HEAD_CAP};
 use edgekd_shared::artifact::sample::{sample, SampleKind};
-use edgekd_shared::artifact::{decode, Model, VerifyPolicy};
+use edgekd_shared::artifact::{decode, model_id, Model, VerifyPolicy};
 use edgekd_shared::protocol::ErrorCode;
 
 const T: f32 = 2.0;
@@ -373,4 +373,39 @@ fn replaying_the_students_own_outputs_keeps_the_original_domain() {
         mixed_in >= start + 0.2,
         "in-domain accuracy with replay {start} → {mixed_in}"
     );
+}
+
+/// Model A on the device, then a session for model B: `adapt` flashes B (protocol 1 compared the
+/// whole-file CRC, the same for every artifact, and adapted A), every later answer is B's, and a
+/// second session for B does not flash again.
+#[test]
+fn a_session_for_model_b_on_a_device_holding_a_flashes_b() {
+    let vk = key().verifying_key();
+    let a = sample(SampleKind::Bag, 31, Some(&key())).unwrap().bytes;
+    let b = sample(SampleKind::Bag, 32, Some(&key())).unwrap().bytes;
+    let mut dev = flashed(&a, &vk);
+    assert_eq!(
+        ensure_flashed(&mut dev, &a).unwrap(),
+        None,
+        "A already runs"
+    );
+    let report = ensure_flashed(&mut dev, &b).unwrap().expect("B is flashed");
+    assert_eq!(report.model_id, model_id(&b).unwrap());
+    assert_eq!(dev.info().unwrap().model_id, Some(model_id(&b).unwrap()));
+    let model_b = decode(&b, VerifyPolicy::RequireKey(&vk)).unwrap();
+    let mut arena = vec![0u8; arena_size(&model_b).unwrap()];
+    for text in ["superb moving", "awful boring", "routine"] {
+        let want = infer(&model_b, Input::Text(text), &mut arena).unwrap();
+        assert_eq!(
+            dev.infer(text).unwrap().logits,
+            want.prediction.logits.to_vec(),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        ensure_flashed(&mut dev, &b).unwrap(),
+        None,
+        "B already runs"
+    );
+    assert_eq!(dev.stats().unwrap().flash_commits, 2);
 }

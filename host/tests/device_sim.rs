@@ -51,7 +51,10 @@ fn flash_then_infer_equals_the_engine_bit_for_bit() {
             .flash(&bytes, |sent, total| calls.push((sent, total)))
             .unwrap();
         assert_eq!(report.slot, if i == 0 { Slot::A } else { Slot::B });
-        assert_eq!(report.crc32, edgekd_shared::checksum::crc32(&bytes));
+        assert_eq!(
+            report.model_id,
+            edgekd_shared::artifact::model_id(&bytes).unwrap()
+        );
         assert_eq!(
             calls.last(),
             Some(&(bytes.len() as u32, bytes.len() as u32))
@@ -108,7 +111,8 @@ fn refused_models_and_versions_leave_the_old_model_serving() {
     );
     still_serving(&mut dev);
 
-    let too_large = vec![0x5Au8; 256 * 1024 + 1];
+    // A container that parses (the client names it by its identity) but exceeds a slot.
+    let too_large = edgekd_shared::artifact::seal(&vec![0x5Au8; 256 * 1024], None).unwrap();
     let err = dev.flash(&too_large, |_, _| {}).unwrap_err();
     assert!(
         matches!(

@@ -4,7 +4,7 @@
 
 use ed25519_dalek::SigningKey;
 use edgekd_shared::artifact::{
-    decode, encode, reseal_crc, sample::tiny, ArtifactError, VerifyPolicy, CRC_LEN,
+    decode, encode, model_id, reseal_crc, sample::tiny, ArtifactError, VerifyPolicy, CRC_LEN,
 };
 
 /// `encode(&tiny(), None)`, generated once by this code and checked by hand against the spec.
@@ -46,6 +46,17 @@ fn tiny_artifact_bytes_are_pinned() {
         hex(&bytes),
         TINY_GOLDEN,
         "artifact bytes changed: bump FORMAT_VERSION and the spec"
+    );
+}
+
+/// The identity of the worked example: the first 16 bytes of the SHA-256 of its first 103 bytes
+/// (header and body), computed outside this code (`python3 -c "import hashlib; …"`).
+#[test]
+fn tiny_model_id_is_pinned() {
+    let bytes = encode(&tiny(), None).unwrap();
+    assert_eq!(
+        model_id(&bytes).unwrap().to_string(),
+        "b534a10bc9644960ac9e5cf65e3b5f02"
     );
 }
 

@@ -26,7 +26,9 @@ impl Owned {
             1 => Request::Info,
             2 => Request::FlashBegin {
                 total_len: self.a,
-                crc32: self.b,
+                model_id: edgekd_shared::artifact::ModelId(core::array::from_fn(|i| {
+                    (self.b >> (8 * (i % 4))) as u8
+                })),
             },
             3 => Request::FlashChunk {
                 offset: self.a,

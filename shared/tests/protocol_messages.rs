@@ -1,6 +1,7 @@
 //! Round-trips of every protocol message through a frame, and frames pinned as exact bytes
 //! (the same bytes as `docs/protocol.md`).
 
+use edgekd_shared::artifact::ModelId;
 use edgekd_shared::protocol::*;
 use heapless::Vec as HVec;
 
@@ -45,7 +46,7 @@ fn every_request_round_trips() {
         Request::Info,
         Request::FlashBegin {
             total_len: 262_144,
-            crc32: u32::MAX,
+            model_id: ModelId([0xFF; 16]),
         },
         Request::FlashChunk {
             offset: 261_632,
@@ -107,7 +108,9 @@ fn every_response_round_trips() {
         Response::Info(DeviceInfo {
             active_slot: Some(Slot::B),
             model_len: 201_337,
-            model_crc32: 0xDEAD_BEEF,
+            model_id: Some(ModelId([
+                0xDE, 0xAD, 0xBE, 0xEF, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+            ])),
             boot_seq: 12,
             slot_capacity: 262_144,
             arena_bytes: 32_768,
@@ -116,7 +119,7 @@ fn every_response_round_trips() {
         Response::Info(DeviceInfo {
             active_slot: None,
             model_len: 0,
-            model_crc32: 0,
+            model_id: None,
             boot_seq: 0,
             slot_capacity: 98_304,
             arena_bytes: 16_384,
@@ -126,7 +129,7 @@ fn every_response_round_trips() {
         Response::FlashProgress { written: 4096 },
         Response::FlashDone {
             slot: Slot::A,
-            crc32: 0x1234_5678,
+            model_id: ModelId([0x12; 16]),
         },
         Response::Data {
             offset: 8,
@@ -158,6 +161,10 @@ fn every_response_round_trips() {
         Response::Error {
             code: ErrorCode::BadSoftLabel,
             detail: 2,
+        },
+        Response::Error {
+            code: ErrorCode::ModelIdMismatch,
+            detail: 0,
         },
     ];
     for r in &responses {
@@ -208,16 +215,16 @@ fn frame_bytes<T: serde::Serialize>(msg: &T) -> Vec<u8> {
 /// These bytes are the specification: changing them breaks deployed peers.
 #[test]
 fn pinned_frames() {
-    // Hello { version: 1 }: body 00 01, CRC-32 of it, COBS, terminator.
+    // Hello { version: 2 }: body 00 02, CRC-32 of it, COBS, terminator.
     assert_eq!(
-        frame_bytes(&Request::Hello { version: 1 }),
+        frame_bytes(&Request::Hello { version: 2 }),
         PINNED_HELLO.to_vec()
     );
     assert_eq!(frame_bytes(&Request::Info), PINNED_INFO.to_vec());
     assert_eq!(
         frame_bytes(&Request::FlashBegin {
             total_len: 4096,
-            crc32: 0xCBF4_3926
+            model_id: ModelId(core::array::from_fn(|i| i as u8 + 1))
         }),
         PINNED_FLASH_BEGIN.to_vec()
     );
@@ -264,10 +271,11 @@ fn print_pinned_frames_for_the_spec() {
 
 // Generated independently of this crate by `shared/tests/protocol_pins.py` (Python: hand-written
 // postcard bodies, zlib's CRC-32, a reference COBS encoder).
-const PINNED_HELLO: [u8; 8] = [0x01, 0x06, 0x01, 0x69, 0x22, 0xDE, 0x36, 0x00];
+const PINNED_HELLO: [u8; 8] = [0x01, 0x06, 0x02, 0xD3, 0x73, 0xD7, 0xAF, 0x00];
 const PINNED_INFO: [u8; 7] = [0x06, 0x01, 0x1B, 0xDF, 0x05, 0xA5, 0x00];
-const PINNED_FLASH_BEGIN: [u8; 14] = [
-    0x0D, 0x02, 0x80, 0x20, 0xA6, 0xF2, 0xD0, 0xDF, 0x0C, 0x01, 0x23, 0x2A, 0xF9, 0x00,
+const PINNED_FLASH_BEGIN: [u8; 25] = [
+    0x18, 0x02, 0x80, 0x20, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C,
+    0x0D, 0x0E, 0x0F, 0x10, 0x41, 0xD0, 0x83, 0xCB, 0x00,
 ];
 const PINNED_INFER: [u8; 10] = [0x09, 0x07, 0x02, 0x6F, 0x6B, 0x73, 0xFC, 0x12, 0x87, 0x00];
 const PINNED_ACK: [u8; 7] = [0x06, 0x02, 0xA1, 0x8E, 0x0C, 0x3C, 0x00];

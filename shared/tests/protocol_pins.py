@@ -24,9 +24,9 @@ def frame(body):
     crc=zlib.crc32(bytes(body)).to_bytes(4,'little')
     return cobs(list(body)+list(crc))+[0]
 bodies={
- 'HELLO':[0x00]+varint(1),
+ 'HELLO':[0x00]+varint(2),
  'INFO':[0x01],
- 'FLASH_BEGIN':[0x02]+varint(4096)+varint(0xCBF43926),
+ 'FLASH_BEGIN':[0x02]+varint(4096)+list(range(0x01,0x11)),  # model_id: 16 raw bytes 01..10
  'INFER':[0x07,0x02]+list(b'ok'),
  'ACK':[0x02],
  'ERROR':[0x09,0x01,0x00],

@@ -28,14 +28,17 @@ pub fn test_public_key_hex() -> String {
         .collect()
 }
 
-/// The `server` firmware built with the test key, or why the QEMU tests must skip (printed).
-/// Builds at most once per process; a build failure panics (it is a real failure).
+/// The `server` firmware built with the test key, or `None` when the QEMU tests must skip
+/// (printed). With `EDGEKD_REQUIRE_ALL=1` (set by `.ci/run`) a missing prerequisite panics
+/// instead: CI cannot pass by skipping. Builds at most once per process; a build failure panics
+/// (it is a real failure).
 pub fn firmware() -> Option<PathBuf> {
     static FW: OnceLock<Option<PathBuf>> = OnceLock::new();
     FW.get_or_init(|| {
         if let Some(reason) = edgekd_host::qemu::missing_prerequisite() {
-            println!("SKIPPED: {reason}");
-            eprintln!("SKIPPED: {reason}");
+            if let Err(e) = edgekd_host::prerequisite::skip(&reason) {
+                panic!("QEMU tests: {e}");
+            }
             return None;
         }
         match edgekd_host::qemu::build_firmware(&test_public_key_hex()) {

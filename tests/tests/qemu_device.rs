@@ -2,15 +2,16 @@
 //! against the host's engine, power cuts in the middle of a flash, and refusals.
 //!
 //! Skips (printing why) only when `qemu-system-arm` or the `thumbv7em-none-eabihf` target is
-//! missing. Each test runs its own emulator with its own flash file.
+//! missing, and fails then instead under `EDGEKD_REQUIRE_ALL=1` (CI). Each test runs its own
+//! emulator with its own flash file.
 
 use std::time::Instant;
 
 use ed25519_dalek::SigningKey;
 use edgekd_host::device::{ClientError, DeviceClient};
 use edgekd_host::qemu::{QemuDevice, QemuOptions};
+use edgekd_shared::artifact::model_id;
 use edgekd_shared::artifact::sample::SampleKind;
-use edgekd_shared::checksum::crc32;
 use edgekd_shared::protocol::{encode_frame, BoardProfileId, ErrorCode, Request};
 use edgekd_tests::qemu_env::{firmware, host_prediction, model, sentences, temp_dir, test_key};
 
@@ -52,7 +53,11 @@ fn assert_serves(c: &mut Client, artifact: &[u8], texts: &[String]) -> Vec<u32> 
 
 fn assert_active(c: &mut Client, artifact: &[u8]) {
     let info = c.info().unwrap_or_else(|e| panic!("info: {e}"));
-    assert_eq!(info.model_crc32, crc32(artifact), "active model: {info:?}");
+    assert_eq!(
+        info.model_id,
+        model_id(artifact).ok(),
+        "active model: {info:?}"
+    );
     assert_eq!(info.model_len as usize, artifact.len());
 }
 
@@ -127,7 +132,7 @@ fn qemu_kill_mid_flash_keeps_the_old_model() {
         // Half of the new model, then the power goes.
         c.raw(&Request::FlashBegin {
             total_len: new.len() as u32,
-            crc32: crc32(&new),
+            model_id: model_id(&new).unwrap_or_else(|e| panic!("model id: {e}")),
         })
         .unwrap_or_else(|e| panic!("flash begin: {e}"));
         let half = new.len() / 2;
@@ -237,4 +242,49 @@ fn qemu_refuses_tampered_unsigned_and_garbage() {
     assert!(stats.frames_bad >= 4, "{stats:?}");
     assert_active(&mut c, &good);
     assert_serves(&mut c, &good, &texts);
+}
+
+/// Model A, then model B onto the same flash file: the flash report, `Info`, the predictions and
+/// `adapt`'s reuse check all see B, before and after a restart. (Protocol 1 named models by the
+/// whole-file CRC-32, the same for A and B, so `adapt` kept adapting A.)
+#[test]
+fn qemu_a_then_b_every_command_sees_b() {
+    let dir = temp_dir();
+    let Some(mut dev) = start(&dir.path().join("a-then-b.flash")) else {
+        return;
+    };
+    let a = model(SampleKind::Bag, 41, Some(&test_key()));
+    let b = model(SampleKind::Conv, 42, Some(&test_key()));
+    let id = |bytes: &[u8]| model_id(bytes).unwrap_or_else(|e| panic!("model id: {e}"));
+    assert_ne!(id(&a), id(&b));
+    let texts = sentences(30, 17);
+    {
+        let mut c = client(&dev);
+        let report = c
+            .flash(&a, |_, _| {})
+            .unwrap_or_else(|e| panic!("flash A: {e}"));
+        assert_eq!(report.model_id, id(&a));
+        assert_active(&mut c, &a);
+        let report = c
+            .flash(&b, |_, _| {})
+            .unwrap_or_else(|e| panic!("flash B: {e}"));
+        assert_eq!(report.model_id, id(&b));
+        assert_active(&mut c, &b);
+        assert_serves(&mut c, &b, &texts);
+        let flashed = edgekd_host::adapt::ensure_flashed(&mut c, &b)
+            .unwrap_or_else(|e| panic!("ensure B: {e}"));
+        assert!(flashed.is_none(), "B already runs: nothing to flash");
+        let stats = c.stats().unwrap_or_else(|e| panic!("stats: {e}"));
+        assert_eq!(stats.flash_commits, 2);
+    }
+    dev.restart().unwrap_or_else(|e| panic!("restart: {e}"));
+    let mut c = client(&dev);
+    assert_active(&mut c, &b);
+    assert_serves(&mut c, &b, &texts);
+    // A session for A on a device holding B flashes A.
+    let flashed =
+        edgekd_host::adapt::ensure_flashed(&mut c, &a).unwrap_or_else(|e| panic!("ensure A: {e}"));
+    assert_eq!(flashed.map(|r| r.model_id), Some(id(&a)));
+    assert_active(&mut c, &a);
+    assert_serves(&mut c, &a, &texts);
 }

@@ -118,6 +118,8 @@ impl<const W_CAP: usize> HeadLearner<W_CAP> {
         if weights.iter().chain(bias).any(|&v| !within_guard(v)) {
             return Err(LearnError::BadInitialHead);
         }
+        // Indexing stays: `check_shape` has proven n ≤ W_CAP and out_dim ≤ MAX_CLASSES, the
+        // arrays' lengths (an invariant every setter keeps, so `weights()` and `bias()` too).
         self.weights[..n].copy_from_slice(weights);
         self.bias[..out_dim].copy_from_slice(bias);
         self.in_dim = in_dim;

@@ -3,8 +3,8 @@
 //!
 //! The journal region is split into two halves of whole erase sectors. Each half begins with a
 //! snapshot record (the head's f32 weights, or a marker meaning "the head as flashed"), followed by
-//! update records. Every record carries a sequence number, the CRC-32 of the model it belongs to and a
-//! CRC-32 of its own bytes. At boot the half whose first record is the newest valid snapshot for the
+//! update records. Every record carries a sequence number, the identity of the model it belongs to
+//! ([`ModelId`]) and a CRC-32 of its own bytes. At boot the half whose first record is the newest valid snapshot for the
 //! current model wins; its update records are replayed in sequence order until the first one that is
 //! torn, erased or out of sequence. When a half is full, or on [`Journal::commit`] and
 //! [`Journal::revert`], the other half is erased and a new snapshot written there; the old half stays
@@ -13,28 +13,32 @@
 //! # Record layout (little-endian, padded with 0xFF to a multiple of the flash's write size)
 //! | offset | size | field |
 //! |---|---|---|
-//! | 0 | 4 | magic `0x4C4B_4445` |
+//! | 0 | 4 | magic `0x4C4B_4446` (`0x4C4B_4445` was the layout with a 4-byte model CRC) |
 //! | 4 | 1 | kind: 1 snapshot of the head, 2 snapshot "as flashed", 3 update |
 //! | 5 | 1 | reserved, 0 |
 //! | 6 | 2 | payload length |
 //! | 8 | 4 | sequence number |
-//! | 12 | 4 | CRC-32 of the model the record belongs to |
-//! | 16 | n | payload |
-//! | 16+n | 4 | CRC-32 of bytes 0..16+n |
+//! | 12 | 16 | identity of the model the record belongs to ([`ModelId`]) |
+//! | 28 | n | payload |
+//! | 28+n | 4 | CRC-32 of bytes 0..28+n |
 //!
 //! Snapshot payload: `in_dim u16, out_dim u16, updates u32, W f32[out·in], b f32[out]`.
 //! Update payload: `temperature f32, learning_rate f32, x_scale f32, x_zero_point i8, classes u8,
 //! in_dim u16, teacher f32[classes], x i8[in_dim]`.
 
+// Indexing into the fixed header, dims and chunk buffers below uses constant offsets, or lengths
+// checked just before (a chunk `n ≤ CHUNK`, `in_dim ≤ MAX_HEAD_IN`, `classes ≤ MAX_CLASSES`).
+
 use embedded_storage::nor_flash::{NorFlash, ReadNorFlash};
 
 use super::{HeadLearner, LearnError, LearnHyper, MAX_CLASSES};
+use edgekd_shared::artifact::{ModelId, MODEL_ID_LEN};
 use edgekd_shared::checksum::Crc32Digest;
 
 /// Widest head input the journal can replay.
 pub const MAX_HEAD_IN: usize = 1024;
-const MAGIC: u32 = 0x4C4B_4445;
-const HEADER: usize = 16;
+const MAGIC: u32 = 0x4C4B_4446;
+const HEADER: usize = 12 + MODEL_ID_LEN;
 const CHUNK: usize = 64;
 const KIND_SNAPSHOT: u8 = 1;
 const KIND_FLASHED: u8 = 2;
@@ -143,7 +147,7 @@ pub struct Journal {
     active: u32,
     write_pos: u32,
     seq: u32,
-    model_crc: u32,
+    model: ModelId,
     align: u32,
 }
 
@@ -165,28 +169,28 @@ impl Journal {
             active: 0,
             write_pos: 0,
             seq: 0,
-            model_crc: 0,
+            model: ModelId::default(),
             align: write.max(4),
         })
     }
 
-    /// Restores the head for the model with CRC `model_crc`: `load_flashed` puts the artifact's head
+    /// Restores the head for the model `model`: `load_flashed` puts the artifact's head
     /// into the learner, then the newest snapshot and its updates are applied. A journal that belongs
     /// to another model, or none at all, leaves the flashed head and is replaced at the next write.
     pub fn restore<F: ReadNorFlash, const W: usize>(
         &mut self,
         flash: &mut F,
-        model_crc: u32,
+        model: ModelId,
         learner: &mut HeadLearner<W>,
         load_flashed: impl Fn(&mut HeadLearner<W>) -> Result<(), LearnError>,
     ) -> Result<RestoreReport, JournalError> {
-        self.model_crc = model_crc;
+        self.model = model;
         load_flashed(learner).map_err(JournalError::Learn)?;
         let mut best: Option<(u32, u32)> = None; // (half, seq)
         for h in 0..2 {
             if let Some(head) = self.read_header(flash, self.half_start(h))? {
                 let fresh = best.is_none_or(|(_, s)| seq_after(head.seq, s));
-                if head.kind != KIND_UPDATE && head.model_crc == model_crc && fresh {
+                if head.kind != KIND_UPDATE && head.model == model && fresh {
                     best = Some((h, head.seq));
                 }
             }
@@ -216,9 +220,7 @@ impl Journal {
             let Some(rec) = self.read_header(flash, pos)? else {
                 break;
             };
-            if rec.kind != KIND_UPDATE
-                || rec.model_crc != model_crc
-                || rec.seq != self.seq.wrapping_add(1)
+            if rec.kind != KIND_UPDATE || rec.model != model || rec.seq != self.seq.wrapping_add(1)
             {
                 break;
             }
@@ -351,7 +353,7 @@ impl Journal {
         h[4] = kind;
         h[6..8].copy_from_slice(&payload_len.to_le_bytes());
         h[8..12].copy_from_slice(&self.seq.wrapping_add(1).to_le_bytes());
-        h[12..16].copy_from_slice(&self.model_crc.to_le_bytes());
+        h[12..HEADER].copy_from_slice(self.model.as_bytes());
         w.stage(&h);
         w
     }
@@ -381,7 +383,7 @@ impl Journal {
             kind: h[4],
             payload_len: u16::from_le_bytes([h[6], h[7]]),
             seq: u32::from_le_bytes([h[8], h[9], h[10], h[11]]),
-            model_crc: u32::from_le_bytes([h[12], h[13], h[14], h[15]]),
+            model: ModelId(core::array::from_fn(|i| h[12 + i])),
         };
         let half_end = if pos < self.start + self.half {
             self.start + self.half
@@ -504,7 +506,7 @@ struct Header {
     kind: u8,
     payload_len: u16,
     seq: u32,
-    model_crc: u32,
+    model: ModelId,
 }
 
 /// Reads `buf.len()` bytes of the journal at flash offset `at`.

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::storage::sim::{CutMode, SimFlash};
+use edgekd_shared::artifact::ModelId;
 
 const IN: usize = 8;
 const OUT: usize = 2;
@@ -86,7 +87,9 @@ fn same(a: &Learner, b: &Learner) -> bool {
 fn restore(flash: &mut Flash) -> (Journal, Learner, RestoreReport) {
     let mut j = journal();
     let mut l = Learner::empty();
-    let r = j.restore(flash, 0xABCD, &mut l, flashed).unwrap();
+    let r = j
+        .restore(flash, ModelId([0xAB; 16]), &mut l, flashed)
+        .unwrap();
     (j, l, r)
 }
 
@@ -138,7 +141,9 @@ fn a_journal_of_another_model_is_ignored() {
     j.append_update(&mut flash, &l, &u.record(0)).unwrap();
     let mut other = journal();
     let mut l2 = Learner::empty();
-    let r = other.restore(&mut flash, 0x9999, &mut l2, flashed).unwrap();
+    let r = other
+        .restore(&mut flash, ModelId([0x99; 16]), &mut l2, flashed)
+        .unwrap();
     assert!(!r.found);
     assert!(same(&l2, &expected_heads(&u)[0]));
 }

@@ -2,6 +2,7 @@
 //! slot while the old one keeps serving; it becomes active only after the read-back CRC, the
 //! signature and the structural check pass.
 
+use edgekd_shared::artifact::ModelId;
 use edgekd_shared::protocol::{ErrorCode, Response};
 use embedded_storage::nor_flash::NorFlash;
 
@@ -16,14 +17,21 @@ where
     P: Platform,
     A: AsMut<[u8]> + AsRef<[u8]>,
 {
-    pub(super) fn flash_begin(&mut self, total_len: u32, crc32: u32) -> Response<'static> {
+    pub(super) fn flash_begin(&mut self, total_len: u32, model_id: ModelId) -> Response<'static> {
+        if total_len == 0 {
+            return error(ErrorCode::BadRequest, 0);
+        }
         let limit = self.model_limit();
-        if total_len == 0 || total_len > limit {
+        if total_len > limit {
             return error(ErrorCode::TooLarge, limit);
         }
         self.tail.clear();
-        match self.storage.begin_update(total_len, crc32) {
-            Ok(_) => Response::Ack,
+        self.announced = None;
+        match self.storage.begin_update(total_len) {
+            Ok(_) => {
+                self.announced = Some(model_id);
+                Response::Ack
+            }
             Err(e) => reply::storage(&e),
         }
     }
@@ -42,15 +50,28 @@ where
     }
 
     pub(super) fn flash_commit(&mut self) -> Response<'static> {
-        let checker = ModelCheck::<W>::new(self.config.policy, self.arena.as_ref().len());
-        match self.storage.commit_update(&checker) {
+        let Some(announced) = self.announced else {
+            return error(ErrorCode::BadState, 0);
+        };
+        let checker =
+            ModelCheck::<W>::expecting(self.config.policy, self.arena.as_ref().len(), announced);
+        let result = self.storage.commit_update(&checker);
+        if self.storage.update_progress().is_none() {
+            self.announced = None;
+        }
+        match result {
             Ok(active) => {
+                // The checker accepted the image that storage has just made active.
+                self.model_id = checker.accepted();
                 self.stats.flash_commits = self.stats.flash_commits.wrapping_add(1);
                 self.tail.clear();
                 self.load_head();
-                Response::FlashDone {
-                    slot: active.slot,
-                    crc32: active.crc32,
+                match self.model_id {
+                    Some(model_id) => Response::FlashDone {
+                        slot: active.slot,
+                        model_id,
+                    },
+                    None => error(ErrorCode::Internal, reply::INTERNAL_MODEL),
                 }
             }
             Err(crate::storage::StorageError::Rejected) => match checker.refusal() {

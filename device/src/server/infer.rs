@@ -1,7 +1,7 @@
 //! `Infer` / `InferTokens`: the engine over the active model, then (once the learner has taken
 //! a step) the learner's f32 head over the dequantized head input.
 
-use edgekd_shared::protocol::{ErrorCode, Response, MAX_CLASSES};
+use edgekd_shared::protocol::{ErrorCode, Response, MAX_CLASSES, MAX_TEXT};
 use edgekd_shared::quant::ActQuant;
 use embedded_storage::nor_flash::NorFlash;
 
@@ -53,6 +53,9 @@ where
     A: AsMut<[u8]> + AsRef<[u8]>,
 {
     pub(super) fn infer(&mut self, input: Input<'_>) -> Response<'static> {
+        if matches!(input, Input::Text(text) if text.len() > MAX_TEXT) {
+            return error(ErrorCode::TooLarge, reply::sat(MAX_TEXT));
+        }
         let Some(bytes) = self.storage.model() else {
             return error(ErrorCode::NoModel, 0);
         };

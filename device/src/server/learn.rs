@@ -6,11 +6,13 @@
 //! - `LearnCommit`: a snapshot of the head into the journal; it becomes the revert point.
 //! - `LearnRevert`: the head goes back to the last commit (or to the flashed head), and a
 //!   snapshot of it supersedes the journaled updates.
+//! - With nothing pending, `LearnCommit` and `LearnRevert` answer `Ack` and write nothing (the
+//!   head already is the revert point; a flash sector is not worn for nothing).
 //!
 //! A power cut loses at most the step in flight: the journal replays every acknowledged step
 //! at boot (uncommitted ones included; "pending" means "since the last revert point").
 
-use edgekd_shared::protocol::{ErrorCode, LearnReport, Response};
+use edgekd_shared::protocol::{ErrorCode, LearnReport, Response, MAX_TEXT};
 use embedded_storage::nor_flash::NorFlash;
 
 use super::reply::{self, error};
@@ -31,6 +33,9 @@ where
         teacher: &[f32],
         temperature: f32,
     ) -> Response<'static> {
+        if text.len() > MAX_TEXT {
+            return error(ErrorCode::TooLarge, reply::sat(MAX_TEXT));
+        }
         let Some(bytes) = self.storage.model() else {
             return error(ErrorCode::NoModel, 0);
         };
@@ -101,6 +106,9 @@ where
         if !self.head.ready {
             return error(ErrorCode::Unsupported, 0);
         }
+        if self.head.pending == 0 {
+            return Response::Ack;
+        }
         if let Some(journal) = self.journal.as_mut() {
             if let Err(e) = journal.commit(self.storage.flash_mut(), &self.learner) {
                 return reply::journal(&e, self.storage.journal().offset);
@@ -115,6 +123,9 @@ where
     pub(super) fn learn_revert(&mut self) -> Response<'static> {
         if !self.head.ready {
             return error(ErrorCode::Unsupported, 0);
+        }
+        if self.head.pending == 0 {
+            return Response::Ack;
         }
         self.learner.copy_from(&self.committed);
         self.head.pending = 0;

@@ -36,6 +36,7 @@ pub use reply::{
     INVALID_ARENA, INVALID_BODY, INVALID_HEAD, INVALID_HEADER, INVALID_STRUCTURE,
 };
 
+use edgekd_shared::artifact::ModelId;
 use edgekd_shared::protocol::{DeviceInfo, DeviceStats, Request, Response, PROTOCOL_VERSION};
 use embedded_storage::nor_flash::NorFlash;
 
@@ -63,6 +64,10 @@ pub struct Server<'k, F, P, A, const W: usize> {
     learner: HeadLearner<W>,
     committed: HeadLearner<W>,
     head: HeadState,
+    /// The active model's identity, computed when it was verified (at boot or `FlashCommit`).
+    model_id: Option<ModelId>,
+    /// The identity announced by the `FlashBegin` of the transfer in progress.
+    announced: Option<ModelId>,
     journal: Option<Journal>,
     stats: DeviceStats,
     tail: Tail,
@@ -104,6 +109,8 @@ where
         let arena_len = arena.as_ref().len();
         let checker = state::ModelCheck::<W>::new(config.policy, arena_len);
         let storage = Storage::mount(flash, layout, &checker).map_err(ServerError::Storage)?;
+        // Boot stops at the first image the checker accepts: that one is active.
+        let model_id = storage.active().and(checker.accepted());
         let journal = state::journal_for::<F>(storage.journal());
         let mut server = Server {
             storage,
@@ -113,6 +120,8 @@ where
             learner: HeadLearner::empty(),
             committed: HeadLearner::empty(),
             head: HeadState::default(),
+            model_id,
+            announced: None,
             journal,
             stats: DeviceStats::default(),
             tail: Tail::new(),
@@ -127,11 +136,15 @@ where
         match request {
             Request::Hello { version } => self.hello(*version),
             Request::Info => Response::Info(self.info()),
-            Request::FlashBegin { total_len, crc32 } => self.flash_begin(*total_len, *crc32),
+            Request::FlashBegin {
+                total_len,
+                model_id,
+            } => self.flash_begin(*total_len, *model_id),
             Request::FlashChunk { offset, data } => self.flash_chunk(*offset, data),
             Request::FlashCommit => self.flash_commit(),
             Request::FlashAbort => {
                 self.storage.abort_update();
+                self.announced = None;
                 Response::Ack
             }
             Request::ReadBack { offset, len } => self.read_back(*offset, *len),
@@ -173,7 +186,7 @@ where
         DeviceInfo {
             active_slot: active.map(|m| m.slot),
             model_len: active.map_or(0, |m| m.len),
-            model_crc32: active.map_or(0, |m| m.crc32),
+            model_id: active.and(self.model_id),
             boot_seq: active.map_or(0, |m| m.seq),
             slot_capacity: self.model_limit(),
             arena_bytes: reply::sat(self.arena.as_ref().len()),
@@ -225,6 +238,11 @@ where
     /// The live learner head.
     pub fn learner(&self) -> &HeadLearner<W> {
         &self.learner
+    }
+
+    /// The active model's identity (`None` without a model).
+    pub fn model_id(&self) -> Option<ModelId> {
+        self.storage.active().and(self.model_id)
     }
 
     /// Whether predictions currently go through the learned f32 head.

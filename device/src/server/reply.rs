@@ -9,6 +9,7 @@ use edgekd_shared::protocol::{ErrorCode, Response};
 use crate::engine::EngineError;
 use crate::learner::{JournalError, LearnError};
 use crate::storage::StorageError;
+use edgekd_shared::kernels::KernelError;
 
 /// `InvalidArtifact` detail: the header is wrong (magic, version, flags, length).
 pub const INVALID_HEADER: u32 = 1;
@@ -77,10 +78,15 @@ pub fn storage(e: &StorageError) -> Response<'static> {
     }
 }
 
-/// An engine failure on a validated model, on the wire.
+/// An engine failure on a validated model, on the wire: what the request asked for that the
+/// model cannot take is the host's fault, anything else an internal one.
 pub fn engine(e: &EngineError) -> Response<'static> {
     match *e {
         EngineError::TooManyTokens { max, .. } => error(ErrorCode::TooLarge, sat(max)),
+        EngineError::Kernel {
+            error: KernelError::TokenOutOfRange { buckets, .. },
+            ..
+        } => error(ErrorCode::BadRequest, sat(buckets)),
         EngineError::ArenaTooSmall { needed, .. } => error(ErrorCode::TooLarge, sat(needed)),
         _ => error(ErrorCode::Internal, INTERNAL_ENGINE),
     }

@@ -3,7 +3,9 @@
 
 use core::cell::Cell;
 
-use edgekd_shared::artifact::{decode, decode_trusted, VerifyPolicy};
+use edgekd_shared::artifact::{
+    decode, decode_trusted, parse_container_trusted, ModelId, VerifyPolicy,
+};
 use edgekd_shared::protocol::ErrorCode;
 use embedded_storage::nor_flash::NorFlash;
 
@@ -22,20 +24,34 @@ pub(super) struct HeadState {
 }
 
 /// The storage validator: a model may become active when it decodes under the device's
-/// signature policy, validates, fits the arena, and its head (if any) fits the learner.
-/// Remembers why it last refused, for the error reply.
+/// signature policy, validates, fits the arena, its head (if any) fits the learner, and its
+/// identity is the one announced (when one was). Remembers why it last refused, for the error
+/// reply, and the identity of the last image it accepted (the one storage makes active).
 pub(super) struct ModelCheck<'k, const W: usize> {
     policy: VerifyPolicy<'k>,
     arena_len: usize,
+    expected: Option<ModelId>,
     refusal: Cell<Option<(ErrorCode, u32)>>,
+    accepted: Cell<Option<ModelId>>,
 }
 
 impl<'k, const W: usize> ModelCheck<'k, W> {
+    /// A check that accepts any identity (at boot).
     pub fn new(policy: VerifyPolicy<'k>, arena_len: usize) -> Self {
         Self {
             policy,
             arena_len,
+            expected: None,
             refusal: Cell::new(None),
+            accepted: Cell::new(None),
+        }
+    }
+
+    /// A check that also requires the identity `expected` (at `FlashCommit`).
+    pub fn expecting(policy: VerifyPolicy<'k>, arena_len: usize, expected: ModelId) -> Self {
+        Self {
+            expected: Some(expected),
+            ..Self::new(policy, arena_len)
         }
     }
 
@@ -44,8 +60,19 @@ impl<'k, const W: usize> ModelCheck<'k, W> {
         self.refusal.get()
     }
 
-    fn check(&self, image: &[u8]) -> Result<(), (ErrorCode, u32)> {
+    /// The identity of the last image accepted.
+    pub fn accepted(&self) -> Option<ModelId> {
+        self.accepted.get()
+    }
+
+    fn check(&self, image: &[u8]) -> Result<ModelId, (ErrorCode, u32)> {
         let model = decode(image, self.policy).map_err(|e| reply::artifact(&e))?;
+        // `decode` has checked the container; this only splits it again.
+        let container = parse_container_trusted(image).map_err(|e| reply::artifact(&e))?;
+        let id = ModelId::of_container(&container);
+        if self.expected.is_some_and(|e| e != id) {
+            return Err((ErrorCode::ModelIdMismatch, 0));
+        }
         let arena =
             arena_size(&model).map_err(|_| (ErrorCode::InvalidArtifact, reply::INVALID_ARENA))?;
         if arena > self.arena_len {
@@ -59,15 +86,23 @@ impl<'k, const W: usize> ModelCheck<'k, W> {
                 return Err((ErrorCode::InvalidArtifact, reply::INVALID_HEAD));
             }
         }
-        Ok(())
+        Ok(id)
     }
 }
 
 impl<const W: usize> ModelValidator for ModelCheck<'_, W> {
     fn validate(&self, image: &[u8]) -> bool {
-        let result = self.check(image);
-        self.refusal.set(result.err());
-        result.is_ok()
+        match self.check(image) {
+            Ok(id) => {
+                self.refusal.set(None);
+                self.accepted.set(Some(id));
+                true
+            }
+            Err(refusal) => {
+                self.refusal.set(Some(refusal));
+                false
+            }
+        }
     }
 }
 
@@ -96,7 +131,7 @@ where
     /// the head is the flashed one.
     pub(super) fn load_head(&mut self) {
         self.head = HeadState::default();
-        let Some(active) = self.storage.active() else {
+        let Some(model_id) = self.model_id else {
             return;
         };
         let flashed = match self.storage.model().map(decode_trusted) {
@@ -106,16 +141,7 @@ where
         if !flashed {
             return;
         }
-        // The journal is bound to the model by the artifact's own CRC-32 (its last four bytes). The
-        // CRC of the whole image cannot serve: an image that ends in its own CRC always has the same
-        // CRC-32 residue, whatever the model.
-        let model_id = match self.storage.model() {
-            Some(m) if m.len() >= 4 => {
-                let t = &m[m.len() - 4..];
-                u32::from_le_bytes([t[0], t[1], t[2], t[3]])
-            }
-            _ => active.crc32,
-        };
+        // The journal is bound to the model by its identity (see `ModelId`).
         let committed = &self.committed;
         let load_flashed = |l: &mut HeadLearner<W>| {
             l.load(

@@ -4,10 +4,9 @@ use core::cell::Cell;
 
 use ed25519_dalek::SigningKey;
 use edgekd_shared::artifact::sample::{sample, SampleKind};
-use edgekd_shared::artifact::{decode, reseal_crc, VerifyPolicy, HEADER_LEN};
-use edgekd_shared::checksum::crc32;
+use edgekd_shared::artifact::{decode, model_id, reseal_crc, ModelId, VerifyPolicy, HEADER_LEN};
 use edgekd_shared::protocol::{
-    encode_frame, BoardProfileId, ErrorCode, Request, Response, Slot, PROTOCOL_VERSION,
+    encode_frame, BoardProfileId, ErrorCode, Request, Response, Slot, MAX_TEXT, PROTOCOL_VERSION,
 };
 
 use super::*;
@@ -55,15 +54,29 @@ fn signed(kind: SampleKind, seed: u64) -> std::vec::Vec<u8> {
     sample(kind, seed, Some(&key())).unwrap().bytes
 }
 
+/// The identity of `bytes`, which must be a well-formed artifact.
+fn id(bytes: &[u8]) -> ModelId {
+    model_id(bytes).unwrap()
+}
+
 /// Runs the whole flash sequence; returns the final response (owned parts only).
-fn flash(server: &mut TestServer<'_>, bytes: &[u8]) -> Result<(Slot, u32), (ErrorCode, u32)> {
+fn flash(server: &mut TestServer<'_>, bytes: &[u8]) -> Result<(Slot, ModelId), (ErrorCode, u32)> {
+    flash_as(server, bytes, model_id(bytes).unwrap_or_default())
+}
+
+/// [`flash`], announcing the identity `announced`.
+fn flash_as(
+    server: &mut TestServer<'_>,
+    bytes: &[u8],
+    announced: ModelId,
+) -> Result<(Slot, ModelId), (ErrorCode, u32)> {
     let as_err = |r: Response<'_>| match r {
         Response::Error { code, detail } => (code, detail),
         other => panic!("unexpected {other:?}"),
     };
     let begin = Request::FlashBegin {
         total_len: bytes.len() as u32,
-        crc32: crc32(bytes),
+        model_id: announced,
     };
     match server.handle(&begin) {
         Response::Ack => {}
@@ -90,7 +103,7 @@ fn flash(server: &mut TestServer<'_>, bytes: &[u8]) -> Result<(Slot, u32), (Erro
         }
     }
     match server.handle(&Request::FlashCommit) {
-        Response::FlashDone { slot, crc32 } => Ok((slot, crc32)),
+        Response::FlashDone { slot, model_id } => Ok((slot, model_id)),
         r => Err(as_err(r)),
     }
 }
@@ -139,8 +152,8 @@ fn flashed_model_answers_like_the_engine_bit_for_bit() {
     let vk = key().verifying_key();
     let bytes = signed(SampleKind::Bag, 1);
     let mut s = boot(Flash::new(22), &vk);
-    let (slot, crc) = flash(&mut s, &bytes).unwrap();
-    assert_eq!((slot, crc), (Slot::A, crc32(&bytes)));
+    let (slot, flashed) = flash(&mut s, &bytes).unwrap();
+    assert_eq!((slot, flashed), (Slot::A, id(&bytes)));
     let model = decode(&bytes, VerifyPolicy::RequireKey(&vk)).unwrap();
     let mut arena = std::vec![0u8; arena_size(&model).unwrap()];
     for text in [
@@ -159,7 +172,54 @@ fn flashed_model_answers_like_the_engine_bit_for_bit() {
     // The model survives a reboot.
     let flash_mem = s.into_flash();
     let s2 = boot(flash_mem, &vk);
-    assert_eq!(s2.info().model_crc32, crc);
+    assert_eq!(s2.info().model_id, Some(flashed));
+}
+
+/// Model A, then model B on the same flash: `FlashDone`, `Info` (before and after a reboot) and
+/// the server itself all name B, and B answers. (The whole-file CRC-32 that protocol 1 reported
+/// is the same constant for A and B.)
+#[test]
+fn flashing_a_then_b_every_answer_names_b() {
+    let vk = key().verifying_key();
+    let (a, b) = (signed(SampleKind::Bag, 5), signed(SampleKind::Conv, 6));
+    assert_ne!(id(&a), id(&b));
+    let mut s = boot(Flash::new(22), &vk);
+    assert_eq!(s.info().model_id, None);
+    assert_eq!(flash(&mut s, &a).unwrap().1, id(&a));
+    assert_eq!(s.info().model_id, Some(id(&a)));
+    assert_eq!(flash(&mut s, &b).unwrap(), (Slot::B, id(&b)));
+    assert_eq!(s.info().model_id, Some(id(&b)));
+    assert_eq!(s.model_id(), Some(id(&b)));
+    let model_b = decode(&b, VerifyPolicy::RequireKey(&vk)).unwrap();
+    let mut arena = std::vec![0u8; arena_size(&model_b).unwrap()];
+    let want = run(&model_b, "the plot was thin", &mut arena).unwrap();
+    assert_eq!(predict(&mut s, "the plot was thin").1, want.logits.to_vec());
+    let mut s = boot(s.into_flash(), &vk);
+    assert_eq!(s.info().model_id, Some(id(&b)));
+    assert_eq!(predict(&mut s, "the plot was thin").1, want.logits.to_vec());
+}
+
+/// `FlashCommit` refuses a valid, signed model that is not the one `FlashBegin` announced.
+#[test]
+fn a_model_other_than_the_announced_one_is_refused() {
+    let vk = key().verifying_key();
+    let (a, b) = (signed(SampleKind::Bag, 5), signed(SampleKind::Bag, 6));
+    let mut s = boot(Flash::new(22), &vk);
+    flash(&mut s, &a).unwrap();
+    assert_eq!(
+        flash_as(&mut s, &b, id(&a)),
+        Err((ErrorCode::ModelIdMismatch, 0))
+    );
+    assert_eq!(s.info().model_id, Some(id(&a)));
+    assert_eq!(s.stats().flash_commits, 1);
+    // Commit without a transfer is a state error.
+    assert_eq!(
+        s.handle(&Request::FlashCommit),
+        Response::Error {
+            code: ErrorCode::BadState,
+            detail: 0
+        }
+    );
 }
 
 #[test]
@@ -186,18 +246,18 @@ fn bad_models_are_refused_and_the_old_one_keeps_serving() {
     assert_eq!(
         s.handle(&Request::FlashBegin {
             total_len: limit + 1,
-            crc32: 0
+            model_id: ModelId::default()
         }),
         Response::Error {
             code: ErrorCode::TooLarge,
             detail: limit
         }
     );
-    // A wrong announced CRC is caught at commit.
+    // A wrong announced identity is caught at commit.
     assert!(matches!(
         s.handle(&Request::FlashBegin {
             total_len: good.len() as u32,
-            crc32: 1
+            model_id: ModelId([1; 16])
         }),
         Response::Ack
     ));
@@ -226,7 +286,7 @@ fn bad_models_are_refused_and_the_old_one_keeps_serving() {
     assert!(matches!(
         s.handle(&Request::FlashCommit),
         Response::Error {
-            code: ErrorCode::ImageCrc,
+            code: ErrorCode::ModelIdMismatch,
             ..
         }
     ));
@@ -383,4 +443,91 @@ fn a_journal_is_never_replayed_onto_another_model() {
     let rebooted = boot(s.into_flash(), &vk);
     assert_eq!(rebooted.learner().weights(), &head_b[..]);
     assert!(!rebooted.head_learned());
+}
+
+/// Protocol edges answered with the code that says whose fault they are.
+#[test]
+fn protocol_edges_get_the_right_codes() {
+    let vk = key().verifying_key();
+    let bytes = signed(SampleKind::Bag, 3);
+    let mut s = boot(Flash::new(22), &vk);
+    // An empty model is a bad request, not a model too large for the slot.
+    assert_eq!(
+        s.handle(&Request::FlashBegin {
+            total_len: 0,
+            model_id: ModelId::default()
+        }),
+        Response::Error {
+            code: ErrorCode::BadRequest,
+            detail: 0
+        }
+    );
+    flash(&mut s, &bytes).unwrap();
+    let buckets = decode(&bytes, VerifyPolicy::RequireKey(&vk))
+        .unwrap()
+        .tokenizer
+        .buckets;
+    // A token id past the table is the host's fault.
+    let tokens = [0, buckets + 5].into_iter().collect();
+    assert_eq!(
+        s.handle(&Request::InferTokens { tokens }),
+        Response::Error {
+            code: ErrorCode::BadRequest,
+            detail: buckets
+        }
+    );
+    let tokens = [0, buckets - 1].into_iter().collect();
+    assert!(matches!(
+        s.handle(&Request::InferTokens { tokens }),
+        Response::Prediction { .. }
+    ));
+    // MAX_TEXT bytes are served, one more is refused, for Infer and for Learn.
+    let longest = "a".repeat(MAX_TEXT);
+    assert!(matches!(
+        s.handle(&Request::Infer { text: &longest }),
+        Response::Prediction { .. }
+    ));
+    let over = "a".repeat(MAX_TEXT + 1);
+    let too_large = Response::Error {
+        code: ErrorCode::TooLarge,
+        detail: MAX_TEXT as u32,
+    };
+    assert_eq!(s.handle(&Request::Infer { text: &over }), too_large);
+    let learn = Request::Learn {
+        text: &over,
+        teacher_probs: [0.2, 0.3, 0.5].into_iter().collect(),
+        temperature: 2.0,
+    };
+    assert_eq!(s.handle(&learn), too_large);
+    assert!(!s.head_learned(), "the refused step left the head alone");
+}
+
+/// `LearnCommit` and `LearnRevert` with nothing pending answer `Ack` and write nothing.
+#[test]
+fn commit_and_revert_with_nothing_pending_write_nothing() {
+    let vk = key().verifying_key();
+    let bytes = signed(SampleKind::Bag, 3);
+    let mut s = boot(Flash::new(22), &vk);
+    flash(&mut s, &bytes).unwrap();
+    let writes = |s: &TestServer<'_>| {
+        let c = s.storage().flash().counters();
+        (c.writes, c.erases)
+    };
+    let before = (writes(&s), s.stats().journal_seq);
+    assert_eq!(s.handle(&Request::LearnCommit), Response::Ack);
+    assert_eq!(s.handle(&Request::LearnRevert), Response::Ack);
+    assert_eq!((writes(&s), s.stats().journal_seq), before);
+    assert_eq!(s.stats().learn_commits, 0);
+    // After a step, both write again.
+    assert!(matches!(
+        learn_once(&mut s, &[0.1, 0.1, 0.8], 2.0),
+        Owned::Learned(_)
+    ));
+    let after_step = writes(&s);
+    assert_eq!(s.handle(&Request::LearnCommit), Response::Ack);
+    assert_ne!(writes(&s), after_step);
+    let after_commit = (writes(&s), s.stats().journal_seq);
+    assert_eq!(s.handle(&Request::LearnCommit), Response::Ack);
+    assert_eq!(s.handle(&Request::LearnRevert), Response::Ack);
+    assert_eq!((writes(&s), s.stats().journal_seq), after_commit);
 }

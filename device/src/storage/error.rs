@@ -70,9 +70,9 @@ pub enum StorageError {
         /// Bytes announced.
         total: u32,
     },
-    /// The slot's bytes, read back, do not have the announced CRC.
+    /// The slot's bytes, read back, do not have the CRC of the bytes written.
     CrcMismatch {
-        /// CRC announced by `begin_update`.
+        /// CRC of the bytes received by `write_chunk`.
         expected: u32,
         /// CRC of the bytes read back.
         actual: u32,
@@ -134,7 +134,7 @@ impl core::fmt::Display for StorageError {
             }
             StorageError::CrcMismatch { expected, actual } => write!(
                 f,
-                "slot CRC {actual:#010x} read back, {expected:#010x} announced"
+                "slot CRC {actual:#010x} read back, {expected:#010x} written"
             ),
             StorageError::Rejected => f.write_str("the validator rejected the new model"),
             StorageError::NotMapped { offset, len } => {

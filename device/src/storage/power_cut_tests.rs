@@ -46,7 +46,7 @@ fn flash_model<F: NorFlash + MappedFlash>(
     image: &[u8],
     chunk: usize,
 ) -> Result<ActiveModel, StorageError> {
-    storage.begin_update(image.len() as u32, crc32(image))?;
+    storage.begin_update(image.len() as u32)?;
     let mut offset = 0u32;
     for piece in image.chunks(chunk) {
         offset = storage.write_chunk(offset, piece)?;
@@ -184,10 +184,12 @@ fn tampered_or_misannounced_images_never_become_active() {
     );
     assert_eq!(s.model(), Some(old.as_slice()));
 
-    // A valid image whose announced CRC is wrong.
+    // A valid image whose bytes change in the slot after they were written (a flash fault).
     let new = model(3, 4000);
-    s.begin_update(new.len() as u32, crc32(&new) ^ 1).unwrap();
+    let slot = s.begin_update(new.len() as u32).unwrap();
     s.write_chunk(0, &new).unwrap();
+    let at = s.layout().slot(slot).offset as usize + 100;
+    s.flash_mut().bytes_mut()[at] ^= 0x01;
     assert!(matches!(
         s.commit_update(&validate),
         Err(StorageError::CrcMismatch { .. })
@@ -204,14 +206,14 @@ fn too_large_is_refused_before_any_erase() {
     let mut s = mount(SimFlash::<1024, 8>::new(sectors(2)), 2);
     let ops = s.flash().ops();
     assert_eq!(
-        s.begin_update(2049, 0),
+        s.begin_update(2049),
         Err(StorageError::TooLarge {
             len: 2049,
             capacity: 2048
         })
     );
     assert!(matches!(
-        s.begin_update(0, 0),
+        s.begin_update(0),
         Err(StorageError::TooLarge { .. })
     ));
     assert_eq!(s.flash().ops(), ops);
@@ -227,7 +229,7 @@ fn chunk_protocol_errors_are_typed_and_recoverable() {
     assert_eq!(s.write_chunk(0, &new[..10]), Err(StorageError::NoUpdate));
     assert_eq!(s.read_update(0, &mut [0u8; 1]), Err(StorageError::NoUpdate));
     assert_eq!(s.commit_update(&validate), Err(StorageError::NoUpdate));
-    assert_eq!(s.begin_update(1000, crc32(&new)), Ok(Slot::A));
+    assert_eq!(s.begin_update(1000), Ok(Slot::A));
     assert_eq!(s.write_chunk(0, &new[..333]), Ok(333));
     assert_eq!(
         s.write_chunk(0, &new[..333]),
@@ -275,7 +277,7 @@ fn chunk_protocol_errors_are_typed_and_recoverable() {
         Err(StorageError::OutOfRange { .. })
     ));
     // The next update goes to the other slot, and abort leaves A running.
-    assert_eq!(s.begin_update(1000, crc32(&new)), Ok(Slot::B));
+    assert_eq!(s.begin_update(1000), Ok(Slot::B));
     s.abort_update();
     assert_eq!(s.write_chunk(0, &new), Err(StorageError::NoUpdate));
     assert_eq!(s.active().map(|m| m.slot), Some(Slot::A));

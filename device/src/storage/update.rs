@@ -14,7 +14,6 @@ use super::{record_area, ActiveModel, Storage, StorageError, MAX_WRITE_SIZE};
 pub(super) struct UpdateState {
     slot: Slot,
     total: u32,
-    crc32: u32,
     written: u32,
     digest: Crc32Digest,
     writer: WordWriter,
@@ -32,10 +31,14 @@ pub struct UpdateProgress {
 }
 
 impl<F: NorFlash + MappedFlash> Storage<F> {
-    /// Starts an update of `total_len` bytes whose CRC-32 is `crc32`: picks the inactive slot and
-    /// erases the sectors the model will occupy. A model that is empty or larger than the slot is
-    /// refused before anything is erased. Any update already in progress is abandoned.
-    pub fn begin_update(&mut self, total_len: u32, crc32: u32) -> Result<Slot, StorageError> {
+    /// Starts an update of `total_len` bytes: picks the inactive slot and erases the sectors the
+    /// model will occupy. A model that is empty or larger than the slot is refused before
+    /// anything is erased. Any update already in progress is abandoned.
+    ///
+    /// The CRC-32 of the bytes as they stream in is what the boot record will hold; the slot is
+    /// read back against it at commit. Which model the bytes are is the validator's business
+    /// (the server compares the artifact's identity there).
+    pub fn begin_update(&mut self, total_len: u32) -> Result<Slot, StorageError> {
         let slot = self.active.map_or(Slot::A, |(m, _)| m.slot.other());
         let region = self.layout.slot(slot);
         if total_len == 0 || total_len > region.len {
@@ -49,7 +52,6 @@ impl<F: NorFlash + MappedFlash> Storage<F> {
         self.update = Some(UpdateState {
             slot,
             total: total_len,
-            crc32,
             written: 0,
             digest: Crc32Digest::new(),
             writer: WordWriter::new(region.offset),
@@ -130,9 +132,9 @@ impl<F: NorFlash + MappedFlash> Storage<F> {
     }
 
     /// Finishes the update: programs any buffered partial word, reads the slot back and checks
-    /// its CRC against the announced one, runs `validator` on it, and only then writes the boot
-    /// record that makes it active. On a failed check the update is abandoned and the running
-    /// model stays; commit before all bytes arrived leaves the update open.
+    /// its CRC against that of the bytes received, runs `validator` on it, and only then writes
+    /// the boot record that makes it active. On a failed check the update is abandoned and the
+    /// running model stays; commit before all bytes arrived leaves the update open.
     pub fn commit_update(
         &mut self,
         validator: &dyn ModelValidator,
@@ -149,22 +151,16 @@ impl<F: NorFlash + MappedFlash> Storage<F> {
         up.writer.flush(&mut self.flash)?;
         let region = self.layout.slot(up.slot);
         let streamed = up.digest.finalize();
-        if streamed != up.crc32 {
-            return Err(StorageError::CrcMismatch {
-                expected: up.crc32,
-                actual: streamed,
-            });
-        }
         let record = BootRecord {
             seq: self.next_seq()?,
             slot: up.slot,
             model_len: up.total,
-            model_crc32: up.crc32,
+            model_crc32: streamed,
         };
         let actual = io::crc_of(&mut self.flash, region.offset, up.total)?;
-        if actual != up.crc32 {
+        if actual != streamed {
             return Err(StorageError::CrcMismatch {
-                expected: up.crc32,
+                expected: streamed,
                 actual,
             });
         }

@@ -58,6 +58,12 @@ pub enum AdaptError {
         /// Number of labels.
         labels: usize,
     },
+    /// The model file is not an artifact (its container does not parse).
+    #[error("the model is not an artifact: {reason}")]
+    NotAnArtifact {
+        /// The decoder's error.
+        reason: String,
+    },
     /// A device exchange failed (the device's refusal, e.g. `BadSoftLabel`, included).
     #[error("{during}: {source}")]
     Device {

@@ -18,6 +18,7 @@
 //! teacher, the same texts with the flashed student's own outputs ([`student_logits`]).
 
 mod error;
+mod flashed;
 mod labels;
 mod replay;
 mod report;
@@ -26,8 +27,9 @@ mod session;
 mod soft;
 
 pub use error::AdaptError;
+pub use flashed::ensure_flashed;
 pub use labels::LabelMap;
-pub use replay::interleave_replay;
+pub use replay::{interleave_replay, DEFAULT_REPLAY_RATIO};
 pub use report::{AdaptReport, Checkpoint};
 pub use self_labels::student_logits;
 pub use session::{adapt, evaluate, AdaptPlan, EvalSet, Finish, Progress, DEFAULT_CHECKPOINTS};

@@ -7,6 +7,12 @@
 
 use super::SoftExample;
 
+/// Replayed original-domain texts per in-domain text that `edgekd adapt` uses by default (with
+/// the flashed student's own outputs): the ratio chosen on the dev splits in
+/// `docs/on-device-learning.md` (+3.8 / −0.9 points in-domain / original on the dev mean, where
+/// no replay loses 9.5 on the original domain).
+pub const DEFAULT_REPLAY_RATIO: f64 = 1.5;
+
 /// `in_domain` with `ratio` replayed examples per in-domain example, spread evenly (after in-domain
 /// example `i`, the replays due by then: `⌊(i + 1) · ratio⌋` in all), cycling through `replay` when it
 /// is shorter. `ratio ≤ 0` (or not finite) or an empty `replay` returns `in_domain` unchanged.

@@ -10,6 +10,8 @@ mod client;
 mod error;
 pub mod hash;
 pub mod parquet;
+#[cfg(test)]
+mod parquet_writer;
 mod thrift;
 mod unpack;
 

@@ -22,6 +22,10 @@ pub struct DistillArgs {
     /// Label column of a user's table.
     #[arg(long)]
     pub label_col: Option<String>,
+    /// Skip bad rows of a user's table (each is reported with its line) up to MAX of them
+    /// (default 100); without it the first bad row is an error.
+    #[arg(long, value_name = "MAX", num_args = 0..=1, default_missing_value = "100")]
+    pub skip_bad_rows: Option<usize>,
     /// Training originals after stratified subsampling (0: the whole training split).
     #[arg(long)]
     pub train_size: Option<usize>,
@@ -152,6 +156,9 @@ impl DistillArgs {
             train_kd_without_augmentation,
             backend
         );
+        if self.skip_bad_rows.is_some() {
+            c.bad_rows = edgekd_host::data::BadRows::from_flag(self.skip_bad_rows);
+        }
         if let Some(n) = self.teacher_max_steps {
             c.teacher_max_steps = Some(n);
         }

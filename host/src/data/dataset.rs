@@ -54,24 +54,31 @@ impl Dataset {
     }
 }
 
-/// A row that could not be used, with where it is.
+/// A row that could not be used (or was repaired), with where it is.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct RowIssue {
     /// File.
     pub file: PathBuf,
-    /// 1-based line where the row starts (1 for a whole-file problem).
+    /// 1-based line where the row starts, or of the fault (1 for a whole-file problem).
     pub line: u64,
+    /// 1-based byte column of the fault, when it is known.
+    pub column: Option<u64>,
     /// What is wrong.
     pub reason: String,
 }
 
 impl std::fmt::Display for RowIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.file.display(), self.line, self.reason)
+        write!(f, "{}:{}", self.file.display(), self.line)?;
+        if let Some(c) = self.column {
+            write!(f, ":{c}")?;
+        }
+        write!(f, ": {}", self.reason)
     }
 }
 
-/// What a load did: rows read, kept, filtered by label, repaired, and every malformed row.
+/// What a load did: rows read, kept, filtered by label, and every repaired and every bad row
+/// with its line.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LoadReport {
     /// Source file or directory.
@@ -82,10 +89,35 @@ pub struct LoadReport {
     pub kept: usize,
     /// Rows dropped on purpose, per label value (e.g. `plot` in Rotten Tomatoes).
     pub filtered: Vec<(String, usize)>,
-    /// Rows whose bytes were not valid UTF-8 and were decoded lossily (then cleaned).
-    pub repaired_utf8: usize,
-    /// Malformed rows, each with file and line; they are not in the dataset.
+    /// Rows kept after a repair (invalid UTF-8 decoded lossily, NUL bytes removed; only where the
+    /// table's spec allows repairs), each with file, line and what was repaired.
+    pub repaired: Vec<RowIssue>,
+    /// Bad rows, each with file and line; they are not in the dataset.
     pub malformed: Vec<RowIssue>,
+    /// Where each label of the dataset first occurs (file and line of its first kept row), in
+    /// the order of first occurrence: checks on labels name a row with them.
+    pub label_sites: Vec<LabelSite>,
+}
+
+/// The first kept row of a label.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LabelSite {
+    /// The label (after aliases).
+    pub label: String,
+    /// File.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: u64,
+}
+
+impl LoadReport {
+    /// `file:line` of the first row of `label`, or the source when the label has no row.
+    pub fn label_site(&self, label: &str) -> String {
+        match self.label_sites.iter().find(|s| s.label == label) {
+            Some(s) => format!("{}:{}", s.file.display(), s.line),
+            None => self.source.display().to_string(),
+        }
+    }
 }
 
 impl LoadReport {
@@ -109,15 +141,17 @@ impl LoadReport {
             rows = self.rows,
             kept = self.kept,
             filtered = self.filtered_total(),
-            repaired_utf8 = self.repaired_utf8,
+            repaired = self.repaired.len(),
             malformed = self.malformed.len(),
             "loaded"
         );
-        for issue in self.malformed.iter().take(20) {
-            tracing::warn!("malformed row: {issue}");
-        }
-        if self.malformed.len() > 20 {
-            tracing::warn!("… and {} more malformed rows", self.malformed.len() - 20);
+        for (what, issues) in [("repaired", &self.repaired), ("bad", &self.malformed)] {
+            for issue in issues.iter().take(20) {
+                tracing::warn!("{what} row: {issue}");
+            }
+            if issues.len() > 20 {
+                tracing::warn!("… and {} more {what} rows", issues.len() - 20);
+            }
         }
     }
 }

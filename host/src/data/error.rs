@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use super::dataset::RowIssue;
+
 /// Everything that stops a dataset from loading or splitting.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -47,6 +49,24 @@ pub enum DataError {
     UnknownFormat {
         /// File.
         path: PathBuf,
+    },
+    /// A bad row in a table whose bad rows are errors (the default for a user's table).
+    #[error("{issue} (fix the file, or skip such rows with --skip-bad-rows)")]
+    BadRow {
+        /// The row: file, line, column where known, and what is wrong.
+        issue: RowIssue,
+    },
+    /// More bad rows than the table's limit (`--skip-bad-rows N`).
+    #[error("{path}: {count} bad rows, more than the {max} allowed; the first: {first}")]
+    TooManyBadRows {
+        /// File.
+        path: PathBuf,
+        /// Bad rows found so far.
+        count: usize,
+        /// The limit.
+        max: usize,
+        /// The first bad row.
+        first: RowIssue,
     },
     /// Every row was malformed or filtered.
     #[error("{path}: no usable rows ({malformed} malformed, {filtered} filtered)")]

@@ -6,14 +6,15 @@ mod clean;
 mod corpora;
 mod dataset;
 mod dedup;
+mod delimited;
 mod error;
 mod split;
 mod table;
 
 pub use clean::{clean, dedup_key};
 pub use corpora::{pang_lee, rotten_tomatoes, spam, tweets, TweetLabels};
-pub use dataset::{Dataset, Example, LoadReport, RowIssue};
+pub use dataset::{Dataset, Example, LabelSite, LoadReport, RowIssue};
 pub use dedup::{dedup, Conflict, ConflictPolicy, DedupReport};
 pub use error::DataError;
 pub use split::{stratified_split, stratified_subsample, Split};
-pub use table::{detect_format, load_bytes, load_table, Format, TableSpec};
+pub use table::{detect_format, load_bytes, load_table, BadRows, Format, TableSpec};

@@ -1,8 +1,15 @@
 //! The generic loader: CSV, TSV or JSONL (optionally `.bz2`), with a text column and a label
-//! column, format chosen by extension. Every unusable row is reported with file and line.
+//! column, format chosen by extension. Every unusable row is reported with file and line (and
+//! column, for quote errors); by default the first one is an error ([`BadRows`]).
+//!
+//! A bad row: a quote error (see `delimited`), fewer fields than the columns need, invalid UTF-8
+//! or a NUL byte (unless the spec repairs encodings), a blank label, a text that is empty once
+//! cleaned, invalid JSON or a missing field. A label outside the spec's known labels is always an
+//! error: it means the wrong file or the wrong column.
 
 use super::clean::clean;
-use super::dataset::{Dataset, Example, LoadReport, RowIssue};
+use super::dataset::{Dataset, Example, LabelSite, LoadReport, RowIssue};
+use super::delimited::{rows, Row};
 use super::error::DataError;
 use std::borrow::Cow;
 use std::io::Read;
@@ -26,10 +33,39 @@ pub struct TableSpec {
     pub aliases: Vec<(String, String)>,
     /// Raw label values whose rows are dropped on purpose (counted in the report).
     pub drop: Vec<String>,
+    /// What a bad row does to the load.
+    pub bad_rows: BadRows,
+    /// Whether invalid UTF-8 is decoded lossily and NUL bytes removed (each such row reported
+    /// in [`LoadReport::repaired`]) rather than making the row bad. The known corpora, whose
+    /// quirks are known, repair; a user's table does not.
+    pub repair_encoding: bool,
+}
+
+/// What a bad row does to a load.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BadRows {
+    /// The first bad row stops the load: an error naming file, line and (for quote errors)
+    /// column.
+    #[default]
+    Fail,
+    /// Bad rows are skipped and each reported with its line; more than `max` stop the load.
+    Skip {
+        /// Most bad rows tolerated.
+        max: usize,
+    },
+}
+
+impl BadRows {
+    /// The policy of `--skip-bad-rows [MAX]`: `None` (flag absent) fails at the first bad row.
+    pub fn from_flag(skip: Option<usize>) -> Self {
+        skip.map_or(BadRows::Fail, |max| BadRows::Skip { max })
+    }
 }
 
 impl TableSpec {
-    /// A spec with a header row, discovered labels, no aliases and nothing dropped.
+    /// A spec with a header row, discovered labels, no aliases, nothing dropped, bad rows errors
+    /// and no repairs: the strict spec of a user's table.
     pub fn new(
         name: impl Into<String>,
         text_col: impl Into<String>,
@@ -43,6 +79,21 @@ impl TableSpec {
             labels: Vec::new(),
             aliases: Vec::new(),
             drop: Vec::new(),
+            bad_rows: BadRows::Fail,
+            repair_encoding: false,
+        }
+    }
+
+    /// The spec of a known corpus: bad rows skipped (each reported) and encodings repaired.
+    pub fn known_corpus(
+        name: impl Into<String>,
+        text_col: impl Into<String>,
+        label_col: impl Into<String>,
+    ) -> Self {
+        Self {
+            bad_rows: BadRows::Skip { max: usize::MAX },
+            repair_encoding: true,
+            ..Self::new(name, text_col, label_col)
         }
     }
 }
@@ -134,13 +185,80 @@ impl<'a> Collector<'a> {
         }
     }
 
-    pub(crate) fn malformed(&mut self, file: &Path, line: u64, reason: impl Into<String>) {
+    /// Records a bad row from `file` at `line`; an error when the spec's [`BadRows`] says so.
+    pub(crate) fn malformed(
+        &mut self,
+        file: &Path,
+        line: u64,
+        reason: impl Into<String>,
+    ) -> Result<(), DataError> {
+        self.bad(file, line, None, reason.into())
+    }
+
+    fn bad(
+        &mut self,
+        file: &Path,
+        line: u64,
+        column: Option<u64>,
+        reason: String,
+    ) -> Result<(), DataError> {
         self.report.rows += 1;
-        self.report.malformed.push(RowIssue {
+        let issue = RowIssue {
             file: file.to_path_buf(),
             line,
-            reason: reason.into(),
+            column,
+            reason,
+        };
+        match self.spec.bad_rows {
+            BadRows::Fail => Err(DataError::BadRow { issue }),
+            BadRows::Skip { max } => {
+                self.report.malformed.push(issue);
+                let count = self.report.malformed.len();
+                match self.report.malformed.first() {
+                    Some(first) if count > max => Err(DataError::TooManyBadRows {
+                        path: self.path.clone(),
+                        count,
+                        max,
+                        first: first.clone(),
+                    }),
+                    _ => Ok(()),
+                }
+            }
+        }
+    }
+
+    /// The `what` field of a row as text: invalid UTF-8 and NUL bytes are repaired and reported
+    /// when the spec repairs encodings, and make the row bad (`None`) otherwise.
+    fn field<'b>(
+        &mut self,
+        file: &Path,
+        line: u64,
+        bytes: &'b [u8],
+        what: &str,
+    ) -> Result<Option<Cow<'b, str>>, DataError> {
+        let fault = match (
+            bytes.iter().position(|&b| b == 0),
+            std::str::from_utf8(bytes),
+        ) {
+            (None, Ok(text)) => return Ok(Some(Cow::Borrowed(text))),
+            (Some(at), _) => format!("NUL byte at byte {} of the {what}", at + 1),
+            (None, Err(e)) => format!(
+                "invalid UTF-8 at byte {} of the {what}",
+                e.valid_up_to() + 1
+            ),
+        };
+        if !self.spec.repair_encoding {
+            self.bad(file, line, None, fault)?;
+            return Ok(None);
+        }
+        self.report.repaired.push(RowIssue {
+            file: file.to_path_buf(),
+            line,
+            column: None,
+            reason: format!("{fault}, repaired"),
         });
+        let text = String::from_utf8_lossy(bytes).replace('\0', "");
+        Ok(Some(Cow::Owned(text)))
     }
 
     /// Adds one row from `file` at `line`.
@@ -149,11 +267,17 @@ impl<'a> Collector<'a> {
         file: &Path,
         line: u64,
         text: &[u8],
-        raw_label: &str,
+        raw_label: &[u8],
     ) -> Result<(), DataError> {
-        self.report.rows += 1;
+        let Some(raw_label) = self.field(file, line, raw_label, "label")? else {
+            return Ok(());
+        };
         let raw_label = raw_label.trim();
+        if raw_label.is_empty() {
+            return self.malformed(file, line, "blank label");
+        }
         if self.spec.drop.iter().any(|d| d == raw_label) {
+            self.report.rows += 1;
             self.report.filter(raw_label);
             return Ok(());
         }
@@ -178,18 +302,22 @@ impl<'a> Collector<'a> {
                 })
             }
         };
-        let text: Cow<str> = match std::str::from_utf8(text) {
-            Ok(t) => Cow::Borrowed(t),
-            Err(_) => {
-                self.report.repaired_utf8 += 1;
-                String::from_utf8_lossy(text)
-            }
+        let Some(text) = self.field(file, line, text, "text")? else {
+            return Ok(());
         };
         let text = clean(&text);
         if text.is_empty() {
-            self.report.rows -= 1;
-            self.malformed(file, line, "empty text");
-            return Ok(());
+            return self.malformed(file, line, "empty text");
+        }
+        self.report.rows += 1;
+        if let Some(name) = self.labels.get(label) {
+            if !self.report.label_sites.iter().any(|s| &s.label == name) {
+                self.report.label_sites.push(LabelSite {
+                    label: name.clone(),
+                    file: file.to_path_buf(),
+                    line,
+                });
+            }
         }
         self.examples.push(Example { text, label });
         Ok(())
@@ -245,22 +373,31 @@ fn read_delimited(c: &mut Collector<'_>, bytes: &[u8], delim: u8) -> Result<(), 
     let bytes = bytes
         .strip_prefix(b"\xef\xbb\xbf".as_slice())
         .unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
     let path = c.path.clone();
-    let mut records = reader.byte_records();
+    let mut records = rows(bytes, delim).into_iter();
     let header: Vec<String> = if c.spec.has_header {
-        let Some(first) = records.next() else {
-            return Err(DataError::Empty { path });
-        };
-        let first = first.map_err(|e| DataError::io(&path)(std::io::Error::other(e)))?;
-        first
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).trim().to_string())
-            .collect()
+        match records.next() {
+            None => return Err(DataError::Empty { path }),
+            // A header that is not one is a bad file, whatever the bad-row policy.
+            Some(Row::QuoteError {
+                line,
+                column,
+                reason,
+            }) => {
+                return Err(DataError::BadRow {
+                    issue: RowIssue {
+                        file: path,
+                        line,
+                        column: Some(column),
+                        reason: format!("header: {reason}"),
+                    },
+                })
+            }
+            Some(Row::Record { fields, .. }) => fields
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).trim().to_string())
+                .collect(),
+        }
     } else {
         Vec::new()
     };
@@ -280,25 +417,29 @@ fn read_delimited(c: &mut Collector<'_>, bytes: &[u8], delim: u8) -> Result<(), 
         (idx(&c.spec.text_col)?, idx(&c.spec.label_col)?)
     };
     let needed = text_idx.max(label_idx) + 1;
-    for record in records {
-        let record = record.map_err(|e| DataError::io(&path)(std::io::Error::other(e)))?;
-        let line = record.position().map_or(0, |p| p.line());
+    for row in records {
+        let (line, record) = match row {
+            Row::Record { line, fields } => (line, fields),
+            Row::QuoteError {
+                line,
+                column,
+                reason,
+            } => {
+                c.bad(&path, line, Some(column), reason)?;
+                continue;
+            }
+        };
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
             continue; // blank line
         }
-        if record.len() < needed {
-            c.malformed(
+        match (record.get(text_idx), record.get(label_idx)) {
+            (Some(text), Some(label)) => c.push(&path, line, text, label)?,
+            _ => c.malformed(
                 &path,
                 line,
                 format!("{} fields, need at least {needed}", record.len()),
-            );
-            continue;
+            )?,
         }
-        let (Some(text), Some(label)) = (record.get(text_idx), record.get(label_idx)) else {
-            continue;
-        };
-        let label = String::from_utf8_lossy(label).into_owned();
-        c.push(&path, line, text, &label)?;
     }
     Ok(())
 }
@@ -314,12 +455,12 @@ fn read_jsonl(c: &mut Collector<'_>, bytes: &[u8]) -> Result<(), DataError> {
         let value: serde_json::Value = match serde_json::from_slice(raw) {
             Ok(v) => v,
             Err(e) => {
-                c.malformed(&path, line, format!("invalid JSON: {e}"));
+                c.malformed(&path, line, format!("invalid JSON: {e}"))?;
                 continue;
             }
         };
         let Some(obj) = value.as_object() else {
-            c.malformed(&path, line, "not a JSON object");
+            c.malformed(&path, line, "not a JSON object")?;
             continue;
         };
         if !checked_columns {
@@ -336,17 +477,17 @@ fn read_jsonl(c: &mut Collector<'_>, bytes: &[u8]) -> Result<(), DataError> {
             _ => None,
         });
         match (text, label) {
-            (Some(t), Some(l)) => c.push(&path, line, t.as_bytes(), &l)?,
+            (Some(t), Some(l)) => c.push(&path, line, t.as_bytes(), l.as_bytes())?,
             (None, _) => c.malformed(
                 &path,
                 line,
                 format!("`{}` missing or not a string", c.spec.text_col),
-            ),
+            )?,
             (_, None) => c.malformed(
                 &path,
                 line,
                 format!("`{}` missing or not a scalar", c.spec.label_col),
-            ),
+            )?,
         }
     }
     Ok(())
@@ -370,7 +511,9 @@ mod tests {
             "t.csv",
             b"label,text\npos,\"Good  &amp; fun\"\nneg\nneg,bad film\npos,   \nneg,\"multi\nline\"\n",
         );
-        let (ds, report) = load_table(&p, &TableSpec::new("t", "text", "label")).unwrap();
+        let mut spec = TableSpec::new("t", "text", "label");
+        spec.bad_rows = BadRows::Skip { max: 10 };
+        let (ds, report) = load_table(&p, &spec).unwrap();
         assert_eq!(ds.labels, ["neg", "pos"]);
         assert_eq!(
             ds.examples[0],
@@ -402,7 +545,9 @@ mod tests {
             "b.jsonl",
             b"{\"t\":\"one\",\"l\":1}\n\nnot json\n{\"t\":2,\"l\":0}\n{\"t\":\"two\",\"l\":0}\n",
         );
-        let (ds, report) = load_table(&jsonl, &TableSpec::new("b", "t", "l")).unwrap();
+        let mut spec = TableSpec::new("b", "t", "l");
+        spec.bad_rows = BadRows::Skip { max: 2 };
+        let (ds, report) = load_table(&jsonl, &spec).unwrap();
         assert_eq!(ds.len(), 2);
         let lines: Vec<u64> = report.malformed.iter().map(|m| m.line).collect();
         assert_eq!(lines, [3, 4]);
@@ -469,7 +614,7 @@ mod tests {
             "p.csv",
             b"\xef\xbb\xbf\"1\",\"nice\"\n\"-1\",\"caf\xe9 bad\"\n",
         );
-        let mut spec = TableSpec::new("p", "1", "0");
+        let mut spec = TableSpec::known_corpus("p", "1", "0");
         spec.has_header = false;
         spec.labels = vec!["negative".into(), "positive".into()];
         spec.aliases = vec![
@@ -485,6 +630,128 @@ mod tests {
                 label: 0
             }
         );
-        assert_eq!(report.repaired_utf8, 1);
+        assert_eq!(report.repaired.len(), 1);
+        assert!(
+            report.repaired[0]
+                .to_string()
+                .contains("p.csv:2: invalid UTF-8 at byte 4 of the text, repaired"),
+            "{}",
+            report.repaired[0]
+        );
+    }
+
+    fn strict(dir: &Path, name: &str, body: &[u8]) -> Result<(Dataset, LoadReport), DataError> {
+        load_table(
+            &write(dir, name, body),
+            &TableSpec::new("s", "text", "label"),
+        )
+    }
+
+    /// An unclosed quote no longer swallows the rest of the file, and lines no longer merge:
+    /// each is an error naming file, line and column.
+    #[test]
+    fn quote_errors_are_errors_with_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = strict(
+            dir.path(),
+            "q.csv",
+            b"text,label\ngood film,pos\n\"unclosed film,neg\nbad film,neg\nok film,pos\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("q.csv:3:1: a quote opens this field and is never closed"),
+            "{err}"
+        );
+        let err = strict(
+            dir.path(),
+            "m.csv",
+            b"text,label\n\"one\",pos\n\"two,neg\n\"three\",pos\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "m.csv:4:2: `t` after the closing quote of the field opened at line 3, column 1"
+            ),
+            "{err}"
+        );
+        let err = strict(dir.path(), "h.csv", b"\"text,label\nx,y\n").unwrap_err();
+        assert!(err.to_string().contains("h.csv:1:1: header:"), "{err}");
+    }
+
+    /// `--skip-bad-rows N`: each bad row reported with its line, the good ones kept, more than N
+    /// bad rows an error.
+    #[test]
+    fn skipped_bad_rows_are_reported_per_line_and_limited() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = b"text,label\ngood film,pos\n\"unclosed film,neg\nbad film,neg\nnothing,\n\nok film,pos\n";
+        let p = write(dir.path(), "s.csv", body);
+        let mut spec = TableSpec::new("s", "text", "label");
+        spec.bad_rows = BadRows::Skip { max: 2 };
+        let (ds, report) = load_table(&p, &spec).unwrap();
+        let texts: Vec<&str> = ds.examples.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts, ["good film", "bad film", "ok film"]);
+        let issues: Vec<String> = report.malformed.iter().map(|i| i.to_string()).collect();
+        assert_eq!(issues.len(), 2, "{issues:?}");
+        assert!(issues[0].contains("s.csv:3:1: a quote opens"), "{issues:?}");
+        assert!(issues[1].contains("s.csv:5: blank label"), "{issues:?}");
+        assert_eq!(report.rows, 5);
+        spec.bad_rows = BadRows::Skip { max: 1 };
+        let err = load_table(&p, &spec).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DataError::TooManyBadRows {
+                    count: 2,
+                    max: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("the first: "), "{err}");
+    }
+
+    /// A blank label is one bad row: with discovered labels it used to end the load with
+    /// "unknown label `` (known: )".
+    #[test]
+    fn a_blank_label_is_a_bad_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = strict(
+            dir.path(),
+            "b.csv",
+            b"text,label\nfine,pos\nmeh,  \nbad,neg\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("b.csv:3: blank label"), "{err}");
+        assert!(matches!(err, DataError::BadRow { .. }), "{err}");
+    }
+
+    /// Invalid UTF-8 and NUL bytes are bad rows of a user's table, named with their lines; a known
+    /// corpus repairs them and lists each repaired line.
+    #[test]
+    fn invalid_utf8_and_nul_are_reported_with_their_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = strict(dir.path(), "u.csv", b"text,label\nfine,pos\ncaf\xe9,neg\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("u.csv:3: invalid UTF-8 at byte 4 of the text"),
+            "{err}"
+        );
+        let err = strict(dir.path(), "n.csv", b"text,label\nfine,pos\nnu\x00l,neg\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("n.csv:3: NUL byte at byte 3 of the text"),
+            "{err}"
+        );
+        let p = write(
+            dir.path(),
+            "r.csv",
+            b"text,label\nfine,pos\nnu\x00l,neg\ncaf\xe9 ok,neg\n",
+        );
+        let (ds, report) = load_table(&p, &TableSpec::known_corpus("r", "text", "label")).unwrap();
+        assert_eq!(ds.examples[1].text, "nul");
+        let lines: Vec<u64> = report.repaired.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [3, 4]);
     }
 }

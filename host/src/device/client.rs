@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
-use edgekd_shared::checksum::crc32;
+use edgekd_shared::artifact::{parse_container_trusted, ModelId};
 use edgekd_shared::protocol::{
     decode_message, encode_frame, BoardProfileId, DeviceInfo, DeviceStats, FrameDecoder,
     LearnReport, Request, Response, Slot, DEFAULT_MAX_CHUNK, DEFAULT_MAX_FRAME, MAX_CLASSES,
@@ -51,8 +51,8 @@ pub struct Prediction {
 pub struct FlashReport {
     /// The slot that now holds the active model.
     pub slot: Slot,
-    /// CRC-32 of the model as the device read it back (equal to the artifact's).
-    pub crc32: u32,
+    /// The model's identity as the device computed it from its slot (equal to the artifact's).
+    pub model_id: ModelId,
     /// Bytes flashed.
     pub len: u32,
 }
@@ -170,9 +170,11 @@ impl<T: Read + Write> DeviceClient<T> {
         })
     }
 
-    /// Flashes `artifact`: sends it in chunks, reads it back and compares, then commits (the
-    /// device checks CRC, signature and structure before switching slots). `progress` gets
-    /// `(bytes sent, total)` after each chunk. On a read-back mismatch the transfer is aborted.
+    /// Flashes `artifact`: announces its identity, sends it in chunks, reads it back and
+    /// compares, then commits (the device checks CRC, signature, structure and identity before
+    /// switching slots). `progress` gets `(bytes sent, total)` after each chunk. On a read-back
+    /// mismatch the transfer is aborted. Bytes without an artifact's header and length are
+    /// refused before anything is sent (they have no identity to announce).
     pub fn flash(
         &mut self,
         artifact: &[u8],
@@ -182,11 +184,18 @@ impl<T: Read + Write> DeviceClient<T> {
             request: "flash begin",
             reason: format!("artifact of {} bytes", artifact.len()),
         })?;
-        let crc = crc32(artifact);
+        // The identity names the bytes; checking them (CRC, signature, structure) is the
+        // device's job, so a damaged file is sent and refused there.
+        let id = parse_container_trusted(artifact)
+            .map(|c| ModelId::of_container(&c))
+            .map_err(|e| ClientError::Request {
+                request: "flash begin",
+                reason: format!("not an artifact: {e}"),
+            })?;
         self.expect_ack(
             &Request::FlashBegin {
                 total_len: total,
-                crc32: crc,
+                model_id: id,
             },
             "flash begin",
         )?;
@@ -210,19 +219,19 @@ impl<T: Read + Write> DeviceClient<T> {
             let _ = self.expect_ack(&Request::FlashAbort, "flash abort");
             return Err(e);
         }
-        let (slot, device_crc) = self.call(&Request::FlashCommit, "flash commit", |r| match r {
-            Response::FlashDone { slot, crc32 } => Some((slot, crc32)),
+        let (slot, device_id) = self.call(&Request::FlashCommit, "flash commit", |r| match r {
+            Response::FlashDone { slot, model_id } => Some((slot, model_id)),
             _ => None,
         })?;
-        if device_crc != crc {
-            return Err(ClientError::CrcMismatch {
-                artifact: crc,
-                device: device_crc,
+        if device_id != id {
+            return Err(ClientError::ModelIdMismatch {
+                artifact: id,
+                device: device_id,
             });
         }
         Ok(FlashReport {
             slot,
-            crc32: device_crc,
+            model_id: device_id,
             len: total,
         })
     }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use edgekd_shared::artifact::ModelId;
 use edgekd_shared::protocol::ErrorCode;
 
 /// Why a device exchange failed.
@@ -65,13 +66,13 @@ pub enum ClientError {
         /// First differing offset.
         offset: u32,
     },
-    /// The device committed a model whose CRC is not the artifact's.
-    #[error("flash: device reports CRC {device:#010x}, artifact has {artifact:#010x}")]
-    CrcMismatch {
-        /// CRC of the artifact on the host.
-        artifact: u32,
-        /// CRC the device reported in `FlashDone`.
-        device: u32,
+    /// The device committed a model whose identity is not the artifact's.
+    #[error("flash: device reports model {device}, the artifact is model {artifact}")]
+    ModelIdMismatch {
+        /// Identity of the artifact on the host.
+        artifact: ModelId,
+        /// Identity the device reported in `FlashDone`.
+        device: ModelId,
     },
 }
 

@@ -5,7 +5,7 @@
 use ed25519_dalek::VerifyingKey;
 use edgekd_device::engine::{arena_size, EngineError};
 use edgekd_device::storage::{BootRecord, Layout, Storage, StorageError, RECORD_LEN};
-use edgekd_shared::artifact::{decode, ArtifactError, VerifyPolicy};
+use edgekd_shared::artifact::{decode, model_id, ArtifactError, ModelId, VerifyPolicy};
 use edgekd_shared::checksum::crc32;
 use edgekd_shared::profile::M4_1M;
 use edgekd_shared::protocol::Slot;
@@ -82,6 +82,8 @@ pub struct InstallReport {
     pub len: u32,
     /// CRC-32 of the model as read back from the chip (equal to the artifact's).
     pub crc32: u32,
+    /// The model's identity.
+    pub model_id: ModelId,
     /// Sequence number of the boot record that makes it active.
     pub seq: u32,
     /// Program calls made to the chip.
@@ -184,8 +186,10 @@ pub fn install<M: TargetMemory>(
         }
     };
     let crc = crc32(artifact);
+    // `check_model` has decoded the artifact, so its container parses.
+    let id = model_id(artifact).map_err(ModelCheckError::from)?;
     storage
-        .begin_update(len, crc)
+        .begin_update(len)
         .map_err(failed("begin update", &storage))?;
     let mut offset = 0u32;
     for chunk in artifact.chunks(PROBE_ERASE_SIZE) {
@@ -205,6 +209,7 @@ pub fn install<M: TargetMemory>(
         slot: active.slot,
         len,
         crc32: crc,
+        model_id: id,
         seq: active.seq,
         program_calls,
     })

@@ -85,7 +85,12 @@ impl RealCellRunner {
         if let Some(p) = map.get(corpus) {
             return Ok(p.clone());
         }
-        let (ds, _) = load_corpus(corpus, &self.base.text_col, &self.base.label_col)?;
+        let (ds, _) = load_corpus(
+            corpus,
+            &self.base.text_col,
+            &self.base.label_col,
+            self.base.bad_rows,
+        )?;
         // One split for all cells (every cell is tested on the same texts), drawn as `distill` does.
         let seed = self.base.seed;
         let split = stratified_split(&ds, self.base.dev_fraction, self.base.test_fraction, seed)?;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::data::{self, Dataset, LoadReport, TableSpec, TweetLabels};
+use crate::data::{self, BadRows, Dataset, LoadReport, TableSpec, TweetLabels};
 
 /// Errors of loading a corpus by name.
 #[derive(Debug, thiserror::Error)]
@@ -19,11 +19,13 @@ pub enum CorpusError {
 }
 
 /// Loads a corpus by name. A user's own table is `csv:PATH` (or `tsv:`, `jsonl:`), with the text and
-/// label columns named by `text_col` and `label_col`.
+/// label columns named by `text_col` and `label_col`, and its bad rows handled per `bad_rows`
+/// (the known corpora skip and report theirs).
 pub fn load_corpus(
     name: &str,
     text_col: &str,
     label_col: &str,
+    bad_rows: BadRows,
 ) -> Result<(Dataset, LoadReport), CorpusError> {
     let loaded = match name {
         "rotten-tomatoes" => data::rotten_tomatoes(&crate::assets::ensure("rotten-tomatoes")?)?,
@@ -43,7 +45,11 @@ pub fn load_corpus(
             let stem = path
                 .file_stem()
                 .map_or("data".into(), |s| s.to_string_lossy().into_owned());
-            data::load_table(&path, &TableSpec::new(&stem, text_col, label_col))?
+            let spec = TableSpec {
+                bad_rows,
+                ..TableSpec::new(&stem, text_col, label_col)
+            };
+            data::load_table(&path, &spec)?
         }
     };
     loaded.1.log();

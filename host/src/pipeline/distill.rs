@@ -12,11 +12,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use super::degree_search::{search_degree, DegreeTrial};
-use super::{load_corpus, teacher_logits, Metrics, TeacherStage};
+use super::{check_run, teacher_logits, CheckedData, Metrics, TeacherStage};
 use crate::augment::{
     augment_dataset, auto_degree, load_lexicon, AugmentConfig, AugmentReport, Method,
 };
-use crate::data::{stratified_split, stratified_subsample, Dataset};
+use crate::data::Dataset;
 use crate::train::{predict, train_student, TrainConfig, TrainExample, TrainMode, TrainedStudent};
 
 /// Errors of the pipeline, each naming its stage.
@@ -25,6 +25,9 @@ pub enum PipelineError {
     /// Loading the corpus.
     #[error("corpus: {0}")]
     Corpus(#[from] super::CorpusError),
+    /// The data or the settings cannot give a usable model (checked before anything runs).
+    #[error("{0}")]
+    Invalid(#[from] super::ValidationError),
     /// Splitting or subsampling.
     #[error("data: {0}")]
     Data(#[from] crate::data::DataError),
@@ -58,6 +61,8 @@ pub struct DistillConfig {
     pub text_col: String,
     /// Label column of a user's table.
     pub label_col: String,
+    /// What a bad row of a user's table does: `fail` (the default) or `{ skip = { max = N } }`.
+    pub bad_rows: crate::data::BadRows,
     /// Training originals after subsampling (`None`: the whole training split).
     pub train_size: Option<usize>,
     /// Fraction of the corpus held out for dev.
@@ -125,6 +130,7 @@ impl Default for DistillConfig {
             corpus: "rotten-tomatoes".into(),
             text_col: "text".into(),
             label_col: "label".into(),
+            bad_rows: crate::data::BadRows::Fail,
             train_size: Some(2000),
             dev_fraction: 0.1,
             test_fraction: 0.2,
@@ -355,17 +361,25 @@ fn metrics_of(labels: &[String], examples: &[TrainExample], predicted: &[usize])
     Metrics::compute(labels, &gold, predicted)
 }
 
-/// Runs the pipeline: split, teacher, augmentation, soft labels, students, metrics.
+/// Runs the pipeline: the checks of [`check_run`] (no board profile), then [`run_checked`].
 pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError> {
+    let t0 = Instant::now();
+    let data = check_run(cfg, None)?;
+    let mut outcome = run_checked(cfg, data)?;
+    outcome.times.data += t0.elapsed().as_secs_f64();
+    Ok(outcome)
+}
+
+/// Runs the pipeline on data that passed [`check_run`]: teacher, augmentation, soft labels,
+/// students, metrics.
+pub fn run_checked(
+    cfg: &DistillConfig,
+    data: CheckedData,
+) -> Result<DistillOutcome, PipelineError> {
     let mut times = StageTimes::default();
     let t0 = Instant::now();
-    let (corpus, _) = load_corpus(&cfg.corpus, &cfg.text_col, &cfg.label_col)?;
-    let split = stratified_split(&corpus, cfg.dev_fraction, cfg.test_fraction, cfg.seed)?;
-    let train = match cfg.train_size {
-        Some(n) if n < split.train.len() => stratified_subsample(&split.train, n, cfg.seed)?,
-        _ => split.train.clone(),
-    };
-    let labels = corpus.labels.clone();
+    let (split, train) = (data.split(), data.train());
+    let labels = data.corpus().labels.clone();
     tracing::info!(
         "data: {} train originals, {} dev, {} test, labels {:?}",
         train.len(),
@@ -414,7 +428,7 @@ pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError>
     };
     let mut stage = TeacherStage::prepare(
         &pretrained,
-        &train,
+        train,
         &split.dev,
         &teacher_cfg,
         cfg.teacher_max_len,
@@ -437,7 +451,7 @@ pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError>
         (Some(d), _) => (d, vec![]),
         (None, Some(lex)) if !cfg.degree_candidates.is_empty() => search_degree(
             cfg,
-            &train,
+            train,
             &dev_ex,
             lex.as_ref(),
             &mut stage,
@@ -455,7 +469,7 @@ pub fn run_distill(cfg: &DistillConfig) -> Result<DistillOutcome, PipelineError>
                 copies: cfg.copies,
                 seed: cfg.seed,
             };
-            augment_dataset(&train, lex.as_ref(), &acfg)
+            augment_dataset(train, lex.as_ref(), &acfg)
         }
         _ => (vec![], AugmentReport::default()),
     };

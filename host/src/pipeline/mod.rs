@@ -10,14 +10,17 @@ mod export;
 mod labels;
 mod metrics;
 mod run;
+mod validate;
 
 pub use cell::RealCellRunner;
 pub use corpus::{load_corpus, CorpusError};
 pub use degree_search::{best_trial, DegreeTrial, DEFAULT_DEGREE_CANDIDATES};
 pub use distill::{
-    run_distill, DistillConfig, DistillOutcome, PipelineError, StageTimes, StudentOutcome,
+    run_checked, run_distill, DistillConfig, DistillOutcome, PipelineError, StageTimes,
+    StudentOutcome,
 };
 pub use export::{export_student, git_revision, ExportOutcome, CALIBRATION_PERCENTILES};
 pub use labels::{teacher_logits, TeacherStage};
 pub use metrics::{ClassMetrics, Metrics};
 pub use run::{new_run_dir, run_main_job, summary, RunMetrics};
+pub use validate::{check_run, rows_needed, CheckedData, ValidationError};

@@ -9,7 +9,7 @@ use edgekd_shared::profile::BoardProfile;
 use serde::Serialize;
 
 use super::export::{export_student, ExportOutcome};
-use super::{run_distill, DistillConfig, DistillOutcome, Metrics, PipelineError};
+use super::{run_checked, CheckedData, DistillConfig, DistillOutcome, Metrics, PipelineError};
 use crate::report::{line_chart, Series};
 
 /// What `edgekd run` writes into `metrics.json`.
@@ -38,9 +38,11 @@ pub struct RunMetrics<'a> {
     pub times: &'a super::StageTimes,
 }
 
-/// Runs the main job into `out_dir` and returns the printed summary.
+/// Runs the main job into `out_dir` and returns the printed summary. `data` is what
+/// [`check_run`](super::check_run) made of `cfg` with `profile`: nothing is written before it.
 pub fn run_main_job(
     cfg: &DistillConfig,
+    data: CheckedData,
     profile: &BoardProfile,
     key_path: Option<&Path>,
     out_dir: &Path,
@@ -57,7 +59,7 @@ pub fn run_main_job(
     )
     .map_err(|e| io(&config_path, e))?;
 
-    let outcome = run_distill(&cfg)?;
+    let outcome = run_checked(&cfg, data)?;
     let t = Instant::now();
     let key = match key_path {
         Some(p) => crate::keys::load_signing_key(p),

@@ -20,6 +20,7 @@ mod decode;
 mod encode;
 mod error;
 mod header;
+mod id;
 mod model;
 #[cfg(feature = "std")]
 pub mod sample;
@@ -35,6 +36,7 @@ pub use header::{
     parse_container, parse_container_trusted, reseal_crc, Container, Header, CRC_LEN, FLAG_SIGNED,
     HEADER_LEN, KNOWN_FLAGS, SIGNATURE_LEN,
 };
+pub use id::{model_id, ModelId, MODEL_ID_LEN};
 pub use model::{HeadMaster, Layer, Metadata, Model};
 pub use shape::{check_layer, layer_output, Act, Depth, Shape};
 pub use validate::{plan, plan_at, validate, Plan};

@@ -39,7 +39,7 @@ pub enum ErrorCode {
     /// `Learn`). `detail`: 0.
     Busy,
     /// Index 10: The request is not valid in the current state (`FlashChunk` or `FlashCommit` without
-    /// `FlashBegin`, `LearnCommit` with nothing to commit). `detail`: 0.
+    /// `FlashBegin`, `FlashCommit` before every byte arrived). `detail`: 0.
     BadState,
     /// Index 11: A `FlashChunk` did not start where the previous one ended. `detail`: the expected offset.
     OutOfOrder,
@@ -53,6 +53,13 @@ pub enum ErrorCode {
     /// Index 15: An internal invariant failed (a bug); the request had no effect. `detail`: a
     /// firmware-specific code.
     Internal,
+    /// Index 16: A field of the request is out of range for this device or its model (the host's
+    /// fault): a token id past the model's embedding table, an empty model in `FlashBegin`.
+    /// `detail`: the limit (the table's rows for a token id, 0 for an empty model).
+    BadRequest,
+    /// Index 17: The flashed bytes are a valid model whose identity is not the one announced in
+    /// `FlashBegin`; the old model stays. `detail`: 0.
+    ModelIdMismatch,
 }
 
 impl ErrorCode {
@@ -75,6 +82,8 @@ impl ErrorCode {
             ErrorCode::FlashIo => "flash I/O error",
             ErrorCode::Unsupported => "request not supported",
             ErrorCode::Internal => "internal error",
+            ErrorCode::BadRequest => "request field out of range",
+            ErrorCode::ModelIdMismatch => "flashed model is not the one announced",
         }
     }
 }
@@ -109,6 +118,8 @@ mod tests {
             (ErrorCode::FlashIo, 13),
             (ErrorCode::Unsupported, 14),
             (ErrorCode::Internal, 15),
+            (ErrorCode::BadRequest, 16),
+            (ErrorCode::ModelIdMismatch, 17),
         ];
         for (code, index) in pinned {
             let bytes = postcard::to_slice(&code, &mut buf).unwrap();

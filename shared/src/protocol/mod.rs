@@ -32,7 +32,11 @@ pub use response::Response;
 pub use types::{BoardProfileId, DeviceInfo, DeviceStats, LearnReport, Slot};
 
 /// Version of this protocol; bumped on any change that an older peer would misread.
-pub const PROTOCOL_VERSION: u16 = 1;
+///
+/// 2: models are named by their [`ModelId`](crate::artifact::ModelId) (`FlashBegin`,
+/// `FlashDone`, `Info`) instead of the CRC-32 of the whole artifact, which is the same constant
+/// for every artifact; error codes `BadRequest` and `ModelIdMismatch`.
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// Most bytes of model data in one [`Request::FlashChunk`] that the reference firmware accepts
 /// (a device states its own limit in [`Response::Hello`]).

@@ -4,6 +4,7 @@ use heapless::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::{MAX_CLASSES, MAX_TOKENS};
+use crate::artifact::ModelId;
 
 /// A request from the host. Payloads borrow from the frame buffer they were decoded from.
 ///
@@ -25,12 +26,12 @@ pub enum Request<'a> {
     /// Index 1: Asks for [`super::Response::Info`].
     Info,
     /// Index 2: Starts writing a new model into the inactive slot (which is erased first). Answered by
-    /// `Ack`, or `Error(TooLarge)` when the model does not fit a slot.
+    /// `Ack`; `Error(BadRequest)` for an empty model, `Error(TooLarge)` when it does not fit a slot.
     FlashBegin {
-        /// Model length in bytes.
+        /// Model length in bytes (at least 1).
         total_len: u32,
-        /// CRC-32/ISO-HDLC of all `total_len` bytes.
-        crc32: u32,
+        /// The model's identity ([`ModelId`]); `FlashCommit` refuses bytes with another one.
+        model_id: ModelId,
     },
     /// Index 3: The next piece of the model; `offset` must equal the bytes written so far. Answered by
     /// `FlashProgress`.
@@ -41,8 +42,8 @@ pub enum Request<'a> {
         #[serde(borrow)]
         data: &'a [u8],
     },
-    /// Index 4: Ends the transfer: the device reads the slot back, checks CRC and signature, and only
-    /// then makes it active. Answered by `FlashDone`.
+    /// Index 4: Ends the transfer: the device reads the slot back, checks CRC, signature and the
+    /// identity announced by `FlashBegin`, and only then makes it active. Answered by `FlashDone`.
     FlashCommit,
     /// Index 5: Abandons a transfer; the active model is untouched. Answered by `Ack`.
     FlashAbort,
@@ -61,7 +62,8 @@ pub enum Request<'a> {
         text: &'a str,
     },
     /// Index 8: Classifies an already tokenized input (bucket ids from the shared tokenizer), for
-    /// checking the device against the host bit for bit. Answered by `Prediction`.
+    /// checking the device against the host bit for bit. Answered by `Prediction`;
+    /// `Error(BadRequest, buckets)` for an id past the model's embedding table.
     InferTokens {
         /// Hashed token bucket ids, in text order.
         tokens: Vec<u32, MAX_TOKENS>,
@@ -77,9 +79,11 @@ pub enum Request<'a> {
         /// Distillation temperature T (> 0).
         temperature: f32,
     },
-    /// Index 10: Persists the learner's pending updates to the journal. Answered by `Ack`.
+    /// Index 10: Persists the learner's pending updates to the journal. Answered by `Ack`; with
+    /// nothing pending nothing is written.
     LearnCommit,
-    /// Index 11: Drops the learner's pending updates. Answered by `Ack`.
+    /// Index 11: Drops the learner's pending updates. Answered by `Ack`; with nothing pending
+    /// nothing is written.
     LearnRevert,
     /// Index 12: Asks for [`super::Response::Stats`].
     Stats,

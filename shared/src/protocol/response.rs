@@ -4,6 +4,7 @@ use heapless::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::{BoardProfileId, DeviceInfo, DeviceStats, ErrorCode, LearnReport, Slot, MAX_CLASSES};
+use crate::artifact::ModelId;
 
 /// A response from the device; every request gets exactly one.
 ///
@@ -34,8 +35,8 @@ pub enum Response<'a> {
     FlashDone {
         /// The slot that now holds the active model.
         slot: Slot,
-        /// CRC-32 of the slot's bytes as read back from flash.
-        crc32: u32,
+        /// The identity of the model now active, computed by the device from the slot's bytes.
+        model_id: ModelId,
     },
     /// Index 5: Answer to `ReadBack`.
     Data {

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::artifact::ModelId;
+
 /// One of the two model slots of the device's A/B storage.
 ///
 /// Wire: postcard enum index (`A` = 0, `B` = 1).
@@ -58,8 +60,8 @@ pub struct DeviceInfo {
     pub active_slot: Option<Slot>,
     /// Length of the active model in bytes (0 without a model).
     pub model_len: u32,
-    /// CRC-32/ISO-HDLC of the active model's bytes (0 without a model).
-    pub model_crc32: u32,
+    /// The active model's identity (`None` without a model).
+    pub model_id: Option<ModelId>,
     /// Sequence number of the boot record that made the model active (0 without a model).
     pub boot_seq: u32,
     /// Capacity of one model slot in bytes: the largest artifact the device accepts.

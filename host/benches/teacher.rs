@@ -8,6 +8,7 @@
 //!   cargo bench --workspace --profile dev --bench teacher
 //! EDGEKD_BENCH_TEXTS=256 EDGEKD_BENCH_TRAIN_STEPS=8 EDGEKD_BENCH_REFERENCE=1 ... (defaults)
 //! EDGEKD_BENCH_SETS=sentences,reviews EDGEKD_BENCH_PARTS=label,train ... (all by default)
+//! EDGEKD_BENCH_ROUNDS=3 ... (PyTorch then edgekd, repeated; the medians are the result)
 //! ```
 //! PyTorch runs through `teacher_torch.py` beside this file when `$EDGEKD_TORCH_REF` is set and
 //! `python3 -c "import torch"` works (`pip install torch tokenizers safetensors numpy`: a benchmark
@@ -178,14 +179,56 @@ fn train_rate(
     (32 * steps) as f64 / timed
 }
 
-fn ratio(ours: f64, theirs: Option<f64>) -> String {
-    theirs.map_or_else(String::new, |t| format!("  {:.2}x PyTorch", ours / t))
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// Rates of one set over the rounds: `(what, edgekd rates, PyTorch rates)` per measurement.
+#[derive(Default)]
+struct Table {
+    rows: Vec<(String, Vec<f64>, Vec<f64>)>,
+}
+
+impl Table {
+    fn push(&mut self, what: &str, ours: f64, theirs: Option<f64>) {
+        let pos = match self.rows.iter().position(|(w, _, _)| w == what) {
+            Some(pos) => pos,
+            None => {
+                self.rows.push((what.to_string(), Vec::new(), Vec::new()));
+                self.rows.len() - 1
+            }
+        };
+        self.rows[pos].1.push(ours);
+        self.rows[pos].2.extend(theirs);
+    }
+
+    fn print(&self, set: &str) {
+        for (what, ours, theirs) in &self.rows {
+            let (o, t) = (median(ours), median(theirs));
+            let vs = if theirs.is_empty() {
+                String::new()
+            } else {
+                format!("  PyTorch {t:>6.1}  ratio {:.2}", o / t)
+            };
+            println!(
+                "{set:<9} {what:<48} edgekd {o:>6.1}{vs}   (rounds: {})",
+                ours.len()
+            );
+        }
+    }
 }
 
 fn main() {
     let dir: PathBuf = edgekd_host::assets::ensure("minilm-l6").expect("minilm-l6 asset");
     let threads = rayon::current_num_threads();
     let steps = env_usize("EDGEKD_BENCH_TRAIN_STEPS", 8);
+    let rounds = env_usize("EDGEKD_BENCH_ROUNDS", 3).max(1);
     let with_reference = std::env::var("EDGEKD_BENCH_REFERENCE").is_ok_and(|v| v == "1");
     let torch_ref = std::env::var_os("EDGEKD_TORCH_REF").map(PathBuf::from);
     let has_torch = torch_ref.is_some()
@@ -194,7 +237,7 @@ fn main() {
             .output()
             .is_ok_and(|o| o.status.success());
     println!(
-        "teacher bench: {threads} threads, batch 32, model {}",
+        "teacher bench: {threads} threads, batch 32, {rounds} rounds (PyTorch then edgekd in each; medians), model {}",
         dir.display()
     );
     if !has_torch {
@@ -214,51 +257,61 @@ fn main() {
         chosen("EDGEKD_BENCH_PARTS", "label"),
         chosen("EDGEKD_BENCH_PARTS", "train"),
     );
+    let mut tables = Vec::new();
     for (name, texts) in &sets {
-        println!("set {name}: {} texts", texts.len());
-        let theirs = match (&torch_ref, has_torch) {
-            (Some(r), true) => torch(r, &dir, texts, threads, steps),
-            _ => None,
-        };
-        for max_len in [128usize, 64].into_iter().filter(|_| label) {
-            let torch_rate = theirs
-                .as_ref()
-                .and_then(|t| t.label.iter().find(|(l, _)| *l == max_len).map(|(_, r)| *r));
-            let teacher =
-                Teacher::from_pretrained(&dir, 2, max_len, 1, &Device::flex()).expect("load");
-            let fused = label_rate(&teacher, texts);
-            println!(
-                "  label  max_len={max_len:<3} edgekd {fused:>7.1} texts/s{}{}",
-                ratio(fused, torch_rate),
-                torch_rate.map_or_else(String::new, |t| format!("  (PyTorch {t:.1})"))
-            );
-            if with_reference {
-                let reference =
-                    label_rate(&teacher.with_encoder_path(EncoderPath::Reference), texts);
-                println!(
-                    "  label  max_len={max_len:<3} edgekd burn-ops {reference:>7.1} texts/s{}",
-                    ratio(reference, torch_rate)
+        let mut table = Table::default();
+        for round in 0..rounds {
+            println!("set {name} ({} texts), round {}", texts.len(), round + 1);
+            let theirs = match (&torch_ref, has_torch) {
+                (Some(r), true) => torch(r, &dir, texts, threads, steps),
+                _ => None,
+            };
+            for max_len in [128usize, 64].into_iter().filter(|_| label) {
+                let torch_rate = theirs
+                    .as_ref()
+                    .and_then(|t| t.label.iter().find(|(l, _)| *l == max_len).map(|(_, r)| *r));
+                let teacher =
+                    Teacher::from_pretrained(&dir, 2, max_len, 1, &Device::flex()).expect("load");
+                let fused = label_rate(&teacher, texts);
+                println!("  label max_len={max_len}: edgekd {fused:.1} texts/s");
+                table.push(
+                    &format!("label max_len={max_len} (texts/s)"),
+                    fused,
+                    torch_rate,
+                );
+                if with_reference {
+                    let reference =
+                        label_rate(&teacher.with_encoder_path(EncoderPath::Reference), texts);
+                    table.push(
+                        &format!("label max_len={max_len}, burn ops (texts/s)"),
+                        reference,
+                        torch_rate,
+                    );
+                }
+            }
+            let torch_train = theirs.as_ref().and_then(|t| t.train);
+            let variants = [
+                (false, "train all parameters (examples/s)"),
+                (true, "train, embeddings frozen (examples/s)"),
+            ];
+            for (freeze, what) in variants.into_iter().filter(|_| train) {
+                let rate = train_rate(&dir, texts, steps, freeze, EncoderPath::Fused);
+                println!("  {what}: edgekd {rate:.1}");
+                table.push(what, rate, torch_train);
+            }
+            if with_reference && train {
+                let rate = train_rate(&dir, texts, steps, true, EncoderPath::Reference);
+                table.push(
+                    "train, embeddings frozen, burn ops (examples/s)",
+                    rate,
+                    torch_train,
                 );
             }
         }
-        let torch_train = theirs.as_ref().and_then(|t| t.train);
-        let variants = [
-            (false, "all layers and embeddings"),
-            (true, "all layers, embeddings frozen (default)"),
-        ];
-        for (freeze, what) in variants.into_iter().filter(|_| train) {
-            let rate = train_rate(&dir, texts, steps, freeze, EncoderPath::Fused);
-            println!(
-                "  train  max_len=64  edgekd {rate:>7.1} examples/s{}  ({what}; PyTorch trains all)",
-                ratio(rate, torch_train)
-            );
-        }
-        if let Some(t) = torch_train.filter(|_| train) {
-            println!("  train  max_len=64  PyTorch {t:>6.1} examples/s (all parameters, embeddings included)");
-        }
-        if with_reference && train {
-            let rate = train_rate(&dir, texts, steps, true, EncoderPath::Reference);
-            println!("  train  max_len=64  edgekd burn-ops {rate:>7.1} examples/s{}  (embeddings frozen)", ratio(rate, torch_train));
-        }
+        tables.push((name, table));
+    }
+    println!("\nmedians (PyTorch trains every parameter, embeddings included; ratio = edgekd / PyTorch):");
+    for (name, table) in &tables {
+        table.print(name);
     }
 }

@@ -227,7 +227,7 @@ pub fn forward(
     let mut rstd2 = vec![0.0; n];
     layer_norm(&mut z2, &mut out, &mut rstd2, p.g2, p.b2, shape.eps);
 
-    let cache = keep.then(|| LayerCache {
+    let cache = keep.then_some(LayerCache {
         qkv,
         probs,
         ctx,
@@ -371,7 +371,7 @@ mod tests {
 
     fn values(n: usize, seed: f32, scale: f32) -> Vec<f32> {
         (0..n)
-            .map(|i| ((i as f32 + seed) * 0.7071).sin() * scale)
+            .map(|i| ((i as f32 + seed) * 0.7).sin() * scale)
             .collect()
     }
 

@@ -56,7 +56,7 @@ pub fn exp(x: f32) -> f32 {
     // ln 2 split so that n·LN2_HI is exact for |n| ≤ 2^10.
     const LN2_HI: f32 = 0.693_145_75;
     const LN2_LO: f32 = 1.428_606_8e-6;
-    let x = x.max(-87.336_54).min(88.376_26);
+    let x = x.clamp(-87.336_54, 88.376_26);
     // t holds n = round(x·log2 e) in its low mantissa bits: both the float n and the integer come
     // from it without a float-to-int conversion (which would not vectorise as cleanly).
     let t = x * LOG2E + ROUND_MAGIC;

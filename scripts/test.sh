@@ -4,11 +4,14 @@
 # budgets and instructions per inference on the emulated cores (printed), then the firmware's self-test on
 # the emulated Cortex-M4, which checks that the device computes the pinned tokenizer and kernel vectors bit
 # for bit as the host does.
-# `.ci/run` installs what this needs (qemu-system-arm, the thumbv7em-none-eabihf and thumbv6m-none-eabi
-# targets, the assets); a missing one fails, it is never skipped. `.ci/run` also sets
-# EDGEKD_REQUIRE_ALL=1, which turns every "prerequisite missing" skip inside the tests into a failure.
+# It first installs what is missing (scripts/prerequisites.sh: qemu-system-arm and the other Debian packages,
+# the thumbv7em-none-eabihf and thumbv6m-none-eabi targets, the assets). A test whose prerequisite is still
+# missing fails, it is never skipped: EDGEKD_REQUIRE_ALL=1 (the default here) turns every "prerequisite
+# missing" skip inside the tests into a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export EDGEKD_REQUIRE_ALL="${EDGEKD_REQUIRE_ALL:-1}"
+bash scripts/prerequisites.sh
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 
 # The two board tests whose figures are the point run once, below, with their output shown.

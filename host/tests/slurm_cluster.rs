@@ -48,7 +48,9 @@ const SETTINGS: &[&str] = &[
 fn write_reviews(path: &Path, rows: usize) {
     let praise = ["lovely", "gripping", "clever", "tender", "witty", "bold"];
     let scorn = ["flat", "tiresome", "muddled", "stale", "hollow", "shrill"];
-    let nouns = ["plot", "acting", "dialogue", "pacing", "camera", "music", "finale"];
+    let nouns = [
+        "plot", "acting", "dialogue", "pacing", "camera", "music", "finale",
+    ];
     let mut csv = String::from("text,label\n");
     for i in 0..rows {
         let (adjectives, label) = if i % 2 == 1 {
@@ -94,7 +96,10 @@ fn job_states(id: &str) -> Vec<String> {
         .unwrap();
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter_map(|l| l.split_whitespace().find_map(|w| w.strip_prefix("JobState=")))
+        .filter_map(|l| {
+            l.split_whitespace()
+                .find_map(|w| w.strip_prefix("JobState="))
+        })
         .map(str::to_string)
         .collect()
 }
@@ -107,7 +112,10 @@ fn wait_until_done(ids: &[&str], limit: Duration) {
         if out.trim().is_empty() {
             return;
         }
-        assert!(start.elapsed() < limit, "jobs still queued after {limit:?}:\n{out}");
+        assert!(
+            start.elapsed() < limit,
+            "jobs still queued after {limit:?}:\n{out}"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
 }
@@ -228,7 +236,10 @@ fn a_grid_on_slurm_equals_a_local_sweep_and_survives_a_cancelled_task() {
     // Cells are at positions 0..4: task 0 has two of them, tasks 1 and 2 one each.
     let done_before: Vec<usize> = (0..3).map(|i| line_count(&plan_results(i))).collect();
     assert_eq!(done_before[1..], [1, 1], "{done_before:?}");
-    assert!(done_before[0] < 2, "task 0 finished before it was cancelled");
+    assert!(
+        done_before[0] < 2,
+        "task 0 finished before it was cancelled"
+    );
     let chunk_dir = cluster_cache.join("soft-labels.d");
     let chunks = std::fs::read_dir(&chunk_dir).unwrap().count();
     assert!(chunks >= 3, "{chunks} chunk files");
@@ -252,7 +263,10 @@ fn a_grid_on_slurm_equals_a_local_sweep_and_survives_a_cancelled_task() {
     assert_eq!(done_after, [2, 1, 1], "a finished cell ran twice");
     for i in 0..3 {
         let log = std::fs::read_to_string(run_dir.join(format!("logs/labels-{i}.log"))).unwrap();
-        assert!(log.contains("labelled 0"), "labels task {i} labelled again:\n{log}");
+        assert!(
+            log.contains("labelled 0"),
+            "labels task {i} labelled again:\n{log}"
+        );
     }
     let log = std::fs::read_to_string(run_dir.join("logs/cells-1.log")).unwrap();
     assert!(log.contains("1 already done, 0 run now"), "{log}");

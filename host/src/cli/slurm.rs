@@ -124,7 +124,10 @@ pub fn run(args: SlurmArgs) -> anyhow::Result<()> {
                 }
             })?;
             let rate = if s.label_seconds > 0.0 {
-                format!(" ({:.1} texts/s)", s.labelled_texts as f64 / s.label_seconds)
+                format!(
+                    " ({:.1} texts/s)",
+                    s.labelled_texts as f64 / s.label_seconds
+                )
             } else {
                 String::new()
             };
@@ -143,8 +146,9 @@ pub fn run(args: SlurmArgs) -> anyhow::Result<()> {
 }
 
 fn run_submit(a: SubmitArgs) -> anyhow::Result<()> {
-    SettingsCheck::try_parse_from(&a.settings)
-        .map_err(|e| anyhow::anyhow!("the settings after `--` are not those of edgekd sweep: {e}"))?;
+    SettingsCheck::try_parse_from(&a.settings).map_err(|e| {
+        anyhow::anyhow!("the settings after `--` are not those of edgekd sweep: {e}")
+    })?;
     let grid_path = absolute(&a.grid)?;
     let grid = Grid::from_file(&grid_path)?;
     let resources = SlurmResources::from_grid(&grid)?.overridden_by(&a.resources)?;

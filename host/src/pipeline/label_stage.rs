@@ -49,13 +49,20 @@ pub fn plan_label_chunks(
     chunk_size: usize,
 ) -> Result<Vec<LabelChunk>, PipelineError> {
     if chunk_size == 0 {
-        return Err(PipelineError::Config("a label chunk holds at least 1 text".into()));
+        return Err(PipelineError::Config(
+            "a label chunk holds at least 1 text".into(),
+        ));
     }
     let mut per_corpus: BTreeMap<&str, BTreeSet<([u8; 32], String)>> = BTreeMap::new();
     // Cells that differ only in the student's seed (or in the mode) share their training texts.
     let mut seen_sets = HashSet::new();
     for cell in grid.cells().iter().filter(|c| c.mode == Mode::Kd) {
-        let set = (cell.corpus.clone(), format!("{:?}", cell.method), cell.size, cell.copies);
+        let set = (
+            cell.corpus.clone(),
+            format!("{:?}", cell.method),
+            cell.size,
+            cell.copies,
+        );
         if !seen_sets.insert((set, cell.degree.to_bits(), cell.data_seed())) {
             continue;
         }

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use edgekd_models::burn::prelude::Device;
 use edgekd_models::teacher::{
-    fine_tune, ChunkOutcome, SoftLabelCache, Teacher, TeacherError, TeacherTrainConfig, TeacherTrainReport,
-    TrainEvent,
+    fine_tune, ChunkOutcome, SoftLabelCache, Teacher, TeacherError, TeacherTrainConfig,
+    TeacherTrainReport, TrainEvent,
 };
 use sha2::{Digest, Sha256};
 

@@ -20,8 +20,7 @@ mod submit;
 pub use resources::{SlurmResources, DEFAULT_CHUNK_SIZE};
 pub use script::{job_scripts, shell_quote, JobPlan, JobScript, Stage};
 pub use submit::{
-    dry_run, parse_job_id, sbatch_command, submit, write_scripts, Sbatch, Scheduler,
-    SubmittedJobs,
+    dry_run, parse_job_id, sbatch_command, submit, write_scripts, Sbatch, Scheduler, SubmittedJobs,
 };
 
 /// Errors of the Slurm submission.

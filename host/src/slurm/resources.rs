@@ -142,7 +142,8 @@ impl SlurmResources {
 mod tests {
     use super::*;
 
-    const GRID: &str = "corpora = [\"toy\"]\nmethods = [\"synonym\"]\nsizes = [100]\ncopies = [0]\n\
+    const GRID: &str =
+        "corpora = [\"toy\"]\nmethods = [\"synonym\"]\nsizes = [100]\ncopies = [0]\n\
                         degrees = [0.0]\nmodes = [\"kd\"]\nseeds = [1]\n";
 
     #[test]

@@ -66,7 +66,9 @@ impl JobPlan {
 
     /// The log of `stage`'s task `index` (0 for the single-task stages).
     pub fn log(&self, stage: Stage, index: usize) -> PathBuf {
-        self.dir.join("logs").join(format!("{}-{index}.log", stage.name()))
+        self.dir
+            .join("logs")
+            .join(format!("{}-{index}.log", stage.name()))
     }
 }
 
@@ -102,7 +104,10 @@ pub fn job_scripts(plan: &JobPlan) -> Vec<JobScript> {
         .iter()
         .map(|&stage| JobScript {
             stage,
-            path: plan.dir.join("slurm").join(format!("{}.sbatch", stage.name())),
+            path: plan
+                .dir
+                .join("slurm")
+                .join(format!("{}.sbatch", stage.name())),
             text: script_text(plan, stage),
         })
         .collect()
@@ -233,21 +238,34 @@ mod tests {
             assert!(s.text.contains("grid='/shared/grids/paper grid.toml'\n"));
             assert!(s.text.contains("#SBATCH --time=01:00:00\n"));
         }
-        assert_eq!(scripts[1].path, Path::new("/shared/run/slurm/labels.sbatch"));
+        assert_eq!(
+            scripts[1].path,
+            Path::new("/shared/run/slurm/labels.sbatch")
+        );
         assert!(text(0).contains("slurm prepare --grid \"$grid\" --epochs 3 '--scope=it'\\''s'\n"));
         assert!(text(0).contains("#SBATCH --output=/shared/run/logs/teacher-0.log\n"));
         assert!(!text(0).contains("--array"));
         assert!(text(1).contains("#SBATCH --array=0-1\n"));
         assert!(text(1).contains("--shard \"$SLURM_ARRAY_TASK_ID/2\" --chunk-size 100 --epochs 3"));
-        assert!(text(2).contains("#SBATCH --array=0-3\n#SBATCH --output=/shared/run/logs/cells-%a.log\n"));
+        assert!(text(2)
+            .contains("#SBATCH --array=0-3\n#SBATCH --output=/shared/run/logs/cells-%a.log\n"));
         assert!(text(2).contains("#SBATCH --cpus-per-task=2\n"));
         assert!(text(2).contains(
             "--results \"$dir/results/shard-$SLURM_ARRAY_TASK_ID-of-4.jsonl\" --epochs 3"
         ));
         assert!(!text(3).contains("--cpus-per-task"));
-        assert!(text(3).contains("sweep merge \"$dir\"/results/shard-*-of-4.jsonl --out \"$dir/results.jsonl\""));
-        assert!(text(3).contains("report \"$dir/results.jsonl\" --out \"$dir/report\" --full-grid \"$grid\""));
-        assert_eq!(p.shard_results(3), Path::new("/shared/run/results/shard-3-of-4.jsonl"));
-        assert_eq!(p.log(Stage::Cells, 1), Path::new("/shared/run/logs/cells-1.log"));
+        assert!(text(3).contains(
+            "sweep merge \"$dir\"/results/shard-*-of-4.jsonl --out \"$dir/results.jsonl\""
+        ));
+        assert!(text(3)
+            .contains("report \"$dir/results.jsonl\" --out \"$dir/report\" --full-grid \"$grid\""));
+        assert_eq!(
+            p.shard_results(3),
+            Path::new("/shared/run/results/shard-3-of-4.jsonl")
+        );
+        assert_eq!(
+            p.log(Stage::Cells, 1),
+            Path::new("/shared/run/logs/cells-1.log")
+        );
     }
 }

@@ -194,7 +194,9 @@ mod tests {
         assert!(lines[3].contains(&"--kill-on-invalid-dep=yes".to_string()));
         let cells = dir.path().join("slurm/cells.sbatch");
         assert_eq!(lines[2].last().unwrap(), &cells.display().to_string());
-        assert!(std::fs::read_to_string(cells).unwrap().contains("--array=0-2"));
+        assert!(std::fs::read_to_string(cells)
+            .unwrap()
+            .contains("--array=0-2"));
         assert!(dir.path().join("logs").is_dir() && dir.path().join("results").is_dir());
     }
 

@@ -83,10 +83,9 @@ pub(super) fn read_chunks(
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| TeacherError::io(dir, e))?;
-    let name = path.file_name().map_or_else(
-        || "chunk".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = path
+        .file_name()
+        .map_or_else(|| "chunk".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let io = |e| TeacherError::io(&tmp, e);
     {
@@ -107,10 +106,8 @@ impl SoftLabelCache {
         texts: &[S],
         label: impl FnOnce(&[&str]) -> Result<Vec<Vec<f32>>>,
     ) -> Result<ChunkOutcome> {
-        let path = chunk_dir(&self.path).join(format!(
-            "{}.{CHUNK_EXTENSION}",
-            chunk_name(teacher, texts)
-        ));
+        let path =
+            chunk_dir(&self.path).join(format!("{}.{CHUNK_EXTENSION}", chunk_name(teacher, texts)));
         let mut seen = std::collections::HashSet::new();
         let distinct: Vec<&str> = texts
             .iter()
@@ -163,9 +160,7 @@ impl SoftLabelCache {
         teacher: &Teacher,
         texts: &[S],
     ) -> Result<ChunkOutcome> {
-        self.label_chunk_with(&teacher.id(), texts, |missing| {
-            teacher.label(missing, None)
-        })
+        self.label_chunk_with(&teacher.id(), texts, |missing| teacher.label(missing, None))
     }
 }
 
@@ -175,10 +170,8 @@ mod tests {
     use std::cell::Cell;
 
     fn fresh_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "edgekd-softchunks-{}-{name}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("edgekd-softchunks-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -205,7 +198,10 @@ mod tests {
             .label_chunk_with(&id, &["a", "bb", "a"], fake(&calls))
             .unwrap();
         let second = b.label_chunk_with(&id, &["ccc"], fake(&calls)).unwrap();
-        assert_eq!((first.texts, first.labelled, first.already_done), (2, 2, false));
+        assert_eq!(
+            (first.texts, first.labelled, first.already_done),
+            (2, 2, false)
+        );
         assert_eq!((second.texts, second.labelled), (1, 1));
         assert_eq!(calls.get(), 3);
         assert_eq!(std::fs::metadata(&path).unwrap().len(), 12, "header only");

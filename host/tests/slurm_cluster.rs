@@ -263,8 +263,9 @@ fn a_grid_on_slurm_equals_a_local_sweep_and_survives_a_cancelled_task() {
     assert_eq!(done_after, [2, 1, 1], "a finished cell ran twice");
     for i in 0..3 {
         let log = std::fs::read_to_string(run_dir.join(format!("logs/labels-{i}.log"))).unwrap();
+        assert_eq!(log.matches("=== edgekd labels task").count(), 2, "{log}");
         assert!(
-            log.contains("labelled 0"),
+            log.contains(", 0 labelled in"),
             "labels task {i} labelled again:\n{log}"
         );
     }

@@ -53,7 +53,7 @@ pub fn plan_label_chunks(
             "a label chunk holds at least 1 text".into(),
         ));
     }
-    let mut per_corpus: BTreeMap<&str, BTreeSet<([u8; 32], String)>> = BTreeMap::new();
+    let mut per_corpus: BTreeMap<String, BTreeSet<([u8; 32], String)>> = BTreeMap::new();
     // Cells that differ only in the student's seed (or in the mode) share their training texts.
     let mut seen_sets = HashSet::new();
     for cell in grid.cells().iter().filter(|c| c.mode == Mode::Kd) {
@@ -67,7 +67,7 @@ pub fn plan_label_chunks(
             continue;
         }
         let texts = runner.texts_to_label(cell)?;
-        let entry = per_corpus.entry(cell.corpus.as_str()).or_default();
+        let entry = per_corpus.entry(cell.corpus.clone()).or_default();
         entry.extend(texts.into_iter().map(|t| (text_hash(&t), t)));
     }
     let per_corpus: Vec<(String, Vec<String>)> = grid

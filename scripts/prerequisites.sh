@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, when missing, what the tests need on a fresh machine, and nothing when it is all there:
 # the Debian packages (qemu-system-arm for the emulated board, wordnet-base, Mesa's software Vulkan for the
-# wgpu check, fontconfig for the report's plots), the thumbv7em-none-eabihf (emulated board, nRF52840 DK)
+# wgpu check, fontconfig for the report's plots, slurm-wlm and munge for the
+# single-node Slurm of scripts/slurm/local-cluster.sh), the thumbv7em-none-eabihf (emulated board, nRF52840 DK)
 # and thumbv6m-none-eabi (Raspberry Pi Pico) Rust targets, and the real assets in $EDGEKD_CACHE, each
 # checked by hash (`edgekd assets fetch`). Called by the README's test command (scripts/test.sh) and .ci/run.
 set -euo pipefail
@@ -14,6 +15,9 @@ dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || need+=(mesa-vulkan-drivers libvul
 # plotters draws text through fontconfig (build time: pkg-config and the headers; run time: a font).
 dpkg -s libfontconfig1-dev >/dev/null 2>&1 || need+=(libfontconfig1-dev pkg-config)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+# A real single-node Slurm for host/tests/slurm_cluster.rs (the script starts it; these are its daemons).
+command -v slurmctld >/dev/null || need+=(slurm-wlm)
+command -v munged >/dev/null || need+=(munge)
 if [ ${#need[@]} -gt 0 ]; then
   echo "=== installing Debian packages: ${need[*]}"
   sudo=""

@@ -14,6 +14,7 @@ pub mod qemu;
 #[cfg(feature = "student")]
 pub mod quantize;
 pub mod report;
+pub mod slurm;
 pub mod sweep;
 #[cfg(feature = "student")]
 pub mod train;

@@ -44,6 +44,9 @@ enum Command {
     /// Run the paper's grid (resumable, shardable), or merge shard results.
     #[cfg(feature = "pipeline")]
     Sweep(cli::sweep::SweepArgs),
+    /// Run a grid on a Slurm cluster: teacher, label chunks and cells as job arrays, then the report.
+    #[cfg(feature = "pipeline")]
+    Slurm(cli::slurm::SlurmArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -57,6 +60,8 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         #[cfg(feature = "pipeline")]
         Command::Sweep(args) => cli::sweep::run(args),
+        #[cfg(feature = "pipeline")]
+        Command::Slurm(args) => cli::slurm::run(args),
         #[cfg(feature = "pipeline")]
         Command::Adapt(args) => cli::adapt::run(args),
         Command::Flash(args) => cli::flash::run(args),

@@ -17,5 +17,7 @@ pub mod report;
 pub mod run;
 pub mod run_log;
 #[cfg(feature = "pipeline")]
+pub mod slurm;
+#[cfg(feature = "pipeline")]
 pub mod sweep;
 pub mod target;

@@ -25,12 +25,31 @@ pub struct SweepArgs {
     /// Cells run at once.
     #[arg(long, default_value_t = 1)]
     jobs: usize,
+    /// Teacher, student and training settings.
+    #[command(flatten)]
+    settings: CellSettings,
+}
+
+/// The settings every cell of a grid shares (teacher, student, training), as flags; `edgekd slurm`
+/// passes the same flags to each of its stages.
+#[derive(Debug, Args)]
+pub struct CellSettings {
     /// Originals the teacher of each corpus is fine-tuned on.
     #[arg(long, default_value_t = 2000)]
     teacher_train_size: usize,
     /// Student and training settings (corpus, degree, copies and seed come from the grid).
     #[command(flatten)]
     distill: DistillArgs,
+}
+
+impl CellSettings {
+    /// The cell runner of these settings.
+    pub fn runner(&self) -> anyhow::Result<RealCellRunner> {
+        Ok(RealCellRunner::new(
+            self.distill.resolve()?,
+            self.teacher_train_size,
+        )?)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,7 +90,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("--grid FILE is required"))?;
     let grid = Grid::from_file(&grid_path)?;
     let shard = Shard::parse(&args.shard)?;
-    let runner = RealCellRunner::new(args.distill.resolve()?, args.teacher_train_size)?;
+    let runner = args.settings.runner()?;
     let s = run_sweep(&grid, &runner, &args.results, shard, args.jobs, &Printer)?;
     println!(
         "{} cells in shard {}: {} already done, {} run now, {} failed",

@@ -16,8 +16,9 @@ use edgekd_models::burn::prelude::Device;
 use super::distill::tokenized;
 use super::teacher_logits;
 use super::{load_corpus, DistillConfig, Metrics, PipelineError, TeacherStage};
+use crate::augment::AugmentReport;
 use crate::augment::{augment_dataset, load_lexicon, AugmentConfig, Lexicon};
-use crate::data::{stratified_split, stratified_subsample, Split};
+use crate::data::{stratified_split, stratified_subsample, Dataset, Split};
 use crate::sweep::{Cell, CellResult, CellRunner, Method as SweepMethod, Mode, Size, SweepError};
 use crate::train::{predict, train_student, TrainExample, TrainMode};
 
@@ -122,11 +123,13 @@ impl RealCellRunner {
         map.insert(corpus.to_string(), p.clone());
         Ok(p)
     }
-}
-
-impl CellRunner for RealCellRunner {
-    fn run(&self, cell: &Cell) -> Result<CellResult, SweepError> {
-        let p = self.prepared(&cell.corpus).map_err(|e| cell_err(cell, e))?;
+    /// The training set of `cell`: its stratified subsample of `p`'s training split and the augmented
+    /// copies, with the augmentation's report.
+    fn training_set(
+        &self,
+        p: &Prepared,
+        cell: &Cell,
+    ) -> Result<(Dataset, AugmentReport), SweepError> {
         let data_seed = cell.data_seed();
         let train = match cell.size {
             Size::N(n) if n < p.split.train.len() => {
@@ -145,9 +148,39 @@ impl CellRunner for RealCellRunner {
         } else {
             (vec![], Default::default())
         };
-        let mut all = train.clone();
+        let mut all = train;
         all.examples
             .extend(copies.iter().map(|a| a.example.clone()));
+        Ok((all, report))
+    }
+
+    /// The texts the teacher labels for `cell` (its training set, originals and copies; none for an
+    /// FT cell), exactly as [`CellRunner::run`] asks for them.
+    pub fn texts_to_label(&self, cell: &Cell) -> Result<Vec<String>, SweepError> {
+        if cell.mode != Mode::Kd {
+            return Ok(vec![]);
+        }
+        let p = self.prepared(&cell.corpus).map_err(|e| cell_err(cell, e))?;
+        let (all, _) = self.training_set(&p, cell)?;
+        Ok(all.examples.into_iter().map(|e| e.text).collect())
+    }
+
+    /// Runs `f` on the teacher stage of `corpus` (fine-tuned, or loaded from the cache, on first use).
+    pub fn with_teacher<R>(
+        &self,
+        corpus: &str,
+        f: impl FnOnce(&mut TeacherStage) -> R,
+    ) -> Result<R, PipelineError> {
+        let p = self.prepared(corpus)?;
+        let mut stage = p.teacher.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(f(&mut stage))
+    }
+}
+
+impl CellRunner for RealCellRunner {
+    fn run(&self, cell: &Cell) -> Result<CellResult, SweepError> {
+        let p = self.prepared(&cell.corpus).map_err(|e| cell_err(cell, e))?;
+        let (all, report) = self.training_set(&p, cell)?;
         let (mut label_seconds, mut wait_seconds) = (0.0, 0.0);
         let (logits, labelled_texts) = if cell.mode == Mode::Kd {
             let texts: Vec<String> = all.examples.iter().map(|e| e.text.clone()).collect();

@@ -49,6 +49,9 @@ pub enum PipelineError {
     /// A setting that cannot work.
     #[error("config: {0}")]
     Config(String),
+    /// A cell of a sweep (building the texts a cell needs labelled).
+    #[error("sweep: {0}")]
+    Sweep(#[from] crate::sweep::SweepError),
 }
 
 /// Settings of a distillation run (`distill.toml`; every field is also a flag of `edgekd distill`).

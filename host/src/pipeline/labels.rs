@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use edgekd_models::burn::prelude::Device;
 use edgekd_models::teacher::{
-    fine_tune, SoftLabelCache, Teacher, TeacherError, TeacherTrainConfig, TeacherTrainReport,
-    TrainEvent,
+    fine_tune, ChunkOutcome, SoftLabelCache, Teacher, TeacherError, TeacherTrainConfig,
+    TeacherTrainReport, TrainEvent,
 };
 use sha2::{Digest, Sha256};
 
@@ -103,6 +103,14 @@ impl TeacherStage {
         );
         self.labelled += stats.labelled;
         Ok(out)
+    }
+
+    /// Labels one chunk of a cluster's labelling stage into its own file of the cache's chunk folder
+    /// (skipped when that file exists; the cache file itself is not written).
+    pub fn label_chunk(&mut self, texts: &[String]) -> Result<ChunkOutcome, TeacherError> {
+        let outcome = self.cache.label_chunk(&self.teacher, texts)?;
+        self.labelled += outcome.labelled;
+        Ok(outcome)
     }
 }
 

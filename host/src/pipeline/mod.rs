@@ -7,6 +7,7 @@ mod corpus;
 mod degree_search;
 mod distill;
 mod export;
+mod label_stage;
 mod labels;
 mod metrics;
 mod run;
@@ -20,6 +21,7 @@ pub use distill::{
     StudentOutcome,
 };
 pub use export::{export_student, git_revision, ExportOutcome, CALIBRATION_PERCENTILES};
+pub use label_stage::{plan_label_chunks, run_label_shard, LabelChunk, LabelSummary};
 pub use labels::{teacher_logits, TeacherStage};
 pub use metrics::{ClassMetrics, Metrics};
 pub use run::{new_run_dir, run_main_job, summary, RunMetrics};

@@ -315,7 +315,7 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
             r.train_examples / (1 + r.cell.copies),
         );
     }
-    let (mut train_total, mut unknown) = (0.0, 0);
+    let (mut train_total, mut unknown, mut largest_cell) = (0.0, 0, 0.0f64);
     // Texts the teacher must label: per (corpus, method, size, degree, data seed) the most copies
     // (the originals are few beside them and are not counted).
     let mut to_label: BTreeMap<(String, String, usize, u32, u64), usize> = BTreeMap::new();
@@ -328,7 +328,9 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
             unknown += 1;
             continue;
         };
-        train_total += a + b * (s * (1 + cell.copies)) as f64;
+        let cell_secs = a + b * (s * (1 + cell.copies)) as f64;
+        train_total += cell_secs;
+        largest_cell = largest_cell.max(cell_secs);
         // Degree-0 copies repeat their originals: nothing new to label.
         if cell.mode == Mode::Kd && cell.degree > 0.0 {
             let key = (
@@ -359,6 +361,18 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
             " ({:.1} hours at {r:.1} texts/s)",
             texts as f64 / r / 3600.0
         )),
+    );
+    let work = train_total + rate.map_or(0.0, |r| texts as f64 / r);
+    let on = |nodes: f64| (work / nodes).max(largest_cell) / 3600.0;
+    let _ = writeln!(
+        md,
+        "On a cluster (`edgekd slurm submit`, docs/cluster.md), with cells and label chunks spread evenly \
+         over nodes that each work at this machine's rates (the largest cell, {:.2} hours, bounds it from \
+         below): {:.2} hours on 1 node, {:.2} hours on 8 nodes, {:.2} hours on 64 nodes.\n",
+        largest_cell / 3600.0,
+        on(1.0),
+        on(8.0),
+        on(64.0)
     );
     md
 }
@@ -467,6 +481,11 @@ mod tests {
         assert!(md.contains("The full grid (6 cells)"), "{md}");
         assert!(
             md.contains("label about 6000 texts (0.0 hours at 100.0 texts/s)"),
+            "{md}"
+        );
+        // Training (2 s per cell, the fit is flat) and 60 s of labelling, over 1, 8 and 64 nodes.
+        assert!(
+            md.contains("0.02 hours on 1 node, 0.00 hours on 8 nodes, 0.00 hours on 64 nodes"),
             "{md}"
         );
     }

@@ -88,6 +88,10 @@ pub struct Grid {
     /// text is labelled by the teacher once for all seeds.
     #[serde(default)]
     pub data_seed: Option<u64>,
+    /// Cluster resources of `edgekd slurm submit` (the `[slurm]` table; read and checked by
+    /// `edgekd_host::slurm::SlurmResources`), not part of any cell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<toml::Table>,
 }
 
 /// One cell of the grid. With `copies = 0` the degree and method are meaningless and are normalised to
@@ -286,6 +290,10 @@ seeds = [1, 2]
         assert!(Grid::from_toml(&size).is_err());
         let extra = format!("{GRID}\nbatch = 3\n");
         assert!(Grid::from_toml(&extra).unwrap_err().contains("batch"));
+        // The `[slurm]` table is the cluster's, not a cell's: the cells are the same with it.
+        let slurm = Grid::from_toml(&format!("{GRID}\n[slurm]\ntasks = 8\n")).unwrap();
+        assert_eq!(slurm.cells(), Grid::from_toml(GRID).unwrap().cells());
+        assert!(slurm.slurm.unwrap().contains_key("tasks"));
     }
 
     #[test]

@@ -10,6 +10,10 @@
 //! Logits are stored at temperature 1; a temperature is applied when they are read. On open, a
 //! record that is cut short or fails its CRC (a crash mid-append) ends the readable part: the
 //! file is truncated there and later appends continue from a clean boundary.
+//!
+//! Beside the file, a folder of chunk files (`soft-labels.ekdc` → `soft-labels.d/`, same format, one
+//! file per labelled chunk, each written whole by one task of a cluster's labelling stage;
+//! [`super::soft_chunks`]) is read too: their records answer like the file's own.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -50,10 +54,32 @@ pub struct CacheStats {
 /// The cache: an index in memory, an append handle on disk.
 #[derive(Debug)]
 pub struct SoftLabelCache {
-    path: PathBuf,
+    pub(super) path: PathBuf,
     writer: BufWriter<File>,
-    index: HashMap<([u8; 32], [u8; 32]), Vec<f32>>,
+    pub(super) index: HashMap<([u8; 32], [u8; 32]), Vec<f32>>,
     dropped_bytes: u64,
+}
+
+/// The 12 bytes every cache file (and chunk file) starts with.
+pub(super) fn header_bytes() -> [u8; HEADER_LEN] {
+    let mut h = [0u8; HEADER_LEN];
+    h[..8].copy_from_slice(&MAGIC);
+    h[8..].copy_from_slice(&VERSION.to_le_bytes());
+    h
+}
+
+/// One record's bytes: the key, the logits and their CRC.
+pub(super) fn encode_record(key: &([u8; 32], [u8; 32]), logits: &[f32]) -> Vec<u8> {
+    let mut record = Vec::with_capacity(RECORD_OVERHEAD + 4 * logits.len());
+    record.extend_from_slice(&key.0);
+    record.extend_from_slice(&key.1);
+    record.extend_from_slice(&(logits.len() as u32).to_le_bytes());
+    for v in logits {
+        record.extend_from_slice(&v.to_le_bytes());
+    }
+    let crc = crc32(&record);
+    record.extend_from_slice(&crc.to_le_bytes());
+    record
 }
 
 impl SoftLabelCache {
@@ -74,8 +100,7 @@ impl SoftLabelCache {
         file.read_to_end(&mut bytes).map_err(io)?;
         let mut index = HashMap::new();
         let good_len = if bytes.is_empty() {
-            file.write_all(&MAGIC).map_err(io)?;
-            file.write_all(&VERSION.to_le_bytes()).map_err(io)?;
+            file.write_all(&header_bytes()).map_err(io)?;
             HEADER_LEN
         } else {
             check_header(&bytes, path)?;
@@ -86,6 +111,7 @@ impl SoftLabelCache {
             file.set_len(good_len as u64).map_err(io)?;
         }
         let file = OpenOptions::new().append(true).open(path).map_err(io)?;
+        super::soft_chunks::read_chunks(&super::soft_chunks::chunk_dir(path), &mut index)?;
         Ok(Self {
             path: path.to_path_buf(),
             writer: BufWriter::new(file),
@@ -129,15 +155,7 @@ impl SoftLabelCache {
                 expected: MAX_LOGITS,
             });
         }
-        let mut record = Vec::with_capacity(RECORD_OVERHEAD + 4 * logits.len());
-        record.extend_from_slice(&key.0);
-        record.extend_from_slice(&key.1);
-        record.extend_from_slice(&(logits.len() as u32).to_le_bytes());
-        for v in logits {
-            record.extend_from_slice(&v.to_le_bytes());
-        }
-        let crc = crc32(&record);
-        record.extend_from_slice(&crc.to_le_bytes());
+        let record = encode_record(&key, logits);
         self.writer
             .write_all(&record)
             .map_err(|e| TeacherError::io(&self.path, e))?;
@@ -218,7 +236,7 @@ impl SoftLabelCache {
     }
 }
 
-fn check_header(bytes: &[u8], path: &Path) -> Result<()> {
+pub(super) fn check_header(bytes: &[u8], path: &Path) -> Result<()> {
     let bad = |message: String| TeacherError::CacheFormat {
         path: path.to_path_buf(),
         message,
@@ -239,7 +257,10 @@ fn check_header(bytes: &[u8], path: &Path) -> Result<()> {
 }
 
 /// Reads intact records into `index`; returns the length of the intact prefix.
-fn parse_records(bytes: &[u8], index: &mut HashMap<([u8; 32], [u8; 32]), Vec<f32>>) -> usize {
+pub(super) fn parse_records(
+    bytes: &[u8],
+    index: &mut HashMap<([u8; 32], [u8; 32]), Vec<f32>>,
+) -> usize {
     let mut pos = HEADER_LEN;
     loop {
         let Some(n_bytes) = bytes.get(pos + 64..pos + 68) else {

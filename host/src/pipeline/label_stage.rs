@@ -1,0 +1,162 @@
+//! Teacher labelling as a stage of its own, shardable across a cluster: every text the KD cells of a
+//! grid need, distinct per corpus, ordered by its hash and cut into chunks; shard `i/n` labels the
+//! chunks whose index is `i` modulo `n`, each into its own chunk file of the shared soft-label cache
+//! ([`edgekd_models::teacher::chunk_dir`]). Every task computes the same chunks from the grid alone,
+//! so a text is labelled once across the cluster, and a chunk whose file exists is skipped when the
+//! stage runs again. The cells then find every label in the cache.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::time::Instant;
+
+use edgekd_models::teacher::{text_hash, ChunkOutcome};
+
+use super::{PipelineError, RealCellRunner};
+use crate::sweep::{Grid, Mode, Shard};
+
+/// Texts of one corpus labelled together into one chunk file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelChunk {
+    /// Position of the chunk among all chunks of the grid.
+    pub index: usize,
+    /// The corpus (whose teacher labels the texts).
+    pub corpus: String,
+    /// The texts, distinct, in hash order.
+    pub texts: Vec<String>,
+}
+
+/// What one shard of the labelling stage did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LabelSummary {
+    /// Chunks of the whole grid.
+    pub chunks_in_grid: usize,
+    /// Chunks of this shard.
+    pub chunks_in_shard: usize,
+    /// Of those, chunks whose file already existed (skipped).
+    pub already_done: usize,
+    /// Texts of this shard's chunks.
+    pub texts: usize,
+    /// Texts the teacher labelled now (the rest came from the cache).
+    pub labelled_texts: usize,
+    /// Seconds spent labelling (loading the teacher and building the texts not counted).
+    pub label_seconds: f64,
+}
+
+/// The chunks of `grid`: per corpus (in the grid's order), every distinct text its KD cells ask the
+/// teacher for, in the order of the texts' hashes, `chunk_size` at a time.
+pub fn plan_label_chunks(
+    runner: &RealCellRunner,
+    grid: &Grid,
+    chunk_size: usize,
+) -> Result<Vec<LabelChunk>, PipelineError> {
+    if chunk_size == 0 {
+        return Err(PipelineError::Config(
+            "a label chunk holds at least 1 text".into(),
+        ));
+    }
+    let mut per_corpus: BTreeMap<String, BTreeSet<([u8; 32], String)>> = BTreeMap::new();
+    // Cells that differ only in the student's seed (or in the mode) share their training texts.
+    let mut seen_sets = HashSet::new();
+    for cell in grid.cells().iter().filter(|c| c.mode == Mode::Kd) {
+        let set = (
+            cell.corpus.clone(),
+            format!("{:?}", cell.method),
+            cell.size,
+            cell.copies,
+        );
+        if !seen_sets.insert((set, cell.degree.to_bits(), cell.data_seed())) {
+            continue;
+        }
+        let texts = runner.texts_to_label(cell)?;
+        let entry = per_corpus.entry(cell.corpus.clone()).or_default();
+        entry.extend(texts.into_iter().map(|t| (text_hash(&t), t)));
+    }
+    let per_corpus: Vec<(String, Vec<String>)> = grid
+        .corpora
+        .iter()
+        .map(|c| {
+            let texts = per_corpus.remove(c.as_str()).unwrap_or_default();
+            (c.clone(), texts.into_iter().map(|(_, t)| t).collect())
+        })
+        .collect();
+    Ok(cut_into_chunks(&per_corpus, chunk_size))
+}
+
+/// Cuts each corpus's texts (distinct, in hash order) into chunks of `chunk_size`, numbered across
+/// corpora.
+fn cut_into_chunks(per_corpus: &[(String, Vec<String>)], chunk_size: usize) -> Vec<LabelChunk> {
+    let mut chunks = vec![];
+    for (corpus, texts) in per_corpus {
+        for part in texts.chunks(chunk_size) {
+            chunks.push(LabelChunk {
+                index: chunks.len(),
+                corpus: corpus.clone(),
+                texts: part.to_vec(),
+            });
+        }
+    }
+    chunks
+}
+
+/// Labels the chunks of `grid` in `shard` (see the module's documentation), calling `progress` after
+/// each chunk with the chunk, what was done and the seconds it took.
+pub fn run_label_shard(
+    runner: &RealCellRunner,
+    grid: &Grid,
+    shard: Shard,
+    chunk_size: usize,
+    progress: &mut dyn FnMut(&LabelChunk, &ChunkOutcome, f64),
+) -> Result<LabelSummary, PipelineError> {
+    let chunks = plan_label_chunks(runner, grid, chunk_size)?;
+    let mut summary = LabelSummary {
+        chunks_in_grid: chunks.len(),
+        ..LabelSummary::default()
+    };
+    for chunk in chunks.iter().filter(|c| shard.contains(c.index)) {
+        let start = Instant::now();
+        let outcome = runner.with_teacher(&chunk.corpus, |t| t.label_chunk(&chunk.texts))??;
+        let seconds = start.elapsed().as_secs_f64();
+        summary.chunks_in_shard += 1;
+        summary.texts += outcome.texts;
+        if outcome.already_done {
+            summary.already_done += 1;
+        } else {
+            summary.labelled_texts += outcome.labelled;
+            summary.label_seconds += seconds;
+        }
+        progress(chunk, &outcome, seconds);
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_of_the_chunks_label_every_text_once() {
+        let texts = |n: usize, tag: &str| (0..n).map(|i| format!("{tag} {i}")).collect::<Vec<_>>();
+        let per_corpus = vec![
+            ("a".to_string(), texts(10, "a")),
+            ("empty".to_string(), vec![]),
+            ("b".to_string(), texts(3, "b")),
+        ];
+        let chunks = cut_into_chunks(&per_corpus, 4);
+        let sizes: Vec<(usize, &str, usize)> = chunks
+            .iter()
+            .map(|c| (c.index, c.corpus.as_str(), c.texts.len()))
+            .collect();
+        assert_eq!(sizes, [(0, "a", 4), (1, "a", 4), (2, "a", 2), (3, "b", 3)]);
+        // Three tasks, each with its shard of the chunks, label each text exactly once.
+        let mut labelled: Vec<&String> = (0..3)
+            .flat_map(|index| {
+                let shard = Shard { index, count: 3 };
+                chunks.iter().filter(move |c| shard.contains(c.index))
+            })
+            .flat_map(|c| &c.texts)
+            .collect();
+        labelled.sort();
+        let mut all: Vec<&String> = per_corpus.iter().flat_map(|(_, t)| t).collect();
+        all.sort();
+        assert_eq!(labelled, all);
+    }
+}

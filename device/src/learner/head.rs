@@ -1,6 +1,7 @@
 //! The f32 master copy of the classifier head and its SGD step on the distillation loss.
 
 use edgekd_shared::artifact::{Layer, Model};
+use edgekd_shared::temperature::check_temperature;
 
 use super::{softmax_with_temperature, LearnError, MAX_CLASSES};
 
@@ -223,7 +224,7 @@ impl<const W_CAP: usize> HeadLearner<W_CAP> {
     ) -> Result<StepReport, LearnError> {
         let t = hyper.temperature;
         let lr = hyper.learning_rate;
-        if !((0.5..=20.0).contains(&t) && lr > 0.0 && lr <= 1.0) {
+        if !(check_temperature(t).is_ok() && lr > 0.0 && lr <= 1.0) {
             return Err(LearnError::BadHyper);
         }
         self.check_input(x)?;

@@ -12,14 +12,13 @@
 mod error;
 mod head;
 mod journal;
-mod softmax;
 
+pub use edgekd_shared::softmax::softmax_with_temperature;
 pub use error::LearnError;
 pub use head::{head_dims, HeadLearner, LearnHyper, StepReport, GUARD_BOUND};
 pub use journal::{
     dequantize_input, Journal, JournalError, RestoreReport, UpdateRecord, MAX_HEAD_IN,
 };
-pub use softmax::softmax_with_temperature;
 
-/// Largest number of classes a head may have (the same limit as the artifact's labels).
-pub const MAX_CLASSES: usize = 16;
+/// Largest number of classes a head may have: the artifact's limit.
+pub use edgekd_shared::artifact::MAX_CLASSES;

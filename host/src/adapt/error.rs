@@ -1,5 +1,7 @@
 //! Errors of an adaptation session: each says what failed and where.
 
+use edgekd_shared::temperature::TemperatureOutOfRange;
+
 use crate::device::ClientError;
 
 /// Why an adaptation session could not run or stopped.
@@ -39,9 +41,9 @@ pub enum AdaptError {
         /// What failed, and on which text.
         reason: String,
     },
-    /// The temperature is not a finite value in `[0.5, 20]` (the device's range).
-    #[error("temperature {0} is outside [0.5, 20]")]
-    BadTemperature(f32),
+    /// The temperature is outside the checked range (the device's).
+    #[error(transparent)]
+    BadTemperature(#[from] TemperatureOutOfRange),
     /// Updates were asked for but there is no in-domain training text.
     #[error("{updates} updates asked for but the in-domain training split is empty")]
     NoTrainingData {

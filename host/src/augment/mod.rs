@@ -1,4 +1,4 @@
-//! Text augmentation at a controlled degree (see `DESIGN.md`): `synonym` (WordNet), `knn`
+//! Text augmentation at a controlled degree (see `docs/design.md`): `synonym` (WordNet), `knn`
 //! (GloVe neighbours) and `random` replacement, `copies` seeded copies per original, in parallel.
 
 mod engine;
@@ -26,14 +26,21 @@ pub use wordnet::{load_wordnet, WordNetError, WordNetLexicon};
 
 use crate::assets::AssetError;
 
-/// Replacement method.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// Replacement method (of `distill` and of a sweep's cells). Written in lower case; the
+/// capitalised names of older run configs are read too.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Method {
     /// WordNet synonyms.
+    #[serde(alias = "Synonym")]
     Synonym,
     /// GloVe top-15 neighbours among the 100k most frequent words.
+    #[serde(alias = "Knn")]
     Knn,
     /// A random word of GloVe's 100k most frequent words.
+    #[serde(alias = "Random")]
     Random,
 }
 

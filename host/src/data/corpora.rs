@@ -1,4 +1,4 @@
-//! Loaders for the four real corpora of `ASSETS.md`, each from a path (fetched with
+//! Loaders for the four real corpora of `docs/assets.md`, each from a path (fetched with
 //! [`crate::assets::ensure`]) so tests can point them at generated fixtures.
 
 use super::dataset::{Dataset, LoadReport};

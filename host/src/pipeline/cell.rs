@@ -17,9 +17,9 @@ use super::distill::tokenized;
 use super::teacher_logits;
 use super::{load_corpus, DistillConfig, Metrics, PipelineError, TeacherStage};
 use crate::augment::AugmentReport;
-use crate::augment::{augment_dataset, load_lexicon, AugmentConfig, Lexicon};
+use crate::augment::{augment_dataset, load_lexicon, AugmentConfig, Lexicon, Method};
 use crate::data::{stratified_split, stratified_subsample, Dataset, Split};
-use crate::sweep::{Cell, CellResult, CellRunner, Method as SweepMethod, Mode, Size, SweepError};
+use crate::sweep::{Cell, CellResult, CellRunner, Mode, Size, SweepError};
 use crate::train::{predict, train_student, TrainExample, TrainMode};
 
 /// A corpus prepared once for all its cells.
@@ -35,7 +35,7 @@ pub struct RealCellRunner {
     /// Originals the teacher is fine-tuned on (a stratified subsample of the training split).
     teacher_train_size: usize,
     corpora: Mutex<HashMap<String, Arc<Prepared>>>,
-    lexicons: Mutex<HashMap<SweepMethod, Arc<dyn Lexicon>>>,
+    lexicons: Mutex<HashMap<Method, Arc<dyn Lexicon>>>,
 }
 
 impl std::fmt::Debug for RealCellRunner {
@@ -67,16 +67,12 @@ impl RealCellRunner {
     }
 
     /// The lexicon of `method`, loaded once for all cells.
-    fn lexicon(&self, method: SweepMethod) -> Result<Arc<dyn Lexicon>, PipelineError> {
+    fn lexicon(&self, method: Method) -> Result<Arc<dyn Lexicon>, PipelineError> {
         let mut map = self.lexicons.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(l) = map.get(&method) {
             return Ok(l.clone());
         }
-        let lexicon: Arc<dyn Lexicon> = Arc::from(load_lexicon(match method {
-            SweepMethod::Synonym => crate::augment::Method::Synonym,
-            SweepMethod::Knn => crate::augment::Method::Knn,
-            SweepMethod::Random => crate::augment::Method::Random,
-        })?);
+        let lexicon: Arc<dyn Lexicon> = Arc::from(load_lexicon(method)?);
         map.insert(method, lexicon.clone());
         Ok(lexicon)
     }

@@ -1,4 +1,4 @@
-//! Corpora by name: the real ones of ASSETS.md (fetched on demand) or a user's own table.
+//! Corpora by name: the real ones of `docs/assets.md` (fetched on demand) or a user's own table.
 
 use std::path::PathBuf;
 

@@ -51,12 +51,7 @@ impl TeacherStage {
             h.update(&e.text);
             h.update((e.label as u64).to_le_bytes());
         }
-        let key: String = h
-            .finalize()
-            .iter()
-            .take(12)
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let key = edgekd_shared::hex::hex(&h.finalize()[..12]);
         let dir = cache_root.join("teachers").join(key);
         let (teacher, report) = if dir.join(edgekd_models::teacher::CONFIG_FILE).exists() {
             tracing::info!(

@@ -1,4 +1,4 @@
-//! Post-training int8 quantization of a trained f32 student (DESIGN.md scheme): weights
+//! Post-training int8 quantization of a trained f32 student (the scheme of `docs/design.md`): weights
 //! symmetric per output channel, activations asymmetric per tensor calibrated on training
 //! data, embedding tables per table, biases i32 with the input zero point folded in.
 

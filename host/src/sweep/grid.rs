@@ -3,18 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::SweepError;
-
-/// Augmentation method of a cell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Method {
-    /// WordNet synonym replacement.
-    Synonym,
-    /// GloVe nearest-neighbour replacement.
-    Knn,
-    /// Random-word replacement.
-    Random,
-}
+use crate::augment::Method;
 
 /// Training objective of a cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

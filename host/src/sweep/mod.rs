@@ -9,7 +9,8 @@ mod grid;
 mod results;
 mod run;
 
-pub use grid::{Cell, Grid, Method, Mode, Shard, Size};
+pub use crate::augment::Method;
+pub use grid::{Cell, Grid, Mode, Shard, Size};
 pub use results::{load_results, merge_results, CellResult, LoadedResults, ResultsWriter};
 pub use run::{run_sweep, CellRunner, SweepProgress, SweepSummary};
 

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use edgekd_models::student::StudentConfig;
+use edgekd_shared::temperature::check_temperature;
 use serde::{Deserialize, Serialize};
 
 use super::error::TrainError;
@@ -44,7 +45,7 @@ impl TrainExample {
 pub enum TrainMode {
     /// Knowledge distillation: `T²·KL(teacher ‖ student at T) + α·CE`.
     Kd {
-        /// Softmax temperature `T` (> 0).
+        /// Softmax temperature `T` (in the [checked range](edgekd_shared::temperature)).
         temperature: f32,
         /// Weight `α` of the hard-label cross-entropy (≥ 0).
         alpha: f32,
@@ -98,11 +99,7 @@ impl TrainConfig {
             )));
         }
         if let TrainMode::Kd { temperature, alpha } = mode {
-            if !(temperature.is_finite() && temperature > 0.0) {
-                return Err(TrainError::BadConfig(format!(
-                    "KD temperature must be finite and > 0, got {temperature}"
-                )));
-            }
+            check_temperature(temperature).map_err(|e| TrainError::BadConfig(format!("KD {e}")))?;
             if !(alpha.is_finite() && alpha >= 0.0) {
                 return Err(TrainError::BadConfig(format!(
                     "KD alpha must be finite and >= 0, got {alpha}"

@@ -31,13 +31,8 @@ impl TeacherId {
 
     /// Lower-case hex, 64 characters.
     pub fn to_hex(&self) -> String {
-        hex(&self.0)
+        edgekd_shared::hex::hex(&self.0)
     }
-}
-
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl fmt::Display for TeacherId {

@@ -7,8 +7,11 @@ use burn::prelude::*;
 
 use super::config::BertConfig;
 use super::encoder::BertEncoder;
+use edgekd_shared::hex::{hex, parse_32};
+use edgekd_shared::temperature::check_temperature;
+
 use super::error::{Result as TeacherResult, TeacherError};
-use super::id::{hex, TeacherId};
+use super::id::TeacherId;
 use super::net::TeacherNet;
 use super::packed::EncoderPath;
 use super::tokenize::{TeacherTokenizer, TokenBatch};
@@ -195,12 +198,8 @@ impl Teacher {
         texts: &[S],
         temperature: Option<f32>,
     ) -> TeacherResult<Vec<Vec<f32>>> {
-        let t = temperature.unwrap_or(1.0);
-        if !(t.is_finite() && t > 0.0) {
-            return Err(TeacherError::InvalidConfig(format!(
-                "temperature {t} must be finite and > 0"
-            )));
-        }
+        let t = check_temperature(temperature.unwrap_or(1.0))
+            .map_err(|e| TeacherError::InvalidConfig(e.to_string()))?;
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].as_ref().len());
         let mut out = vec![Vec::new(); texts.len()];
@@ -243,7 +242,7 @@ impl Teacher {
         })?;
         config.bert.validate()?;
         let checkpoint_sha256 =
-            parse_hex32(&config.checkpoint_sha256).ok_or_else(|| TeacherError::Json {
+            parse_32(&config.checkpoint_sha256).ok_or_else(|| TeacherError::Json {
                 path: cfg_path.clone(),
                 message: "checkpoint_sha256 is not 64 hex digits".into(),
             })?;
@@ -264,31 +263,5 @@ impl Teacher {
             .try_load_file(&weights)
             .map_err(|e| TeacherError::burn(format!("loading {}", weights.display()), e))?;
         Self::assemble(net, tokenizer, config, checkpoint_sha256, device)
-    }
-}
-
-fn parse_hex32(s: &str) -> Option<[u8; 32]> {
-    let bytes = s.as_bytes();
-    if bytes.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (o, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-        let text = std::str::from_utf8(pair).ok()?;
-        *o = u8::from_str_radix(text, 16).ok()?;
-    }
-    Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_round_trips() {
-        let bytes: [u8; 32] = core::array::from_fn(|i| (i * 37) as u8);
-        assert_eq!(parse_hex32(&hex(&bytes)), Some(bytes));
-        assert_eq!(parse_hex32("zz"), None);
-        assert_eq!(parse_hex32(&"g".repeat(64)), None);
     }
 }

@@ -21,6 +21,7 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use edgekd_shared::checksum::crc32;
+use edgekd_shared::temperature::check_temperature;
 use sha2::{Digest, Sha256};
 
 use super::error::{Result, TeacherError};
@@ -180,12 +181,8 @@ impl SoftLabelCache {
         temperature: Option<f32>,
         label: impl FnOnce(&[&str]) -> Result<Vec<Vec<f32>>>,
     ) -> Result<(Vec<Vec<f32>>, CacheStats)> {
-        let t = temperature.unwrap_or(1.0);
-        if !(t.is_finite() && t > 0.0) {
-            return Err(TeacherError::InvalidConfig(format!(
-                "temperature {t} must be finite and > 0"
-            )));
-        }
+        let t = check_temperature(temperature.unwrap_or(1.0))
+            .map_err(|e| TeacherError::InvalidConfig(e.to_string()))?;
         let mut missing: Vec<&str> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut hits = 0;

@@ -15,11 +15,12 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::error::{Result, TeacherError};
-use super::id::{hex, TeacherId};
+use super::id::TeacherId;
 use super::model::Teacher;
 use super::soft_cache::{
     check_header, encode_record, header_bytes, parse_records, text_hash, SoftLabelCache,
 };
+use edgekd_shared::hex::hex;
 
 /// Extension of a finished chunk file.
 pub const CHUNK_EXTENSION: &str = "ekdc";

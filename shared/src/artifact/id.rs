@@ -53,10 +53,7 @@ pub fn model_id(bytes: &[u8]) -> Result<ModelId, ArtifactError> {
 impl core::fmt::Display for ModelId {
     /// Lower-case hex, 32 digits.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        core::fmt::Display::fmt(&crate::hex::Hex(&self.0), f)
     }
 }
 

@@ -49,8 +49,8 @@ pub const DEFAULT_MAX_FRAME: u16 = 1024;
 /// Most UTF-8 bytes of text in [`Request::Infer`] or [`Request::Learn`] that a device must accept.
 pub const MAX_TEXT: usize = 768;
 
-/// Most classes in a prediction or a soft label.
-pub const MAX_CLASSES: usize = 16;
+/// Most classes in a prediction or a soft label: the artifact's limit.
+pub use crate::artifact::MAX_CLASSES;
 
 /// Most token ids in one [`Request::InferTokens`].
 pub const MAX_TOKENS: usize = 128;

@@ -42,7 +42,7 @@ impl Slot {
     }
 }
 
-/// The device memory budget a firmware was built for (see `DESIGN.md`, "Device memory budget").
+/// The device memory budget a firmware was built for (see `docs/design.md`, "Device memory budget").
 ///
 /// Wire: postcard enum index; new profiles are appended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

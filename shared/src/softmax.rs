@@ -1,4 +1,7 @@
-//! Softmax at a temperature, in a fixed order of f32 operations.
+//! Softmax at a temperature, in a fixed order of f32 operations: the one the device's learner
+//! trains against and the host computes its soft labels with.
+
+use crate::temperature::check_temperature;
 
 /// `out[i] = exp((z[i] − max z)/T) / Σ_j exp((z[j] − max z)/T)`, computed left to right.
 ///
@@ -6,10 +9,10 @@
 /// - `logits`: `[classes]`
 /// - `out`: `[classes]` (only the first `logits.len()` values are written)
 ///
-/// Returns `false` (and writes nothing meaningful) when the lengths differ or a value is not finite.
+/// Returns `false` (and writes nothing meaningful) when the lengths differ, a value is not finite
+/// or the temperature is outside the [checked range](crate::temperature).
 pub fn softmax_with_temperature(logits: &[f32], temperature: f32, out: &mut [f32]) -> bool {
-    if logits.len() != out.len() || logits.is_empty() || temperature.is_nan() || temperature <= 0.0
-    {
+    if logits.len() != out.len() || logits.is_empty() || check_temperature(temperature).is_err() {
         return false;
     }
     let mut max = f32::NEG_INFINITY;
@@ -61,5 +64,6 @@ mod tests {
         assert!(!softmax_with_temperature(&[f32::NAN, 0.0], 1.0, &mut out));
         assert!(!softmax_with_temperature(&[0.0], 1.0, &mut out));
         assert!(!softmax_with_temperature(&[0.0, 1.0], 0.0, &mut out));
+        assert!(!softmax_with_temperature(&[0.0, 1.0], 0.25, &mut out));
     }
 }

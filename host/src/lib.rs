@@ -15,5 +15,6 @@ pub mod qemu;
 pub mod quantize;
 pub mod report;
 pub mod sweep;
+pub mod terminal;
 #[cfg(feature = "student")]
 pub mod train;

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod augment;
 pub mod data;
 pub mod device;
+pub mod doctor;
 pub mod firmware;
 pub mod inspect;
 pub mod keys;

@@ -3,8 +3,11 @@
 #[cfg(feature = "pipeline")]
 pub mod adapt;
 pub mod assets;
+pub mod completions;
 #[cfg(feature = "pipeline")]
 pub mod distill;
+pub mod doctor;
+pub mod error;
 #[cfg(feature = "pipeline")]
 pub mod eval;
 #[cfg(feature = "pipeline")]
@@ -19,3 +22,4 @@ pub mod run_log;
 #[cfg(feature = "pipeline")]
 pub mod sweep;
 pub mod target;
+pub mod version;

@@ -68,8 +68,20 @@ mod tests {
             assert!(shows(Level::ERROR, "edgekd_host::data", v));
             assert!(!shows(Level::INFO, STAGE_TARGET, v));
         }
-        assert!(!shows(Level::INFO, "edgekd_host::pipeline", Verbosity::Normal));
-        assert!(!shows(Level::INFO, "edgekd_host::pipeline", Verbosity::Quiet));
-        assert!(shows(Level::INFO, "edgekd_host::pipeline", Verbosity::Verbose));
+        assert!(!shows(
+            Level::INFO,
+            "edgekd_host::pipeline",
+            Verbosity::Normal
+        ));
+        assert!(!shows(
+            Level::INFO,
+            "edgekd_host::pipeline",
+            Verbosity::Quiet
+        ));
+        assert!(shows(
+            Level::INFO,
+            "edgekd_host::pipeline",
+            Verbosity::Verbose
+        ));
     }
 }

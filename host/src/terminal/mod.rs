@@ -116,7 +116,10 @@ mod tests {
 
     #[test]
     fn stage_names_align_right_and_colour_only_when_asked() {
-        assert_eq!(stage_name("Labelling", false), format!("{:>20}", "Labelling"));
+        assert_eq!(
+            stage_name("Labelling", false),
+            format!("{:>20}", "Labelling")
+        );
         assert!(!stage_name("Labelling", false).contains('\x1b'));
         assert_eq!(
             stage_name("Labelling", true),

@@ -128,7 +128,11 @@ impl RunSummary {
             };
             let _ = writeln!(s, "  {:<8} {verdict}{mark}", p.name);
         }
-        let _ = writeln!(s, "\nrun folder {} (run.log has the detail)", run_dir.display());
+        let _ = writeln!(
+            s,
+            "\nrun folder {} (run.log has the detail)",
+            run_dir.display()
+        );
         s.push_str(&next_commands(&self.export.path));
         s
     }
@@ -172,10 +176,16 @@ mod tests {
         assert_eq!(summary.students.len(), 2);
         let text = summary.render(&M4_1M, dir.path());
         assert!(text.contains("student kd (f32)"), "{text}");
-        assert!(text.contains("student kd (int8)") && text.contains("77.5%"), "{text}");
+        assert!(
+            text.contains("student kd (int8)") && text.contains("77.5%"),
+            "{text}"
+        );
         assert!(text.contains("m4-1m    fits (exported for)"), "{text}");
         assert!(text.contains("m4-256k  does not fit"), "{text}");
-        assert!(text.contains("edgekd eval runs/r/model.ekd --device qemu"), "{text}");
+        assert!(
+            text.contains("edgekd eval runs/r/model.ekd --device qemu"),
+            "{text}"
+        );
         assert!(text.lines().count() <= 20, "{text}");
     }
 

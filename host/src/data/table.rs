@@ -358,7 +358,7 @@ impl<'a> Collector<'a> {
     }
 }
 
-fn column(path: &Path, header: &[String], name: &str) -> Result<usize, DataError> {
+fn column(path: &Path, header: &[String], name: &str, delim: u8) -> Result<usize, DataError> {
     header
         .iter()
         .position(|h| h == name)
@@ -366,6 +366,7 @@ fn column(path: &Path, header: &[String], name: &str) -> Result<usize, DataError
             path: path.to_path_buf(),
             column: name.to_string(),
             available: header.join(", "),
+            hint: super::hint::missing_column_hint(header, name, delim),
         })
 }
 
@@ -403,8 +404,8 @@ fn read_delimited(c: &mut Collector<'_>, bytes: &[u8], delim: u8) -> Result<(), 
     };
     let (text_idx, label_idx) = if c.spec.has_header {
         (
-            column(&path, &header, &c.spec.text_col)?,
-            column(&path, &header, &c.spec.label_col)?,
+            column(&path, &header, &c.spec.text_col, delim)?,
+            column(&path, &header, &c.spec.label_col, delim)?,
         )
     } else {
         let idx = |s: &str| {
@@ -412,6 +413,7 @@ fn read_delimited(c: &mut Collector<'_>, bytes: &[u8], delim: u8) -> Result<(), 
                 path: path.clone(),
                 column: s.to_string(),
                 available: "0-based column indices (the file has no header)".into(),
+                hint: String::new(),
             })
         };
         (idx(&c.spec.text_col)?, idx(&c.spec.label_col)?)

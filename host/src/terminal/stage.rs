@@ -1,6 +1,7 @@
 //! A stage of a command (`Fine-tuning teacher`, `Labelling`, …): a progress bar with rate and ETA
 //! while it runs on a terminal, then one line with its result and time.
 
+use std::cell::Cell;
 use std::fmt::Display;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -36,7 +37,7 @@ const SPINNER_TEMPLATE: &str = "{prefix} {spinner} {elapsed} {wide_msg:.dim}";
 pub struct Stage {
     name: String,
     bar: Option<ProgressBar>,
-    counted: bool,
+    counted: Cell<bool>,
     started: Instant,
     style: Style,
     finished: bool,
@@ -60,7 +61,7 @@ impl Stage {
         Self {
             name,
             bar,
-            counted: len.is_some(),
+            counted: Cell::new(len.is_some()),
             started: Instant::now(),
             style,
             finished: false,
@@ -68,15 +69,15 @@ impl Stage {
     }
 
     /// Sets the number of steps (a spinner becomes a bar).
-    pub fn set_length(&mut self, len: u64) {
+    pub fn set_length(&self, len: u64) {
         if let Some(bar) = &self.bar {
-            if !self.counted {
+            if !self.counted.get() {
                 bar.set_style(template(true));
                 bar.reset_eta();
             }
             bar.set_length(len);
         }
-        self.counted = true;
+        self.counted.set(true);
     }
 
     /// Sets the steps done.
@@ -166,7 +167,7 @@ mod tests {
     #[test]
     fn a_stage_without_a_terminal_draws_no_bar() {
         // The style was never set in unit tests: quiet, no terminal, so no bar and no line.
-        let mut stage = Stage::start("Labelling", None);
+        let stage = Stage::start("Labelling", None);
         stage.set_length(10);
         stage.inc(4);
         assert!(stage.bar.is_none());

@@ -25,7 +25,7 @@ pub enum DataError {
     /// A named column is absent from the header.
     #[error(
         "{path}: no column `{column}` in header [{available}]{}",
-        hint_suffix(hint)
+        hint_suffix(.hint)
     )]
     MissingColumn {
         /// File.

@@ -1,8 +1,9 @@
 //! What to do about a column a table lacks: the delimiter the header seems to use, or the closest
 //! column names (by edit distance).
 
-/// A hint for the missing column `wanted` of a header split on `delimiter` into `header`.
-pub fn missing_column_hint(header: &[String], wanted: &str, delimiter: u8) -> String {
+/// A hint for the missing column `wanted` of a header split on `delimiter` into `header` (`None`:
+/// the keys of a JSON object).
+pub fn missing_column_hint(header: &[String], wanted: &str, delimiter: Option<u8>) -> String {
     if let Some(hint) = delimiter_hint(header, delimiter) {
         return hint;
     }
@@ -21,11 +22,11 @@ pub fn missing_column_hint(header: &[String], wanted: &str, delimiter: u8) -> St
 }
 
 /// When a header read as one field holds another delimiter: the extension that reads it.
-fn delimiter_hint(header: &[String], delimiter: u8) -> Option<String> {
+fn delimiter_hint(header: &[String], delimiter: Option<u8>) -> Option<String> {
     let [only] = header else { return None };
     let (name, extension) = match delimiter {
-        b',' if only.contains('\t') => ("tab", "tsv"),
-        b'\t' if only.contains(',') => ("comma", "csv"),
+        Some(b',') if only.contains('\t') => ("tab", "tsv"),
+        Some(b'\t') if only.contains(',') => ("comma", "csv"),
         _ => return None,
     };
     Some(format!(
@@ -55,12 +56,12 @@ mod tests {
 
     #[test]
     fn a_tab_separated_header_read_as_csv_names_the_extension() {
-        let hint = missing_column_hint(&header(&["text\tlabel"]), "text", b',');
+        let hint = missing_column_hint(&header(&["text\tlabel"]), "text", Some(b','));
         assert_eq!(
             hint,
             "the header looks tab-separated; name the file .tsv (the extension sets the delimiter)"
         );
-        let hint = missing_column_hint(&header(&["text,label"]), "text", b'\t');
+        let hint = missing_column_hint(&header(&["text,label"]), "text", Some(b'\t'));
         assert!(
             hint.contains("comma-separated; name the file .csv"),
             "{hint}"
@@ -69,12 +70,12 @@ mod tests {
 
     #[test]
     fn a_misspelt_column_gets_the_closest_names() {
-        let hint = missing_column_hint(&header(&["Text", "labels", "id"]), "label", b',');
+        let hint = missing_column_hint(&header(&["Text", "labels", "id"]), "label", Some(b','));
         assert_eq!(
             hint,
             "did you mean `labels`? (--text-col / --label-col name the columns)"
         );
-        let hint = missing_column_hint(&header(&["review", "sentiment"]), "text", b',');
+        let hint = missing_column_hint(&header(&["review", "sentiment"]), "text", Some(b','));
         assert!(hint.contains("the header has: review, sentiment"), "{hint}");
     }
 }

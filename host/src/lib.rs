@@ -4,6 +4,7 @@ pub mod assets;
 pub mod augment;
 pub mod data;
 pub mod device;
+pub mod doctor;
 pub mod firmware;
 pub mod inspect;
 pub mod keys;
@@ -16,5 +17,6 @@ pub mod quantize;
 pub mod report;
 pub mod slurm;
 pub mod sweep;
+pub mod terminal;
 #[cfg(feature = "student")]
 pub mod train;

@@ -2,20 +2,32 @@
 
 mod cli;
 
-use tracing_subscriber::fmt::writer::MakeWriterExt;
+use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use edgekd_host::terminal::{self, LogWriter, Style, Verbosity};
+use tracing_subscriber::fmt::writer::MakeWriterExt;
 
 /// edgekd: distil text classifiers into int8 students for Cortex-M microcontrollers.
 #[derive(Debug, Parser)]
 #[command(name = "edgekd", version, about)]
 struct Cli {
+    /// Print the detailed log too (it always goes to the run folder's run.log).
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    verbose: bool,
+    /// Print the summary only (no stage lines).
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check this machine: cache, assets, QEMU, thumb targets, GPU, probes and ports, signing key.
+    Doctor(cli::doctor::DoctorArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(cli::completions::CompletionsArgs),
     /// Fetch, verify and list the real assets (corpora, lexicons, teacher).
     Assets(cli::assets::AssetsArgs),
     /// Make signing keys for artifacts.
@@ -49,15 +61,37 @@ enum Command {
     Slurm(cli::slurm::SlurmArgs),
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
+    let command = Cli::command().version(cli::version::text());
+    let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
+    let verbosity = match (cli.verbose, cli.quiet) {
+        (true, _) => Verbosity::Verbose,
+        (_, true) => Verbosity::Quiet,
+        _ => Verbosity::Normal,
+    };
+    terminal::init(Style::detect(verbosity));
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
-        .with_writer(std::io::stderr.and(|| cli::run_log::RunLog))
+        .with_writer(LogWriter.and(|| cli::run_log::RunLog))
         .init();
-    match Cli::parse().command {
+    match dispatch(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            for line in cli::error::lines(&err) {
+                eprintln!("{line}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Doctor(args) => cli::doctor::run(args),
+        Command::Completions(args) => cli::completions::run(args, Cli::command()),
         #[cfg(feature = "pipeline")]
         Command::Sweep(args) => cli::sweep::run(args),
         #[cfg(feature = "pipeline")]

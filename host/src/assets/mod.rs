@@ -27,7 +27,15 @@ use std::path::PathBuf;
 /// `glove-6b-50d` and `wordnet`.
 pub fn ensure(name: &str) -> Result<PathBuf, AssetError> {
     let spec = lookup(name)?;
-    Ok(ensure_in(&Cache::from_env()?, spec, FetchOptions::default())?.0)
+    let cache = Cache::from_env()?;
+    if cache.is_present(spec) {
+        return Ok(ensure_in(&cache, spec, FetchOptions::default())?.0);
+    }
+    let stage = crate::terminal::Stage::start("Fetching", None);
+    stage.set_message(name);
+    let path = ensure_in(&cache, spec, FetchOptions::default())?.0;
+    stage.finish(format!("{name} (hashes verified)"));
+    Ok(path)
 }
 
 /// The catalog entry of `name`, or [`AssetError::UnknownAsset`].

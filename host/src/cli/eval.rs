@@ -7,6 +7,7 @@ use clap::Args;
 use edgekd_device::engine::{arena_size, run as run_engine};
 use edgekd_host::data::stratified_split;
 use edgekd_host::pipeline::{load_corpus, Metrics};
+use edgekd_host::terminal::Stage;
 use edgekd_shared::artifact::{decode, VerifyPolicy};
 
 /// Arguments of `edgekd eval`.
@@ -93,16 +94,15 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
                 flash.path(),
             )?;
             dev.client.hello()?;
-            let bar = indicatif::ProgressBar::new(bytes.len() as u64);
+            let bar = Stage::start("Flashing", Some(bytes.len() as u64));
             let report = dev
                 .client
                 .flash(&bytes, |done, _| bar.set_position(u64::from(done)))?;
-            bar.finish_and_clear();
-            println!(
-                "flashed model {} ({} bytes) into slot {:?}",
+            bar.finish(format!(
+                "model {} ({} bytes) into slot {:?}",
                 report.model_id, report.len, report.slot
-            );
-            let bar = indicatif::ProgressBar::new(test.len() as u64);
+            ));
+            let bar = Stage::start("Evaluating", Some(test.len() as u64));
             let mut out = Vec::with_capacity(test.len());
             let mut instructions = Vec::with_capacity(test.len());
             for e in &test.examples {
@@ -111,7 +111,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
                 instructions.push(p.instructions);
                 bar.inc(1);
             }
-            bar.finish_and_clear();
+            bar.finish(format!("{} texts on the device", test.len()));
             let stats = dev.client.stats()?;
             instructions.sort_unstable();
             let mean = instructions.iter().map(|&v| f64::from(v)).sum::<f64>()

@@ -97,11 +97,11 @@ pub fn run(args: FlashArgs) -> anyhow::Result<()> {
         "device: protocol {}, board {:?}, chunk {} bytes",
         hello.version, hello.profile, hello.max_chunk
     );
-    let bar = indicatif::ProgressBar::new(bytes.len() as u64);
+    let bar = edgekd_host::terminal::Stage::start("Flashing", Some(bytes.len() as u64));
     let report = dev
         .client
         .flash(&bytes, |done, _| bar.set_position(u64::from(done)))?;
-    bar.finish_and_clear();
+    bar.finish(format!("{} bytes", report.len));
     let info = dev.client.info()?;
     println!(
         "flashed model {} ({} bytes) into slot {:?}; the device verified CRC, signature and identity and now serves it ({info:?})",

@@ -3,8 +3,11 @@
 #[cfg(feature = "pipeline")]
 pub mod adapt;
 pub mod assets;
+pub mod completions;
 #[cfg(feature = "pipeline")]
 pub mod distill;
+pub mod doctor;
+pub mod error;
 #[cfg(feature = "pipeline")]
 pub mod eval;
 #[cfg(feature = "pipeline")]
@@ -21,3 +24,4 @@ pub mod slurm;
 #[cfg(feature = "pipeline")]
 pub mod sweep;
 pub mod target;
+pub mod version;

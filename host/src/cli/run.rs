@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use edgekd_host::pipeline::{check_run, new_run_dir, run_main_job};
+use edgekd_host::terminal::RunSummary;
 use edgekd_shared::profile::BoardProfile;
 
 use super::distill::DistillArgs;
@@ -42,9 +43,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     // The data and the board are checked before the run folder (and its log) exists.
     let data = check_run(&cfg, Some(&profile))?;
     super::run_log::open(&out)?;
-    let summary = run_main_job(&cfg, data, &profile, args.key.as_deref(), &out)?;
-    println!("{summary}");
-    println!("run folder: {}", out.display());
+    // The full summary (with wall times) is the run folder's summary.txt; the screen gets the
+    // short one, read back from metrics.json.
+    run_main_job(&cfg, data, &profile, args.key.as_deref(), &out)?;
+    print!("{}", RunSummary::read(&out)?.render(&profile, &out));
     Ok(())
 }
 

@@ -23,7 +23,10 @@ pub enum DataError {
         path: PathBuf,
     },
     /// A named column is absent from the header.
-    #[error("{path}: no column `{column}` in header [{available}]")]
+    #[error(
+        "{path}: no column `{column}` in header [{available}]{}",
+        hint_suffix(.hint)
+    )]
     MissingColumn {
         /// File.
         path: PathBuf,
@@ -31,6 +34,8 @@ pub enum DataError {
         column: String,
         /// Columns the header has, comma-separated.
         available: String,
+        /// What to do (`data::hint`), empty when there is nothing to say.
+        hint: String,
     },
     /// A label outside the known set.
     #[error("{path}:{line}: unknown label `{label}` (known: {known})")]
@@ -57,7 +62,7 @@ pub enum DataError {
         issue: RowIssue,
     },
     /// More bad rows than the table's limit (`--skip-bad-rows N`).
-    #[error("{path}: {count} bad rows, more than the {max} allowed; the first: {first}")]
+    #[error("{path}: {count} bad rows, more than the {max} allowed (raise the limit with --skip-bad-rows N); the first: {first}")]
     TooManyBadRows {
         /// File.
         path: PathBuf,
@@ -86,6 +91,14 @@ pub enum DataError {
         /// What is impossible.
         what: String,
     },
+}
+
+fn hint_suffix(hint: &str) -> String {
+    if hint.is_empty() {
+        String::new()
+    } else {
+        format!(": {hint}")
+    }
 }
 
 impl DataError {

@@ -8,6 +8,7 @@ mod dataset;
 mod dedup;
 mod delimited;
 mod error;
+mod hint;
 mod split;
 mod table;
 

@@ -358,7 +358,12 @@ impl<'a> Collector<'a> {
     }
 }
 
-fn column(path: &Path, header: &[String], name: &str) -> Result<usize, DataError> {
+fn column(
+    path: &Path,
+    header: &[String],
+    name: &str,
+    delim: Option<u8>,
+) -> Result<usize, DataError> {
     header
         .iter()
         .position(|h| h == name)
@@ -366,6 +371,7 @@ fn column(path: &Path, header: &[String], name: &str) -> Result<usize, DataError
             path: path.to_path_buf(),
             column: name.to_string(),
             available: header.join(", "),
+            hint: super::hint::missing_column_hint(header, name, delim),
         })
 }
 
@@ -403,8 +409,8 @@ fn read_delimited(c: &mut Collector<'_>, bytes: &[u8], delim: u8) -> Result<(), 
     };
     let (text_idx, label_idx) = if c.spec.has_header {
         (
-            column(&path, &header, &c.spec.text_col)?,
-            column(&path, &header, &c.spec.label_col)?,
+            column(&path, &header, &c.spec.text_col, Some(delim))?,
+            column(&path, &header, &c.spec.label_col, Some(delim))?,
         )
     } else {
         let idx = |s: &str| {
@@ -412,6 +418,7 @@ fn read_delimited(c: &mut Collector<'_>, bytes: &[u8], delim: u8) -> Result<(), 
                 path: path.clone(),
                 column: s.to_string(),
                 available: "0-based column indices (the file has no header)".into(),
+                hint: String::new(),
             })
         };
         (idx(&c.spec.text_col)?, idx(&c.spec.label_col)?)
@@ -465,8 +472,8 @@ fn read_jsonl(c: &mut Collector<'_>, bytes: &[u8]) -> Result<(), DataError> {
         };
         if !checked_columns {
             let keys: Vec<String> = obj.keys().cloned().collect();
-            column(&path, &keys, &c.spec.text_col)?;
-            column(&path, &keys, &c.spec.label_col)?;
+            column(&path, &keys, &c.spec.text_col, None)?;
+            column(&path, &keys, &c.spec.label_col, None)?;
             checked_columns = true;
         }
         let text = obj.get(&c.spec.text_col).and_then(|t| t.as_str());

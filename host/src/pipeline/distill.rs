@@ -8,7 +8,6 @@ use edgekd_models::backend::{select, BackendKind};
 use edgekd_models::burn::prelude::Device;
 use edgekd_models::student::{StudentConfig, StudentKind};
 use edgekd_models::teacher::{TeacherTrainConfig, TrainEvent};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use super::degree_search::{search_degree, DegreeTrial};
@@ -17,6 +16,7 @@ use crate::augment::{
     augment_dataset, auto_degree, load_lexicon, AugmentConfig, AugmentReport, Method,
 };
 use crate::data::Dataset;
+use crate::terminal::Stage;
 use crate::train::{predict, train_student, TrainConfig, TrainExample, TrainMode, TrainedStudent};
 
 /// Errors of the pipeline, each naming its stage.
@@ -327,19 +327,6 @@ impl DistillOutcome {
     }
 }
 
-fn bar(len: usize, what: &str) -> ProgressBar {
-    let pb = ProgressBar::new(len as u64);
-    pb.set_style(
-        ProgressStyle::with_template(
-            "{msg:>14} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    pb.set_message(what.to_string());
-    pb
-}
-
 pub(super) fn tokenized(
     ds: &Dataset,
     logits: Option<&[Vec<f32>]>,
@@ -400,7 +387,8 @@ pub fn run_checked(
     };
     let cache_root = crate::assets::Cache::from_env()?.root().to_path_buf();
     let teacher_cfg = cfg.teacher_train(cfg.seed);
-    let steps_bar = bar(0, "teacher");
+    let steps_bar = Stage::start("Fine-tuning teacher", None);
+    let mut last_dev = None;
     let mut on_event = |ev: &TrainEvent| match ev {
         TrainEvent::Step {
             step,
@@ -419,14 +407,13 @@ pub fn run_checked(
             dev_accuracy,
             ..
         } => {
-            // One line, through the log (stderr and run.log), with the bar held off while it prints.
-            steps_bar.suspend(|| {
-                tracing::info!(
-                    "teacher epoch {epoch}: dev accuracy {:.2}% after {:.0} s",
-                    100.0 * dev_accuracy,
-                    t1.elapsed().as_secs_f64()
-                )
-            });
+            tracing::info!(
+                "teacher epoch {epoch}: dev accuracy {:.2}% after {:.0} s",
+                100.0 * dev_accuracy,
+                t1.elapsed().as_secs_f64()
+            );
+            steps_bar.set_message(format!("epoch {epoch}: dev {:.1}%", 100.0 * dev_accuracy));
+            last_dev = Some(*dev_accuracy);
         }
     };
     let mut stage = TeacherStage::prepare(
@@ -439,7 +426,11 @@ pub fn run_checked(
         &cache_root,
         &mut on_event,
     )?;
-    steps_bar.finish_and_clear();
+    steps_bar.finish(match (&stage.report, last_dev) {
+        (None, _) => "reused the fine-tuned teacher from the cache".to_string(),
+        (Some(_), Some(dev)) => format!("dev accuracy {:.1}%", 100.0 * dev),
+        (Some(_), None) => "done".to_string(),
+    });
     times.teacher = t1.elapsed().as_secs_f64();
 
     let student_cfg = cfg.student(labels.len());
@@ -465,6 +456,7 @@ pub fn run_checked(
     };
     times.degree_search = t_search.elapsed().as_secs_f64();
     let t2 = Instant::now();
+    let augment_stage = Stage::start("Augmenting", None);
     let (augmented, augment) = match &lexicon {
         Some(lex) if cfg.copies > 0 => {
             let acfg = AugmentConfig {
@@ -476,6 +468,11 @@ pub fn run_checked(
         }
         _ => (vec![], AugmentReport::default()),
     };
+    augment_stage.finish(format!(
+        "{} originals, {} copies at degree {degree:.2}",
+        train.len(),
+        augmented.len()
+    ));
     times.augment = t2.elapsed().as_secs_f64();
 
     let t3 = Instant::now();
@@ -489,11 +486,16 @@ pub fn run_checked(
         .chain(&test_texts)
         .cloned()
         .collect();
-    let label_bar = bar(all.len(), "teacher labels");
+    let label_bar = Stage::start("Labelling", Some(all.len() as u64));
+    let computed_before = stage.labelled;
     let logits = teacher_logits(&mut stage, &all, &mut |done, _| {
         label_bar.set_position(done as u64)
     })?;
-    label_bar.finish_and_clear();
+    label_bar.finish(format!(
+        "{} texts, {} by the teacher, the rest cached",
+        all.len(),
+        stage.labelled - computed_before
+    ));
     let (train_logits, rest) = logits.split_at(texts.len());
     let (dev_logits, test_logits) = rest.split_at(dev_texts.len());
     let argmax = |l: &[Vec<f32>]| -> Vec<usize> {
@@ -536,21 +538,24 @@ pub fn run_checked(
         let t = Instant::now();
         let mut tcfg = cfg.train_config(student_cfg.clone(), cfg.seed);
         tcfg.checkpoint_dir = Some(cfg.out_dir.join("checkpoints").join(name));
-        let epoch_bar = bar(cfg.epochs, name);
+        let title = match name {
+            "kd" => "Training KD student".to_string(),
+            "ft" => "Training FT student".to_string(),
+            other => format!("Training {other}"),
+        };
+        let epoch_bar = Stage::start(title, Some(cfg.epochs as u64));
         let trained = train_student(&tcfg, data, &dev_ex, mode, &device, &mut |e| {
             epoch_bar.inc(1);
-            epoch_bar.suspend(|| {
-                tracing::info!(
-                    "{name} epoch {}: loss {:.4}, dev accuracy {:.2}%, {:.0} samples/s",
-                    e.epoch,
-                    e.train_loss,
-                    100.0 * e.dev_accuracy,
-                    e.samples_per_sec
-                )
-            });
+            epoch_bar.set_message(format!("dev {:.1}%", 100.0 * e.dev_accuracy));
+            tracing::info!(
+                "{name} epoch {}: loss {:.4}, dev accuracy {:.2}%, {:.0} samples/s",
+                e.epoch,
+                e.train_loss,
+                100.0 * e.dev_accuracy,
+                e.samples_per_sec
+            );
             ControlFlow::Continue(())
         })?;
-        epoch_bar.finish_and_clear();
         let dev_pred = predict(&trained.model, &dev_ex, student_cfg.buckets, 256, &device)?;
         let test_pred = predict(&trained.model, &test_ex, student_cfg.buckets, 256, &device)?;
         let outcome = StudentOutcome {
@@ -563,6 +568,11 @@ pub fn run_checked(
             "{name}: test accuracy {:.2}%",
             100.0 * outcome.test.accuracy
         );
+        epoch_bar.finish(format!(
+            "{} epochs, dev accuracy {:.1}%",
+            outcome.trained.report.epochs.len(),
+            100.0 * outcome.dev.accuracy
+        ));
         times
             .students
             .push((name.to_string(), t.elapsed().as_secs_f64()));

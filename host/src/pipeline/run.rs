@@ -71,7 +71,13 @@ pub fn run_main_job(
         .iter()
         .find(|s| s.name == "kd")
         .ok_or_else(|| PipelineError::Config("no KD student was trained".into()))?;
+    let stage = crate::terminal::Stage::start("Quantizing", None);
     let export = export_student(&outcome, kd, profile, &key, &out_dir.join("model.ekd"))?;
+    stage.finish(format!(
+        "{} bytes, int8 test accuracy {:.1}%",
+        export.sizes.artifact,
+        100.0 * export.int8_test.accuracy
+    ));
     let export_secs = t.elapsed().as_secs_f64();
 
     let metrics = RunMetrics {

@@ -1,0 +1,183 @@
+//! The `edgekd` binary as a user meets it: `--version`, completions, `doctor` on an empty cache,
+//! table errors that teach without a backtrace, and a short `distill` under a pseudo-terminal
+//! (`script` from util-linux) and without one.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn edgekd(args: &[&str], cache: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_edgekd"))
+        .args(args)
+        .env("EDGEKD_CACHE", cache)
+        .env("RUST_BACKTRACE", "1")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("runs edgekd")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn version_names_the_artifact_format_and_the_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = edgekd(&["--version"], dir.path());
+    assert!(out.status.success());
+    let v = text(&out.stdout);
+    assert!(
+        v.starts_with(&format!("edgekd {}", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    assert!(v.contains(&format!(
+        "artifact format {}",
+        edgekd_shared::artifact::FORMAT_VERSION
+    )));
+    assert!(v.contains(&format!(
+        "device protocol {}",
+        edgekd_shared::protocol::PROTOCOL_VERSION
+    )));
+}
+
+#[test]
+fn completions_cover_the_subcommands() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = edgekd(&["completions", shell], dir.path());
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        for sub in ["doctor", "distill", "flash"] {
+            assert!(script.contains(sub), "{shell} completions lack {sub}");
+        }
+    }
+}
+
+#[test]
+fn doctor_on_an_empty_cache_names_each_missing_asset_with_its_fix_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = edgekd(&["doctor"], dir.path());
+    let stdout = text(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    for name in edgekd_host::doctor::RUN_ASSETS {
+        assert!(
+            stdout.contains(&format!("fix: edgekd assets fetch --only {name}")),
+            "{stdout}"
+        );
+    }
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("asset minilm-l6"), "{stderr}");
+    assert!(!stderr.contains("backtrace"), "{stderr}");
+}
+
+#[test]
+fn a_tsv_passed_as_csv_gets_a_delimiter_hint_and_no_backtrace() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("reviews.csv");
+    std::fs::write(&table, "text\tlabel\ngood film\tpos\nbad film\tneg\n").unwrap();
+    let corpus = format!("--corpus=csv:{}", table.display());
+    let out = edgekd(&["distill", &corpus], dir.path());
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the header looks tab-separated; name the file .tsv"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("acktrace"), "{stderr}");
+}
+
+/// A short `distill` on a generated table with a few teacher steps (the real MiniLM: the
+/// `minilm-l6` and `wordnet` assets must be fetched; the test fails without them).
+fn distill_args(dir: &Path) -> Vec<String> {
+    let table = dir.join("reviews.csv");
+    let mut csv = String::from("text,label\n");
+    let (good, bad) = (
+        ["wonderful", "moving", "superb"],
+        ["boring", "dull", "awful"],
+    );
+    for i in 0..120 {
+        let (w, l) = if i % 2 == 0 {
+            (good[i % 3], "pos")
+        } else {
+            (bad[i % 3], "neg")
+        };
+        csv.push_str(&format!("\"the film {i} was {w}\",{l}\n"));
+    }
+    std::fs::write(&table, csv).unwrap();
+    [
+        format!("--corpus=csv:{}", table.display()),
+        "--train-size=0".into(),
+        "--teacher-epochs=1".into(),
+        "--teacher-max-steps=2".into(),
+        "--teacher-max-len=16".into(),
+        "--copies=1".into(),
+        "--degree=0.3".into(),
+        "--buckets=256".into(),
+        "--epochs=2".into(),
+        "--backend=flex".into(),
+        "--train-kd-without-augmentation=false".into(),
+        format!("--out={}", dir.join("out").display()),
+    ]
+    .into()
+}
+
+fn require_assets() {
+    let cache = edgekd_host::assets::Cache::from_env().expect("cache");
+    for name in ["minilm-l6", "wordnet"] {
+        let spec = edgekd_host::assets::lookup(name).unwrap();
+        assert!(
+            cache.is_present(spec),
+            "asset {name} missing: run `edgekd assets fetch --only {name}`"
+        );
+    }
+}
+
+#[test]
+fn distill_under_a_terminal_prints_stage_lines_and_the_table() {
+    require_assets();
+    let dir = tempfile::tempdir().unwrap();
+    let args = distill_args(dir.path()).join(" ");
+    let cmd = format!("{} distill {args}", env!("CARGO_BIN_EXE_edgekd"));
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("TERM", "xterm")
+        .output()
+        .expect("script (util-linux) runs");
+    let screen = text(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    for stage in [
+        "Fine-tuning teacher",
+        "Augmenting",
+        "Labelling",
+        "Training KD student",
+        "Training FT student",
+    ] {
+        assert!(screen.contains(stage), "no `{stage}` line in {screen}");
+    }
+    assert!(screen.contains("student kd"), "{screen}");
+    assert!(screen.contains('\x1b'), "a terminal gets colour: {screen}");
+}
+
+#[test]
+fn distill_without_a_terminal_writes_no_control_characters() {
+    require_assets();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_edgekd"))
+        .arg("distill")
+        .args(distill_args(dir.path()))
+        .output()
+        .expect("runs edgekd");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("Labelling") && stdout.contains("student kd"),
+        "{stdout}"
+    );
+    for bytes in [&out.stdout, &out.stderr] {
+        assert!(
+            !bytes.iter().any(|&b| b == 0x1b || b == b'\r'),
+            "control characters in {}",
+            text(bytes)
+        );
+    }
+}

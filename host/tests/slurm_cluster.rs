@@ -208,17 +208,20 @@ fn a_grid_on_slurm_equals_a_local_sweep_and_survives_a_cancelled_task() {
         submitted_ids(&output(&mut c))
     };
 
-    // First submission; cells task 0 is cancelled as soon as it runs.
+    // First submission; cells task 0 (two cells) is cancelled between its first and its second cell:
+    // as soon as its shard file holds one result line (waiting for RUNNING alone raced with tasks
+    // that finish both tiny cells before scancel lands).
     let first = submit();
     let cells_task0 = format!("{}_0", first[2]);
+    let task0_results = run_dir.join("results/shard-0-of-3.jsonl");
     let start = Instant::now();
-    while job_states(&cells_task0) != ["RUNNING"] {
+    while line_count(&task0_results) < 1 {
         assert!(
             start.elapsed() < Duration::from_secs(240),
-            "cells task 0 never ran: {:?}",
+            "cells task 0 never finished a cell: {:?}",
             job_states(&cells_task0)
         );
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(5));
     }
     output(Command::new("scancel").arg(&cells_task0));
     let ids: Vec<&str> = first.iter().map(String::as_str).collect();

@@ -51,9 +51,11 @@ impl Stage {
         let style = style();
         tracing::info!(target: STAGE_TARGET, "{name}: started");
         let bar = (style.stages() && style.tty).then(|| {
-            let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stdout());
+            // Styled while hidden, so that indicatif's default bar is never drawn.
+            let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::hidden());
             bar.set_prefix(stage_name(&name, style.colour));
             bar.set_style(template(len.is_some()));
+            bar.set_draw_target(ProgressDrawTarget::stdout());
             bar.enable_steady_tick(Duration::from_millis(200));
             set_active(Some(bar.clone()));
             bar

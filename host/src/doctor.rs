@@ -185,7 +185,11 @@ fn signing_key(root: &Path) -> Finding {
 }
 
 fn qemu() -> Finding {
-    let program = std::env::var("QEMU_SYSTEM_ARM").unwrap_or_else(|_| "qemu-system-arm".into());
+    // The emulator the device commands would start ($QEMU_SYSTEM_ARM, else qemu-system-arm).
+    let program = crate::qemu::QemuOptions::default()
+        .qemu
+        .display()
+        .to_string();
     match Command::new(&program).arg("--version").output() {
         Ok(out) if out.status.success() => Finding::ok(
             "qemu-system-arm",

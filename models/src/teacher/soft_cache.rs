@@ -199,14 +199,7 @@ impl SoftLabelCache {
             labelled: missing.len(),
         };
         if !missing.is_empty() {
-            let fresh = label(&missing)?;
-            if fresh.len() != missing.len() {
-                return Err(TeacherError::CacheWidth {
-                    path: self.path.clone(),
-                    found: fresh.len(),
-                    expected: missing.len(),
-                });
-            }
+            let fresh = self.label_rows(&missing, label)?;
             for (text, logits) in missing.iter().zip(&fresh) {
                 self.insert(teacher, text, logits)?;
             }
@@ -218,6 +211,23 @@ impl SoftLabelCache {
             out.push(row.iter().map(|v| v / t).collect());
         }
         Ok((out, stats))
+    }
+
+    /// `label`'s rows for `missing`, checked to be one per text.
+    pub(super) fn label_rows(
+        &self,
+        missing: &[&str],
+        label: impl FnOnce(&[&str]) -> Result<Vec<Vec<f32>>>,
+    ) -> Result<Vec<Vec<f32>>> {
+        let fresh = label(missing)?;
+        if fresh.len() != missing.len() {
+            return Err(TeacherError::CacheWidth {
+                path: self.path.clone(),
+                found: fresh.len(),
+                expected: missing.len(),
+            });
+        }
+        Ok(fresh)
     }
 
     /// [`SoftLabelCache::get_or_label`] with `teacher` doing the labelling.

@@ -129,14 +129,7 @@ impl SoftLabelCache {
             .filter(|t| self.get(teacher, t).is_none())
             .collect();
         if !missing.is_empty() {
-            let fresh = label(&missing)?;
-            if fresh.len() != missing.len() {
-                return Err(TeacherError::CacheWidth {
-                    path: path.clone(),
-                    found: fresh.len(),
-                    expected: missing.len(),
-                });
-            }
+            let fresh = self.label_rows(&missing, label)?;
             for (text, logits) in missing.iter().zip(fresh) {
                 self.index.insert((teacher.0, text_hash(text)), logits);
             }

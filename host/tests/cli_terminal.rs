@@ -1,6 +1,6 @@
-//! The `edgekd` binary as a user meets it: `--version`, completions, `doctor` on an empty cache,
-//! table errors that teach without a backtrace, and a short `distill` under a pseudo-terminal
-//! (`script` from util-linux) and without one.
+//! The `edgekd` binary as a user meets it: `--version`, completions, table errors that teach
+//! without a backtrace, and a short `distill` under a pseudo-terminal (`script` from util-linux) and
+//! without one, each ending with the summary (`doctor` has its own file, `doctor.rs`).
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -53,24 +53,6 @@ fn completions_cover_the_subcommands() {
 }
 
 #[test]
-fn doctor_on_an_empty_cache_names_each_missing_asset_with_its_fix_and_fails() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = edgekd(&["doctor"], dir.path());
-    let stdout = text(&out.stdout);
-    assert!(!out.status.success(), "{stdout}");
-    for name in edgekd_host::doctor::RUN_ASSETS {
-        assert!(
-            stdout.contains(&format!("fix: edgekd assets fetch --only {name}")),
-            "{stdout}"
-        );
-    }
-    let stderr = text(&out.stderr);
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    assert!(stderr.contains("asset minilm-l6"), "{stderr}");
-    assert!(!stderr.contains("backtrace"), "{stderr}");
-}
-
-#[test]
 fn a_tsv_passed_as_csv_gets_a_delimiter_hint_and_no_backtrace() {
     let dir = tempfile::tempdir().unwrap();
     let table = dir.path().join("reviews.csv");
@@ -80,7 +62,7 @@ fn a_tsv_passed_as_csv_gets_a_delimiter_hint_and_no_backtrace() {
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("the header looks tab-separated; name the file .tsv"),
+        stderr.contains("the header looks tab-separated; pass the table as tsv:PATH"),
         "{stderr}"
     );
     assert!(!stderr.contains("acktrace"), "{stderr}");
@@ -121,6 +103,38 @@ fn distill_args(dir: &Path) -> Vec<String> {
     .into()
 }
 
+/// The closing summary of `distill` on `screen`: the models, the KD student's estimated fit per
+/// board, and the next commands, starting with the export of `dir/out`; and the `config.toml`
+/// that export reads.
+fn assert_summary(screen: &str, dir: &Path) {
+    for line in [
+        "teacher",
+        "student kd (f32)",
+        "student ft (f32)",
+        "KD student in int8 (estimated from its shape): at most",
+        "m4-1m    fits",
+        "m4-256k  fits",
+        "next:",
+    ] {
+        assert!(screen.contains(line), "no `{line}` in {screen}");
+    }
+    let out = dir.join("out");
+    assert!(
+        screen.contains(&format!("  edgekd export {} ", out.display())),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!(
+            "  edgekd eval {} --device qemu",
+            out.join("model.ekd").display()
+        )),
+        "{screen}"
+    );
+    let config = std::fs::read_to_string(out.join("config.toml")).expect("config.toml written");
+    let config: toml::Value = toml::from_str(&config).unwrap();
+    assert_eq!(config["buckets"].as_integer(), Some(256), "{config}");
+}
+
 fn require_assets() {
     let cache = edgekd_host::assets::Cache::from_env().expect("cache");
     for name in ["minilm-l6", "wordnet"] {
@@ -154,8 +168,13 @@ fn distill_under_a_terminal_prints_stage_lines_and_the_table() {
     ] {
         assert!(screen.contains(stage), "no `{stage}` line in {screen}");
     }
-    assert!(screen.contains("student kd"), "{screen}");
+    assert_summary(&screen, dir.path());
     assert!(screen.contains('\x1b'), "a terminal gets colour: {screen}");
+    let summary = screen.rsplit("\nmodel ").next().unwrap();
+    assert!(
+        !summary.contains('\x1b'),
+        "the summary is plain text after the bars: {summary:?}"
+    );
 }
 
 #[test]
@@ -169,10 +188,8 @@ fn distill_without_a_terminal_writes_no_control_characters() {
         .expect("runs edgekd");
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-    assert!(
-        stdout.contains("Labelling") && stdout.contains("student kd"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("Labelling"), "{stdout}");
+    assert_summary(&stdout, dir.path());
     for bytes in [&out.stdout, &out.stderr] {
         assert!(
             !bytes.iter().any(|&b| b == 0x1b || b == b'\r'),

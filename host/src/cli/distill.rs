@@ -1,10 +1,12 @@
-//! `edgekd distill`: teacher, augmentation, FT and KD students, with a closing table.
+//! `edgekd distill`: teacher, augmentation, FT and KD students, and the closing summary
+//! (`terminal::DistillSummary`).
 
 use std::path::PathBuf;
 
 use clap::Args;
 use edgekd_host::augment::Method;
 use edgekd_host::pipeline::{run_distill, DistillConfig, DEFAULT_DEGREE_CANDIDATES};
+use edgekd_host::terminal::DistillSummary;
 use edgekd_models::student::StudentKind;
 
 /// Settings shared by `distill` and `run`: a TOML file, then flags on top of it.
@@ -220,28 +222,10 @@ impl DistillArgs {
 pub fn run(args: DistillArgs) -> anyhow::Result<()> {
     let cfg = args.resolve()?;
     let outcome = run_distill(&cfg)?;
-    println!(
-        "\n{:<24} {:>9} {:>9} {:>9} {:>9}",
-        "model", "dev acc", "dev F1", "test acc", "test F1"
-    );
-    let row = |name: &str,
-               dev: &edgekd_host::pipeline::Metrics,
-               test: &edgekd_host::pipeline::Metrics| {
-        println!(
-            "{name:<24} {:>8.2}% {:>8.2}% {:>8.2}% {:>8.2}%",
-            100.0 * dev.accuracy,
-            100.0 * dev.macro_f1,
-            100.0 * test.accuracy,
-            100.0 * test.macro_f1
-        );
-    };
-    row("teacher", &outcome.teacher.0, &outcome.teacher.1);
-    for s in &outcome.students {
-        row(&format!("student {}", s.name), &s.dev, &s.test);
-    }
-    if let Some(line) = outcome.degree_search_line() {
-        println!("\n{line}");
-    }
-    println!("\nwall time: {}", outcome.times.describe());
+    // The settings, degree resolved, for `edgekd export OUT` (the summary's first next command).
+    let config_path = cfg.out_dir.join("config.toml");
+    std::fs::create_dir_all(&cfg.out_dir)?;
+    std::fs::write(&config_path, toml::to_string_pretty(&outcome.config)?)?;
+    print!("{}", DistillSummary::of(&outcome).render());
     Ok(())
 }

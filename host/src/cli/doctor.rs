@@ -30,12 +30,15 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<()> {
     let findings = examine(&Cache::from_env()?);
     let mut blocking = vec![];
     for f in &findings {
-        let mark = match (&f.fix, f.blocks(purpose)) {
-            (None, _) => "ok",
-            (Some(_), true) => "MISSING",
-            (Some(_), false) => "optional",
+        let (mark, note) = match (&f.fix, f.blocks(purpose), f.needed_for) {
+            (None, _, _) => ("ok", String::new()),
+            (Some(_), true, _) => ("MISSING", String::new()),
+            (Some(_), false, Some(later)) => {
+                ("absent", format!(" (needed for --for {})", name(later)))
+            }
+            (Some(_), false, None) => ("absent", " (optional)".to_string()),
         };
-        println!("{mark:>8}  {:<22} {}", f.item, f.detail);
+        println!("{mark:>8}  {:<22} {}{note}", f.item, f.detail);
         if let Some(fix) = &f.fix {
             println!("{:>8}  {:<22} fix: {fix}", "", "");
         }
@@ -45,14 +48,20 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<()> {
     }
     anyhow::ensure!(
         blocking.is_empty(),
-        "{} missing for `--for {}`: {}",
+        "{} missing for `--for {}`: {} (each with its fix above)",
         blocking.len(),
-        format!("{:?}", args.purpose).to_lowercase(),
+        name(purpose),
         blocking.join(", ")
     );
-    println!(
-        "ready for `--for {}`",
-        format!("{:?}", args.purpose).to_lowercase()
-    );
+    println!("ready for `--for {}`", name(purpose));
     Ok(())
+}
+
+/// The `--for` value of `purpose`.
+fn name(purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::Run => "run",
+        Purpose::Device => "device",
+        Purpose::Board => "board",
+    }
 }

@@ -55,6 +55,14 @@ pub enum DataError {
         /// File.
         path: PathBuf,
     },
+    /// A table named `PREFIX:PATH` with a prefix that names no format.
+    #[error("unknown table prefix `{prefix}:`: accepted are {accepted} (e.g. tsv:PATH reads PATH as tab-separated, whatever its extension)")]
+    UnknownPrefix {
+        /// The prefix given (without the colon).
+        prefix: String,
+        /// The accepted prefixes, comma-separated.
+        accepted: String,
+    },
     /// A bad row in a table whose bad rows are errors (the default for a user's table).
     #[error("{issue} (fix the file, or skip such rows with --skip-bad-rows)")]
     BadRow {

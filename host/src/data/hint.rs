@@ -21,16 +21,16 @@ pub fn missing_column_hint(header: &[String], wanted: &str, delimiter: Option<u8
     }
 }
 
-/// When a header read as one field holds another delimiter: the extension that reads it.
+/// When a header read as one field holds another delimiter: the prefix that reads it.
 fn delimiter_hint(header: &[String], delimiter: Option<u8>) -> Option<String> {
     let [only] = header else { return None };
-    let (name, extension) = match delimiter {
+    let (name, prefix) = match delimiter {
         Some(b',') if only.contains('\t') => ("tab", "tsv"),
         Some(b'\t') if only.contains(',') => ("comma", "csv"),
         _ => return None,
     };
     Some(format!(
-        "the header looks {name}-separated; name the file .{extension} (the extension sets the delimiter)"
+        "the header looks {name}-separated; pass the table as {prefix}:PATH (the prefix sets the format)"
     ))
 }
 
@@ -55,15 +55,15 @@ mod tests {
     }
 
     #[test]
-    fn a_tab_separated_header_read_as_csv_names_the_extension() {
+    fn a_tab_separated_header_read_as_csv_names_the_prefix() {
         let hint = missing_column_hint(&header(&["text\tlabel"]), "text", Some(b','));
         assert_eq!(
             hint,
-            "the header looks tab-separated; name the file .tsv (the extension sets the delimiter)"
+            "the header looks tab-separated; pass the table as tsv:PATH (the prefix sets the format)"
         );
         let hint = missing_column_hint(&header(&["text,label"]), "text", Some(b'\t'));
         assert!(
-            hint.contains("comma-separated; name the file .csv"),
+            hint.contains("comma-separated; pass the table as csv:PATH"),
             "{hint}"
         );
     }

@@ -9,6 +9,7 @@ mod dedup;
 mod delimited;
 mod error;
 mod hint;
+mod source;
 mod split;
 mod table;
 
@@ -17,5 +18,6 @@ pub use corpora::{pang_lee, rotten_tomatoes, spam, tweets, TweetLabels};
 pub use dataset::{Dataset, Example, LabelSite, LoadReport, RowIssue};
 pub use dedup::{dedup, Conflict, ConflictPolicy, DedupReport};
 pub use error::DataError;
+pub use source::{accepted_prefixes, TableSource, TABLE_PREFIXES};
 pub use split::{stratified_split, stratified_subsample, Split};
-pub use table::{detect_format, load_bytes, load_table, BadRows, Format, TableSpec};
+pub use table::{detect_format, load_bytes, load_source, load_table, BadRows, Format, TableSpec};

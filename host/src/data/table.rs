@@ -1,5 +1,6 @@
 //! The generic loader: CSV, TSV or JSONL (optionally `.bz2`), with a text column and a label
-//! column, format chosen by extension. Every unusable row is reported with file and line (and
+//! column, format chosen by extension ([`load_table`]) or by the `csv:`/`tsv:`/`jsonl:` prefix of
+//! the name a user gave ([`load_source`]). Every unusable row is reported with file and line (and
 //! column, for quote errors); by default the first one is an error ([`BadRows`]).
 //!
 //! A bad row: a quote error (see `delimited`), fewer fields than the columns need, invalid UTF-8
@@ -11,6 +12,7 @@ use super::clean::clean;
 use super::dataset::{Dataset, Example, LabelSite, LoadReport, RowIssue};
 use super::delimited::{rows, Row};
 use super::error::DataError;
+use super::source::{is_bz2, TableSource};
 use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -114,10 +116,8 @@ pub fn detect_format(path: &Path) -> Result<(Format, bool), DataError> {
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    let (inner, bz2) = match name.strip_suffix(".bz2") {
-        Some(inner) => (inner.to_string(), true),
-        None => (name, false),
-    };
+    let bz2 = is_bz2(path);
+    let inner = name.strip_suffix(".bz2").unwrap_or(&name);
     let format = match inner.rsplit('.').next() {
         Some("csv") => Format::Delimited(b','),
         Some("tsv" | "tab") => Format::Delimited(b'\t'),
@@ -134,8 +134,25 @@ pub fn detect_format(path: &Path) -> Result<(Format, bool), DataError> {
 /// Loads a table whose format is told by its extension.
 pub fn load_table(path: &Path, spec: &TableSpec) -> Result<(Dataset, LoadReport), DataError> {
     let (format, bz2) = detect_format(path)?;
+    load_source(
+        &TableSource {
+            path: path.to_path_buf(),
+            format,
+            bz2,
+        },
+        spec,
+    )
+}
+
+/// Loads a table in the format its `PREFIX:` chose ([`TableSource::parse`]), whatever its
+/// extension.
+pub fn load_source(
+    source: &TableSource,
+    spec: &TableSpec,
+) -> Result<(Dataset, LoadReport), DataError> {
+    let path = source.path.as_path();
     let raw = std::fs::read(path).map_err(DataError::io(path))?;
-    let bytes = if bz2 {
+    let bytes = if source.bz2 {
         let mut out = Vec::new();
         bzip2::read::BzDecoder::new(raw.as_slice())
             .read_to_end(&mut out)
@@ -144,7 +161,7 @@ pub fn load_table(path: &Path, spec: &TableSpec) -> Result<(Dataset, LoadReport)
     } else {
         raw
     };
-    load_bytes(path, &bytes, format, spec)
+    load_bytes(path, &bytes, source.format, spec)
 }
 
 /// Loads a table from bytes already in memory; `path` names it in reports and errors.
@@ -575,6 +592,43 @@ mod tests {
             load_table(&odd, &TableSpec::new("d", "t", "l")),
             Err(DataError::UnknownFormat { .. })
         ));
+    }
+
+    #[test]
+    fn a_prefix_reads_the_table_in_its_format_whatever_the_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "reviews.csv",
+            b"text\tlabel\ngood, really\tpos\nbad\tneg\n",
+        );
+        let spec = TableSpec::new("r", "text", "label");
+        let tsv = TableSource::parse(&format!("tsv:{}", p.display()))
+            .unwrap()
+            .unwrap();
+        let (ds, _) = load_source(&tsv, &spec).unwrap();
+        assert_eq!(ds.examples[0].text, "good, really");
+        assert_eq!(ds.labels, ["neg", "pos"]);
+
+        let csv = TableSource::parse(&format!("csv:{}", p.display()))
+            .unwrap()
+            .unwrap();
+        let err = load_source(&csv, &spec).unwrap_err();
+        assert!(
+            matches!(&err, DataError::MissingColumn { column, .. } if column == "text"),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("pass the table as tsv:PATH"),
+            "{err}"
+        );
+
+        let txt = write(dir.path(), "rows.txt", b"{\"t\":\"hi\",\"l\":\"a\"}\n");
+        let jsonl = TableSource::parse(&format!("jsonl:{}", txt.display()))
+            .unwrap()
+            .unwrap();
+        let (ds, _) = load_source(&jsonl, &TableSpec::new("j", "t", "l")).unwrap();
+        assert_eq!(ds.examples[0].text, "hi");
     }
 
     #[test]

@@ -1,7 +1,5 @@
 //! Corpora by name: the real ones of `docs/assets.md` (fetched on demand) or a user's own table.
 
-use std::path::PathBuf;
-
 use crate::data::{self, BadRows, Dataset, LoadReport, TableSpec, TweetLabels};
 
 /// Errors of loading a corpus by name.
@@ -18,7 +16,8 @@ pub enum CorpusError {
     Data(#[from] crate::data::DataError),
 }
 
-/// Loads a corpus by name. A user's own table is `csv:PATH` (or `tsv:`, `jsonl:`), with the text and
+/// Loads a corpus by name. A user's own table is `csv:PATH` (or `tsv:`, `jsonl:`: the prefix sets
+/// the format, whatever the extension; an unknown prefix is an error naming these), with the text and
 /// label columns named by `text_col` and `label_col`, and its bad rows handled per `bad_rows`
 /// (the known corpora skip and report theirs).
 pub fn load_corpus(
@@ -37,19 +36,17 @@ pub fn load_corpus(
         "spam" => data::spam(&crate::assets::ensure("spam")?)?,
         "pang-lee" => data::pang_lee(&crate::assets::ensure("pang-lee")?)?,
         other => {
-            let path = ["csv:", "tsv:", "jsonl:"]
-                .iter()
-                .find_map(|p| other.strip_prefix(p))
+            let source = data::TableSource::parse(other)?
                 .ok_or_else(|| CorpusError::Unknown(other.to_string()))?;
-            let path = PathBuf::from(path);
-            let stem = path
+            let stem = source
+                .path
                 .file_stem()
                 .map_or("data".into(), |s| s.to_string_lossy().into_owned());
             let spec = TableSpec {
                 bad_rows,
                 ..TableSpec::new(&stem, text_col, label_col)
             };
-            data::load_table(&path, &spec)?
+            data::load_source(&source, &spec)?
         }
     };
     loaded.1.log();

@@ -21,7 +21,7 @@ mod summary;
 
 pub use log::LogWriter;
 pub use stage::Stage;
-pub use summary::{next_commands, RunSummary, SummaryError};
+pub use summary::{next_commands, DistillSummary, RunSummary, Scores, Sizes, SummaryError};
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;

@@ -1,6 +1,7 @@
-//! The last screen of `edgekd run`: the table of models, the artifact and its fit on every board
-//! profile, and the commands to try next. Read from the run folder's `metrics.json`, so that it
-//! shows what the run wrote, whatever code wrote it.
+//! The last screen of `edgekd run` and `edgekd distill`: the table of models, the artifact (or, for
+//! `distill`, the KD student's estimated int8 footprint) and its fit on every board profile, and
+//! the commands to try next. `run`'s is read from the run folder's `metrics.json`, so that it shows
+//! what the run wrote, whatever code wrote it; `distill`'s from its outcome.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -87,26 +88,10 @@ impl RunSummary {
     /// The last screen: models, artifact and fit per board, next commands (`profile` is the
     /// board the run exported for).
     pub fn render(&self, profile: &BoardProfile, run_dir: &Path) -> String {
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "\n{:<26} {:>8} {:>8} {:>8}",
-            "model", "dev acc", "test acc", "test F1"
-        );
-        let mut row = |name: &str, dev: Option<&Scores>, test: &Scores| {
-            let dev = dev.map_or(String::new(), |d| percent(d.accuracy));
-            let _ = writeln!(
-                s,
-                "{name:<26} {dev:>8} {:>8} {:>8}",
-                percent(test.accuracy),
-                percent(test.macro_f1)
-            );
-        };
-        row("teacher", Some(&self.teacher.0), &self.teacher.1);
-        for (name, dev, test, _) in &self.students {
-            row(&format!("student {name} (f32)"), Some(dev), test);
-        }
-        row("student kd (int8)", None, &self.export.int8_test);
+        let students = self.students.iter().map(|(n, d, t, _)| (n.as_str(), d, t));
+        let mut rows = model_rows(&self.teacher, students);
+        rows.push(("student kd (int8)".into(), None, &self.export.int8_test));
+        let mut s = models_table(&rows);
         let z = &self.export.sizes;
         let _ = writeln!(
             s,
@@ -116,35 +101,152 @@ impl RunSummary {
             z.arena,
             z.learner
         );
-        for p in PROFILES {
-            let verdict = match p.check(z.artifact, z.arena, z.learner) {
-                Ok(()) => "fits".to_string(),
-                Err(e) => format!("does not fit: {e}"),
-            };
-            let mark = if p.name == profile.name {
-                " (exported for)"
-            } else {
-                ""
-            };
-            let _ = writeln!(s, "  {:<8} {verdict}{mark}", p.name);
-        }
+        s.push_str(&fit_per_board(z, Some((profile.name, "exported for"))));
         let _ = writeln!(
             s,
             "\nrun folder {} (run.log has the detail)",
             run_dir.display()
         );
-        s.push_str(&next_commands(&self.export.path));
+        s.push_str(&next_commands(None, &self.export.path));
         s
     }
 }
 
-/// `next:` and the commands that use an artifact: inspect it, evaluate it on the emulated
-/// device, flash it.
-pub fn next_commands(artifact: &Path) -> String {
+/// What the last screen of `edgekd distill` shows: the models, the KD student's int8 footprint
+/// (estimated from its shape: `distill` does not quantize) and its fit per board, and the
+/// commands that make and use its artifact.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DistillSummary {
+    /// Teacher (dev, test).
+    pub teacher: (Scores, Scores),
+    /// Students: name, dev, test.
+    pub students: Vec<(String, Scores, Scores)>,
+    /// The dev-set degree search's line, if there was one.
+    pub degree_search: Option<String>,
+    /// The KD student's int8 footprint, from its shape (an upper bound).
+    pub kd_estimate: Sizes,
+    /// The output folder (checkpoints, `config.toml`).
+    pub out_dir: PathBuf,
+}
+
+#[cfg(feature = "pipeline")]
+impl DistillSummary {
+    /// The summary of a finished `distill`.
+    pub fn of(outcome: &crate::pipeline::DistillOutcome) -> Self {
+        let scores = |m: &crate::pipeline::Metrics| Scores {
+            accuracy: m.accuracy,
+            macro_f1: m.macro_f1,
+        };
+        let student = outcome.config.student(outcome.labels.len());
+        let fp = edgekd_models::student::footprint(&student, true);
+        Self {
+            teacher: (scores(&outcome.teacher.0), scores(&outcome.teacher.1)),
+            students: outcome
+                .students
+                .iter()
+                .map(|s| (s.name.clone(), scores(&s.dev), scores(&s.test)))
+                .collect(),
+            degree_search: outcome.degree_search_line(),
+            kd_estimate: Sizes {
+                artifact: fp.artifact_bytes,
+                arena: fp.arena_bytes,
+                learner: fp.learner_bytes,
+            },
+            out_dir: outcome.config.out_dir.clone(),
+        }
+    }
+}
+
+impl DistillSummary {
+    /// The last screen.
+    pub fn render(&self) -> String {
+        let students = self.students.iter().map(|(n, d, t)| (n.as_str(), d, t));
+        let mut s = models_table(&model_rows(&self.teacher, students));
+        if let Some(line) = &self.degree_search {
+            let _ = writeln!(s, "\n{line}");
+        }
+        let (out, z) = (self.out_dir.display(), &self.kd_estimate);
+        let _ = writeln!(
+            s,
+            "\nKD student in int8 (estimated from its shape): at most {} B flash, {} B arena, {} B learner",
+            z.artifact, z.arena, z.learner
+        );
+        s.push_str(&fit_per_board(z, None));
+        let _ = writeln!(s, "\nout folder {out} (checkpoints, config.toml)");
+        let export =
+            format!("edgekd export {out}   (quantize and sign the KD student, nothing retrained)");
+        s.push_str(&next_commands(
+            Some(&export),
+            &self.out_dir.join("model.ekd"),
+        ));
+        s
+    }
+}
+
+/// A row of the models table: name, dev scores (`None`: not measured), test scores.
+type ModelRow<'a> = (String, Option<&'a Scores>, &'a Scores);
+
+/// The teacher's row, then one per student (`student NAME (f32)`).
+fn model_rows<'a>(
+    teacher: &'a (Scores, Scores),
+    students: impl Iterator<Item = (&'a str, &'a Scores, &'a Scores)>,
+) -> Vec<ModelRow<'a>> {
+    let mut rows = vec![("teacher".to_string(), Some(&teacher.0), &teacher.1)];
+    rows.extend(
+        students.map(|(name, dev, test)| (format!("student {name} (f32)"), Some(dev), test)),
+    );
+    rows
+}
+
+/// The models table: dev accuracy, test accuracy and test macro-F1 per model.
+fn models_table(rows: &[ModelRow<'_>]) -> String {
+    let mut s = format!(
+        "\n{:<26} {:>8} {:>8} {:>8}\n",
+        "model", "dev acc", "test acc", "test F1"
+    );
+    for (name, dev, test) in rows {
+        let dev = dev.map_or(String::new(), |d| percent(d.accuracy));
+        let _ = writeln!(
+            s,
+            "{name:<26} {dev:>8} {:>8} {:>8}",
+            percent(test.accuracy),
+            percent(test.macro_f1)
+        );
+    }
+    s
+}
+
+/// One line per board profile: whether `sizes` fit it (`mark`: a profile's name and a note
+/// after its verdict).
+fn fit_per_board(sizes: &Sizes, mark: Option<(&str, &str)>) -> String {
+    let mut s = String::new();
+    for p in PROFILES {
+        let verdict = match p.check(sizes.artifact, sizes.arena, sizes.learner) {
+            Ok(()) => "fits".to_string(),
+            Err(e) => format!("does not fit: {e}"),
+        };
+        let note = match mark {
+            Some((name, note)) if name == p.name => format!(" ({note})"),
+            _ => String::new(),
+        };
+        let _ = writeln!(s, "  {:<8} {verdict}{note}", p.name);
+    }
+    s
+}
+
+/// `next:` and the commands that use an artifact — inspect it, evaluate it on the emulated
+/// device, flash it — after `first` (the command that makes it), if any.
+pub fn next_commands(first: Option<&str>, artifact: &Path) -> String {
     let a = artifact.display();
-    format!(
-        "next:\n  edgekd inspect {a}\n  edgekd eval {a} --device qemu\n  edgekd flash {a} --qemu   (or --serial PORT, --probe)\n"
-    )
+    let mut s = String::from("next:\n");
+    if let Some(first) = first {
+        let _ = writeln!(s, "  {first}");
+    }
+    let _ = write!(
+        s,
+        "  edgekd inspect {a}\n  edgekd eval {a} --device qemu\n  edgekd flash {a} --qemu   (or --serial PORT, --probe)\n"
+    );
+    s
 }
 
 fn percent(x: f64) -> String {
@@ -194,5 +296,54 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = RunSummary::read(dir.path()).unwrap_err().to_string();
         assert!(err.contains("metrics.json"), "{err}");
+    }
+
+    fn scores(accuracy: f64) -> Scores {
+        Scores {
+            accuracy,
+            macro_f1: accuracy - 0.01,
+        }
+    }
+
+    fn distill_summary(kd_estimate: Sizes) -> DistillSummary {
+        DistillSummary {
+            teacher: (scores(0.9), scores(0.88)),
+            students: vec![
+                ("kd".into(), scores(0.8), scores(0.78)),
+                ("ft".into(), scores(0.7), scores(0.68)),
+            ],
+            degree_search: Some("degree search (KD dev accuracy): 0.30 80.00% ← chosen".into()),
+            kd_estimate,
+            out_dir: PathBuf::from("runs/distill"),
+        }
+    }
+
+    #[test]
+    fn the_distill_summary_shows_the_estimated_fit_and_how_to_make_the_artifact() {
+        let sizes = Sizes {
+            artifact: 200_000,
+            arena: 1000,
+            learner: 2000,
+        };
+        let text = distill_summary(sizes).render();
+        assert!(text.contains("student ft (f32)"), "{text}");
+        assert!(
+            text.contains("student kd (f32)") && text.contains("78.0%"),
+            "{text}"
+        );
+        assert!(text.contains("0.30 80.00% ← chosen"), "{text}");
+        assert!(text.contains("at most 200000 B flash"), "{text}");
+        assert!(text.contains("m4-1m    fits\n"), "{text}");
+        assert!(text.contains("m4-256k  does not fit"), "{text}");
+        let next = text.split("next:\n").nth(1).unwrap();
+        assert!(
+            next.starts_with("  edgekd export runs/distill "),
+            "export comes first: {text}"
+        );
+        assert!(
+            next.contains("edgekd eval runs/distill/model.ekd --device qemu"),
+            "{text}"
+        );
+        assert!(text.lines().count() <= 20, "{text}");
     }
 }

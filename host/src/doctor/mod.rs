@@ -2,10 +2,18 @@
 //! lacks. Each [`Finding`] names what it is needed for; a missing item needed for the purpose asked
 //! for makes the doctor fail.
 
+mod board;
+mod gpu;
+mod tools;
+
 use std::path::Path;
 use std::process::Command;
 
 use crate::assets::{verify, Cache, CATALOG};
+
+pub use board::{probe_kind, UsbDevice};
+pub use gpu::{vulkan_drivers, VulkanDrivers};
+pub use tools::{thumb_targets, THUMB_TARGETS};
 
 /// What the user means to do; each purpose needs the findings of those before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -62,9 +70,6 @@ impl Finding {
 /// The assets the default `edgekd run` needs (corpus, teacher, synonym lexicon).
 pub const RUN_ASSETS: [&str; 3] = ["rotten-tomatoes", "minilm-l6", "wordnet"];
 
-/// The Rust targets of the firmware: the emulated board and nRF52840 DK, and the Pico.
-pub const THUMB_TARGETS: [&str; 2] = ["thumbv7em-none-eabihf", "thumbv6m-none-eabi"];
-
 /// Free space below which the cache is reported as short (a teacher, its fine-tuned copies, the
 /// soft-label cache and the corpora).
 pub const MIN_FREE_BYTES: u64 = 2 << 30;
@@ -74,11 +79,10 @@ pub fn examine(cache: &Cache) -> Vec<Finding> {
     let mut out = vec![cache_space(cache.root())];
     out.extend(assets(cache));
     out.push(signing_key(cache.root()));
-    out.push(qemu());
-    out.extend(thumb_targets(installed_targets().as_deref()));
-    out.push(gpu());
-    out.push(probes());
-    out.push(serial_ports());
+    out.push(tools::qemu());
+    out.extend(thumb_targets(tools::installed_targets().as_deref()));
+    out.push(gpu::gpu());
+    out.extend(board::links());
     out
 }
 
@@ -89,6 +93,17 @@ fn cache_space(root: &Path) -> Finding {
     } else {
         format!("{} (made on first fetch)", root.display())
     };
+    if root.exists() && !writable(root) {
+        return Finding::missing(
+            "cache",
+            Some(Purpose::Run),
+            format!("{where_}: not writable"),
+            format!(
+                "sudo chown -R $USER {}, or point EDGEKD_CACHE at a folder you own",
+                root.display()
+            ),
+        );
+    }
     match free_bytes(existing) {
         Some(free) if free < MIN_FREE_BYTES => Finding::missing(
             "cache",
@@ -111,6 +126,14 @@ fn cache_space(root: &Path) -> Finding {
             format!("{where_}: free space unknown (no `df`)"),
         ),
     }
+}
+
+/// Whether a file can be made in `dir` (made and removed again).
+fn writable(dir: &Path) -> bool {
+    let probe = dir.join(format!(".edgekd-doctor-{}", std::process::id()));
+    let made = std::fs::File::create(&probe).is_ok();
+    let _ = std::fs::remove_file(&probe);
+    made
 }
 
 fn gib(bytes: u64) -> String {
@@ -184,131 +207,6 @@ fn signing_key(root: &Path) -> Finding {
     }
 }
 
-fn qemu() -> Finding {
-    // The emulator the device commands would start ($QEMU_SYSTEM_ARM, else qemu-system-arm).
-    let program = crate::qemu::QemuOptions::default()
-        .qemu
-        .display()
-        .to_string();
-    match Command::new(&program).arg("--version").output() {
-        Ok(out) if out.status.success() => Finding::ok(
-            "qemu-system-arm",
-            Some(Purpose::Device),
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .next()
-                .unwrap_or("")
-                .to_string(),
-        ),
-        _ => Finding::missing(
-            "qemu-system-arm",
-            Some(Purpose::Device),
-            format!("`{program}` does not run"),
-            "sudo apt-get install qemu-system-arm (or set QEMU_SYSTEM_ARM)",
-        ),
-    }
-}
-
-/// `rustup target list --installed`, or `None` without rustup.
-fn installed_targets() -> Option<String> {
-    let out = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// The thumb targets against rustup's list of installed targets (`None`: no rustup).
-pub fn thumb_targets(installed: Option<&str>) -> Vec<Finding> {
-    THUMB_TARGETS
-        .iter()
-        .map(|t| {
-            let fix = format!("rustup target add {t}");
-            match installed {
-                Some(list) if list.lines().any(|l| l.trim() == *t) => {
-                    Finding::ok(*t, Some(Purpose::Device), "installed")
-                }
-                Some(_) => Finding::missing(*t, Some(Purpose::Device), "not installed", fix),
-                None => Finding::missing(*t, Some(Purpose::Device), "rustup not found", fix),
-            }
-        })
-        .collect()
-}
-
-#[cfg(feature = "wgpu")]
-fn gpu() -> Finding {
-    use edgekd_models::backend::{select, BackendKind};
-    match select(None) {
-        Ok((BackendKind::Wgpu, _)) => Finding::ok("gpu (wgpu)", None, "hardware adapter: `auto` uses it"),
-        _ => match BackendKind::Wgpu.device() {
-            Ok(_) => Finding::ok("gpu (wgpu)", None, "software adapter only: used with --backend wgpu"),
-            Err(e) => Finding::missing(
-                "gpu (wgpu)",
-                None,
-                e.to_string(),
-                "sudo apt-get install mesa-vulkan-drivers libvulkan1 (software Vulkan), or a GPU driver",
-            ),
-        },
-    }
-}
-
-#[cfg(not(feature = "wgpu"))]
-fn gpu() -> Finding {
-    Finding::ok(
-        "gpu (wgpu)",
-        None,
-        "not built with wgpu: training runs on the CPU (cargo build -p edgekd-host --features wgpu)",
-    )
-}
-
-#[cfg(feature = "probe")]
-fn probes() -> Finding {
-    let probes = probe_rs::probe::list::Lister::new().list_all();
-    if probes.is_empty() {
-        Finding::missing(
-            "debug probe",
-            Some(Purpose::Board),
-            "none connected",
-            "connect a probe (or use --serial)",
-        )
-    } else {
-        let names: Vec<String> = probes.iter().map(|p| p.identifier.clone()).collect();
-        Finding::ok("debug probe", Some(Purpose::Board), names.join(", "))
-    }
-}
-
-#[cfg(not(feature = "probe"))]
-fn probes() -> Finding {
-    Finding::ok(
-        "debug probe",
-        None,
-        "not built with probe-rs: `probe-rs list` shows probes; `--features probe` flashes through one",
-    )
-}
-
-fn serial_ports() -> Finding {
-    match serialport::available_ports() {
-        Ok(ports) if !ports.is_empty() => {
-            let names: Vec<String> = ports.into_iter().map(|p| p.port_name).collect();
-            Finding::ok("serial ports", Some(Purpose::Board), names.join(", "))
-        }
-        Ok(_) => Finding::missing(
-            "serial ports",
-            Some(Purpose::Board),
-            "none visible",
-            "connect the board by USB (Linux: add yourself to `dialout`)",
-        ),
-        Err(e) => Finding::missing(
-            "serial ports",
-            Some(Purpose::Board),
-            e.to_string(),
-            "check /dev/tty* permissions",
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,13 +234,26 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_thumb_target_blocks_the_device_but_not_the_run() {
-        let found = thumb_targets(Some("x86_64-unknown-linux-gnu\nthumbv6m-none-eabi\n"));
-        assert_eq!(
-            found[0].fix.as_deref(),
-            Some("rustup target add thumbv7em-none-eabihf")
+    fn a_damaged_signing_key_blocks_the_run_and_an_absent_one_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let absent = signing_key(dir.path());
+        assert!(!absent.blocks(Purpose::Run), "{absent:?}");
+        assert!(absent.detail.contains("made on the first `edgekd run`"));
+        let (secret, _) = crate::keys::key_paths(&dir.path().join("keys"), "dev");
+        std::fs::create_dir_all(secret.parent().unwrap()).unwrap();
+        std::fs::write(&secret, b"not a key").unwrap();
+        let damaged = signing_key(dir.path());
+        assert!(damaged.blocks(Purpose::Run), "{damaged:?}");
+        assert!(
+            damaged.fix.as_deref().unwrap().starts_with("rm "),
+            "{damaged:?}"
         );
-        assert!(found[0].blocks(Purpose::Device) && !found[0].blocks(Purpose::Run));
-        assert_eq!(found[1].fix, None);
+    }
+
+    #[test]
+    fn a_cache_not_made_yet_is_fine_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let found = cache_space(&dir.path().join("cache"));
+        assert!(found.detail.contains("(made on first fetch)"), "{found:?}");
     }
 }

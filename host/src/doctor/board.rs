@@ -26,8 +26,8 @@ pub fn probe_kind(dev: &UsbDevice) -> Option<&'static str> {
     }
 }
 
-/// The probe and serial-port findings from what is connected (`serial`: the ports, or why they
-/// could not be listed).
+/// The probe and serial-port findings from what is connected (`serial`: the USB serial ports, or
+/// why they could not be listed).
 pub fn board_links(probes: &[String], serial: Result<&[String], &str>) -> Vec<Finding> {
     let ports = serial.as_ref().map_or(0, |p| p.len());
     let any = !probes.is_empty() || ports > 0;
@@ -50,7 +50,7 @@ pub fn board_links(probes: &[String], serial: Result<&[String], &str>) -> Vec<Fi
         Ok(_) => Finding::missing(
             "serial ports",
             need,
-            "none visible",
+            "none over USB",
             "connect the board by USB (Linux: add yourself to `dialout`)",
         ),
         Err(e) => Finding::missing("serial ports", need, e, "check /dev/tty* permissions"),
@@ -58,10 +58,17 @@ pub fn board_links(probes: &[String], serial: Result<&[String], &str>) -> Vec<Fi
     vec![probe, port]
 }
 
-/// What the board checks find on this machine.
+/// What the board checks find on this machine. Only USB serial ports count (a board's USB CDC
+/// port or its debugger's): a machine's built-in UARTs (`/dev/ttyS0`) lead to no board.
 pub(super) fn links() -> Vec<Finding> {
     let ports = serialport::available_ports()
-        .map(|ports| ports.into_iter().map(|p| p.port_name).collect::<Vec<_>>())
+        .map(|ports| {
+            ports
+                .into_iter()
+                .filter(|p| matches!(p.port_type, serialport::SerialPortType::UsbPort(_)))
+                .map(|p| p.port_name)
+                .collect::<Vec<_>>()
+        })
         .map_err(|e| e.to_string());
     board_links(&probe_names(), ports.as_deref().map_err(|e| e.as_str()))
 }

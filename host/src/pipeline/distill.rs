@@ -541,6 +541,8 @@ pub fn run_checked(
         let title = match name {
             "kd" => "Training KD student".to_string(),
             "ft" => "Training FT student".to_string(),
+            // Within the terminal's stage-name column (`terminal::NAME_WIDTH`).
+            "kd-no-augmentation" => "Training KD no-aug".to_string(),
             other => format!("Training {other}"),
         };
         let epoch_bar = Stage::start(title, Some(cfg.epochs as u64));

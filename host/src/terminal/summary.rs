@@ -198,17 +198,19 @@ fn model_rows<'a>(
     rows
 }
 
-/// The models table: dev accuracy, test accuracy and test macro-F1 per model.
+/// The models table: dev accuracy, test accuracy and test macro-F1 per model (the name column
+/// as wide as the longest name, `student kd-no-augmentation (f32)` included).
 fn models_table(rows: &[ModelRow<'_>]) -> String {
+    let w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
     let mut s = format!(
-        "\n{:<26} {:>8} {:>8} {:>8}\n",
+        "\n{:<w$} {:>8} {:>8} {:>8}\n",
         "model", "dev acc", "test acc", "test F1"
     );
     for (name, dev, test) in rows {
         let dev = dev.map_or(String::new(), |d| percent(d.accuracy));
         let _ = writeln!(
             s,
-            "{name:<26} {dev:>8} {:>8} {:>8}",
+            "{name:<w$} {dev:>8} {:>8} {:>8}",
             percent(test.accuracy),
             percent(test.macro_f1)
         );
@@ -311,6 +313,7 @@ mod tests {
             students: vec![
                 ("kd".into(), scores(0.8), scores(0.78)),
                 ("ft".into(), scores(0.7), scores(0.68)),
+                ("kd-no-augmentation".into(), scores(0.75), scores(0.74)),
             ],
             degree_search: Some("degree search (KD dev accuracy): 0.30 80.00% ← chosen".into()),
             kd_estimate,
@@ -332,6 +335,12 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("0.30 80.00% ← chosen"), "{text}");
+        let table: Vec<&str> = text.lines().skip(1).take(5).collect();
+        let width = table[0].len();
+        assert!(
+            table.iter().all(|l| l.len() == width),
+            "columns align with the longest name: {table:#?}"
+        );
         assert!(text.contains("at most 200000 B flash"), "{text}");
         assert!(text.contains("m4-1m    fits\n"), "{text}");
         assert!(text.contains("m4-256k  does not fit"), "{text}");

@@ -123,7 +123,8 @@ pub struct DistillSummary {
     pub students: Vec<(String, Scores, Scores)>,
     /// The dev-set degree search's line, if there was one.
     pub degree_search: Option<String>,
-    /// The KD student's int8 footprint, from its shape (an upper bound).
+    /// The KD student's int8 footprint, estimated from its shape (`models::student::footprint`:
+    /// close, not exact; `edgekd export` measures the artifact).
     pub kd_estimate: Sizes,
     /// The output folder (checkpoints, `config.toml`).
     pub out_dir: PathBuf,
@@ -168,7 +169,7 @@ impl DistillSummary {
         let (out, z) = (self.out_dir.display(), &self.kd_estimate);
         let _ = writeln!(
             s,
-            "\nKD student in int8 (estimated from its shape): at most {} B flash, {} B arena, {} B learner",
+            "\nKD student in int8, estimated: ~{} B flash, ~{} B arena, ~{} B learner",
             z.artifact, z.arena, z.learner
         );
         s.push_str(&fit_per_board(z, None));
@@ -341,7 +342,10 @@ mod tests {
             table.iter().all(|l| l.len() == width),
             "columns align with the longest name: {table:#?}"
         );
-        assert!(text.contains("at most 200000 B flash"), "{text}");
+        assert!(
+            text.contains("estimated: ~200000 B flash, ~1000 B arena, ~2000 B learner"),
+            "{text}"
+        );
         assert!(text.contains("m4-1m    fits\n"), "{text}");
         assert!(text.contains("m4-256k  does not fit"), "{text}");
         let next = text.split("next:\n").nth(1).unwrap();

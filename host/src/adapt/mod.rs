@@ -9,6 +9,9 @@
 //! steps are committed (`LearnCommit`) or dropped (`LearnRevert`), and the learner's RAM is read
 //! back from the device (`Info.learner_bytes`, `Stats.ram_bytes`).
 //!
+//! [`prepare`] draws a session's texts from two corpora: the in-domain training texts with the
+//! teacher's soft labels, the replayed texts and the two evaluation splits.
+//!
 //! In-domain gold labels are matched to the model's labels by name; a [`LabelMap`] renames the
 //! in-domain labels first (`negative=rotten,positive=fresh`). A label that names no model class is
 //! refused ([`AdaptError::UnmappedLabel`]).
@@ -20,6 +23,7 @@
 mod error;
 mod flashed;
 mod labels;
+mod prepare;
 mod replay;
 mod report;
 mod self_labels;
@@ -29,6 +33,7 @@ mod soft;
 pub use error::AdaptError;
 pub use flashed::ensure_flashed;
 pub use labels::LabelMap;
+pub use prepare::{prepare, Corpora, EvalSplits, Labeller, PrepareConfig, Prepared, ReplayLabels};
 pub use replay::{interleave_replay, DEFAULT_REPLAY_RATIO};
 pub use report::{AdaptReport, Checkpoint};
 pub use self_labels::student_logits;

@@ -96,7 +96,7 @@ fn original_corpus(model: &Model<'_>) -> Dataset {
         .map(|text| {
             let run = infer(model, Input::Text(&text), &mut arena).unwrap();
             Example {
-                label: usize::from(run.prediction.label),
+                label: run.prediction.label,
                 text,
             }
         })
@@ -183,14 +183,21 @@ fn adaptation_helps_in_domain_and_reports_every_checkpoint() {
     // The rule-based teacher is right on every held-out text.
     assert_eq!(session.teacher_right, held.texts.len());
     let (mut updates, mut seen) = (0usize, Vec::new());
-    let report = adapt(&mut dev, train, held, orig, &session.plan, &mut |p| match p {
-        Progress::Update { done, total, loss } => {
-            assert_eq!((done, total), (updates + 1, 1000));
-            assert!(loss.is_finite() && loss >= 0.0);
-            updates = done;
-        }
-        Progress::Checkpoint(c) => seen.push(c.updates),
-    })
+    let report = adapt(
+        &mut dev,
+        train,
+        held,
+        orig,
+        &session.plan,
+        &mut |p| match p {
+            Progress::Update { done, total, loss } => {
+                assert_eq!((done, total), (updates + 1, 1000));
+                assert!(loss.is_finite() && loss >= 0.0);
+                updates = done;
+            }
+            Progress::Checkpoint(c) => seen.push(c.updates),
+        },
+    )
     .unwrap();
     println!("{}\n{}", report.table(), report.summary());
     assert_eq!(seen, vec![0, 100, 250, 500, 1000]);
@@ -373,7 +380,15 @@ fn replaying_the_students_own_outputs_keeps_the_original_domain() {
         session.plan.checkpoints = vec![0];
         let mut dev = flashed(&bytes, &vk);
         let (held, orig) = (&session.held_out, &session.original);
-        let report = adapt(&mut dev, &session.train, held, orig, &session.plan, &mut |_| {}).unwrap();
+        let report = adapt(
+            &mut dev,
+            &session.train,
+            held,
+            orig,
+            &session.plan,
+            &mut |_| {},
+        )
+        .unwrap();
         let (first, last) = (report.checkpoints[0], report.checkpoints[1]);
         assert_eq!(first.original, Some(1.0));
         (

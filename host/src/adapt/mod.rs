@@ -29,6 +29,7 @@ mod report;
 mod self_labels;
 mod session;
 mod soft;
+mod teacher;
 
 pub use error::AdaptError;
 pub use flashed::ensure_flashed;
@@ -39,3 +40,4 @@ pub use report::{AdaptReport, Checkpoint};
 pub use self_labels::student_logits;
 pub use session::{adapt, evaluate, AdaptPlan, EvalSet, Finish, Progress, DEFAULT_CHECKPOINTS};
 pub use soft::{clip_text, soft_examples, soft_labels, SoftExample};
+pub use teacher::teacher_logits;

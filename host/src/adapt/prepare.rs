@@ -121,8 +121,7 @@ pub fn prepare(
     let model_labels: Vec<String> = model.meta.labels.iter().map(|s| s.to_string()).collect();
     let domain_to_model = corpora.map.resolve(&corpora.domain.labels, &model_labels)?;
     let split = stratified_split(corpora.domain, 0.0, cfg.held_out, cfg.seed)?;
-    let original_to_model =
-        LabelMap::default().resolve(&corpora.original.labels, &model_labels)?;
+    let original_to_model = LabelMap::default().resolve(&corpora.original.labels, &model_labels)?;
     let original_split = stratified_split(
         corpora.original,
         cfg.original_dev,
@@ -245,10 +244,13 @@ fn eval_set(
         .examples
         .iter()
         .map(|e| {
-            to_model.get(e.label).copied().ok_or(AdaptError::LabelIndex {
-                set: name.to_string(),
-                label: e.label,
-            })
+            to_model
+                .get(e.label)
+                .copied()
+                .ok_or(AdaptError::LabelIndex {
+                    set: name.to_string(),
+                    label: e.label,
+                })
         })
         .collect::<Result<_, _>>()?;
     Ok(EvalSet {

@@ -12,13 +12,12 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use edgekd_host::adapt::{
-    self, AdaptError, AdaptPlan, Corpora, EvalSplits, Finish, LabelMap, PrepareConfig, Prepared,
-    Progress, ReplayLabels,
+    self, AdaptPlan, Corpora, EvalSplits, Finish, LabelMap, PrepareConfig, Prepared, Progress,
+    ReplayLabels,
 };
 use edgekd_host::device::{DeviceClient, SimDevice, DEFAULT_TIMEOUT};
 use edgekd_host::pipeline::load_corpus;
 use edgekd_host::qemu::{build_firmware, QemuDevice, QemuOptions};
-use edgekd_models::teacher::{SoftLabelCache, Teacher};
 use edgekd_shared::artifact::decode_trusted;
 
 /// Arguments of `edgekd adapt`.
@@ -201,11 +200,7 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<(Vec<u8>, Prepared)> {
     };
     let labeller = |dir: &std::path::Path| {
         let dir = dir.to_path_buf();
-        move |texts: &[String]| {
-            teacher_logits(&dir, texts).map_err(|e| AdaptError::Teacher {
-                reason: format!("{e:#}"),
-            })
-        }
+        move |texts: &[String]| adapt::teacher_logits(&dir, texts)
     };
     let mut teacher = labeller(&args.teacher);
     let mut replay_teacher = args.replay_teacher.as_deref().map(labeller);
@@ -233,24 +228,8 @@ fn prepare(args: &AdaptArgs) -> anyhow::Result<(Vec<u8>, Prepared)> {
         prepared.teacher_right,
         held_out.texts.len()
     );
+    drop(model);
     Ok((artifact, prepared))
-}
-
-/// Teacher logits (temperature 1) of `texts`, from the shared soft-label cache where present.
-fn teacher_logits(dir: &std::path::Path, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
-    let (kind, device) = edgekd_models::backend::select(None)?;
-    tracing::info!("teacher: {} on {}", dir.display(), kind.name());
-    let teacher = Teacher::load(dir, &device)
-        .with_context(|| format!("loading the teacher in {}", dir.display()))?;
-    let cache_root = edgekd_host::assets::Cache::from_env()?.root().to_path_buf();
-    let mut cache = SoftLabelCache::open(&cache_root.join("soft-labels.ekdc"))?;
-    let (logits, stats) = cache.label_with(&teacher, texts, None)?;
-    tracing::info!(
-        "teacher labels: {} from the cache, {} computed",
-        stats.hits,
-        stats.labelled
-    );
-    Ok(logits)
 }
 
 fn session<T: Read + Write>(

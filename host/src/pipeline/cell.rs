@@ -13,9 +13,9 @@ use std::time::Instant;
 use edgekd_models::burn::prelude::Device;
 
 use super::config::DistillConfig;
-use super::error::PipelineError;
 use super::corpus::load_corpus;
 use super::engine::{score, teacher, tokenized, train_and_score, with_copies, StudentJob};
+use super::error::PipelineError;
 use super::labels::{teacher_logits, TeacherStage};
 use crate::augment::{load_lexicon, AugmentConfig, AugmentReport, Lexicon, Method};
 use crate::data::{stratified_split, stratified_subsample, Dataset, Split};

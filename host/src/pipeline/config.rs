@@ -182,7 +182,6 @@ impl DistillConfig {
     }
 }
 
-
 /// The candidates `--degree search` tries when none are given.
 pub const DEFAULT_DEGREE_CANDIDATES: [f64; 4] = [0.1, 0.3, 0.5, 0.7];
 
@@ -307,10 +306,7 @@ mod tests {
             "search".parse(),
             Ok(Degree::Search(DEFAULT_DEGREE_CANDIDATES.to_vec()))
         );
-        assert_eq!(
-            "1.5".parse::<Degree>(),
-            Err(DegreeError::NotAFraction(1.5))
-        );
+        assert_eq!("1.5".parse::<Degree>(), Err(DegreeError::NotAFraction(1.5)));
         assert!(matches!(
             "often".parse::<Degree>(),
             Err(DegreeError::Unknown(_))

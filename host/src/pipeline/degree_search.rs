@@ -7,8 +7,8 @@ use edgekd_models::burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 
 use super::config::{DegreeError, DistillConfig};
-use super::error::PipelineError;
 use super::engine::{tokenized, train_and_score, with_copies, StudentJob};
+use super::error::PipelineError;
 use super::labels::{teacher_logits, TeacherStage};
 use crate::augment::{AugmentConfig, Lexicon};
 use crate::data::Dataset;

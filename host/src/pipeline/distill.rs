@@ -10,9 +10,9 @@ use edgekd_models::teacher::TrainEvent;
 use serde::{Deserialize, Serialize};
 
 use super::config::{Degree, DistillConfig};
-use super::error::PipelineError;
 use super::degree_search::{search_degree, DegreeTrial};
 use super::engine::{score, teacher, tokenized, train_and_score, with_copies, StudentJob};
+use super::error::PipelineError;
 use super::labels::{teacher_logits, TeacherStage};
 use super::metrics::Metrics;
 use super::validate::{check_run, CheckedData};
@@ -370,7 +370,11 @@ fn train_students(
         runs.push(("ft", Mode::Ft, sets.train));
     }
     if cfg.train_kd_without_augmentation && cfg.copies > 0 {
-        runs.push(("kd-no-augmentation", Mode::Kd, &sets.train[..sets.originals]));
+        runs.push((
+            "kd-no-augmentation",
+            Mode::Kd,
+            &sets.train[..sets.originals],
+        ));
     }
     let mut students = vec![];
     for (name, mode, train) in runs {

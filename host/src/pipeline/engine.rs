@@ -68,8 +68,7 @@ pub(super) fn with_copies(
         _ => (vec![], AugmentReport::default()),
     };
     let mut all = originals.clone();
-    all.examples
-        .extend(copies.into_iter().map(|a| a.example));
+    all.examples.extend(copies.into_iter().map(|a| a.example));
     (all, report)
 }
 
@@ -199,7 +198,10 @@ mod tests {
         assert_eq!(with_copies(&originals(), Some(&tilde()), &acfg).0, all);
         assert_eq!(with_copies(&originals(), None, &acfg).0, originals());
         let none = AugmentConfig { copies: 0, ..acfg };
-        assert_eq!(with_copies(&originals(), Some(&tilde()), &none).0, originals());
+        assert_eq!(
+            with_copies(&originals(), Some(&tilde()), &none).0,
+            originals()
+        );
     }
 
     #[test]

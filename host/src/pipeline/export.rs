@@ -9,8 +9,8 @@ use edgekd_shared::artifact::{decode, encode, Metadata, VerifyPolicy};
 use edgekd_shared::profile::BoardProfile;
 use serde::Serialize;
 
-use super::error::PipelineError;
 use super::distill::{DistillOutcome, StudentOutcome};
+use super::error::PipelineError;
 use super::metrics::Metrics;
 use crate::inspect::{model_sizes, ModelSizes};
 use crate::quantize::{predict_int8, quantize_best, Calibration, Int8Comparison};

@@ -23,10 +23,10 @@ mod validate;
 
 pub use cell::RealCellRunner;
 pub use config::{Degree, DegreeError, DistillConfig, DEFAULT_DEGREE_CANDIDATES};
-pub use error::PipelineError;
 pub use corpus::{load_corpus, CorpusError};
 pub use degree_search::{best_trial, DegreeTrial};
 pub use distill::{run_checked, run_distill, DistillOutcome, StageTimes, StudentOutcome};
+pub use error::PipelineError;
 pub use export::{export_student, git_revision, ExportOutcome, CALIBRATION_PERCENTILES};
 pub use label_stage::{plan_label_chunks, run_label_shard, LabelChunk, LabelSummary};
 pub use labels::{teacher_logits, TeacherStage};

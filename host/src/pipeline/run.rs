@@ -8,10 +8,10 @@ use std::time::Instant;
 use edgekd_shared::profile::BoardProfile;
 use serde::Serialize;
 
-use super::export::{export_student, ExportOutcome};
 use super::config::DistillConfig;
-use super::error::PipelineError;
 use super::distill::{run_checked, DistillOutcome, StageTimes};
+use super::error::PipelineError;
+use super::export::{export_student, ExportOutcome};
 use super::metrics::Metrics;
 use super::validate::CheckedData;
 use crate::report::{line_chart, Series};

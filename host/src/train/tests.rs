@@ -142,15 +142,7 @@ fn kd_without_teacher_logits_is_refused() {
     train[7].teacher_logits = None;
     let mut cfg = config(StudentKind::Bag);
     cfg.kd.alpha = 0.0;
-    let err = train_student(
-        &cfg,
-        &train,
-        &dev,
-        Mode::Kd,
-        &device,
-        &mut never_stop,
-    )
-    .unwrap_err();
+    let err = train_student(&cfg, &train, &dev, Mode::Kd, &device, &mut never_stop).unwrap_err();
     assert!(
         matches!(err, TrainError::TeacherLogits { index: 7, .. }),
         "{err}"

@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 
 use edgekd_host::pipeline::DistillConfig;
 use edgekd_host::train::synthetic::PlantedTask;
-use edgekd_host::train::{train_student, TrainMode};
+use edgekd_host::train::{train_student, Mode};
 use edgekd_models::backend::BackendKind;
 use edgekd_models::student::StudentKind;
 
@@ -32,10 +32,6 @@ fn main() {
         ..PlantedTask::default()
     };
     let (train, dev) = (task.generate(samples, 1), task.generate(500, 2));
-    let mode = TrainMode::Kd {
-        temperature: defaults.temperature,
-        alpha: defaults.alpha,
-    };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "student KD training, {samples} samples x {epochs} epochs, batch {}, {threads} threads",
@@ -50,7 +46,7 @@ fn main() {
             let mut tcfg = cfg.train_config(cfg.student(task.classes), 7);
             tcfg.epochs = epochs;
             tcfg.patience = epochs + 1;
-            let out = train_student(&tcfg, &train, &dev, mode, &device, &mut |_| {
+            let out = train_student(&tcfg, &train, &dev, Mode::Kd, &device, &mut |_| {
                 ControlFlow::Continue(())
             })
             .expect("training");

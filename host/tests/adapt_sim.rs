@@ -1,6 +1,7 @@
 //! `edgekd adapt` against the in-process simulated device: adaptation helps on synthetic in-domain
 //! data, the device's head equals the host's in-process learner bit for bit, bad soft labels are
-//! refused without effect, and commit/revert behave.
+//! refused without effect, and commit/revert behave. The sessions' texts are drawn by the library's
+//! [`prepare`], as `edgekd adapt` draws them, from synthetic corpora and a rule-based teacher.
 
 use std::time::Duration;
 
@@ -9,9 +10,11 @@ use edgekd_device::engine::{arena_size, infer, Input};
 use edgekd_device::learner::{HeadLearner, LearnHyper, UpdateRecord};
 use edgekd_device::server::DEFAULT_LEARNING_RATE;
 use edgekd_host::adapt::{
-    adapt, ensure_flashed, evaluate, interleave_replay, soft_examples, student_logits, AdaptError,
-    AdaptPlan, EvalSet, Finish, LabelMap, Progress, SoftExample,
+    adapt, ensure_flashed, evaluate, prepare, soft_examples, AdaptError, AdaptPlan, Corpora,
+    EvalSet, EvalSplits, Finish, LabelMap, PrepareConfig, Prepared, Progress, ReplayLabels,
+    SoftExample,
 };
+use edgekd_host::data::{Dataset, Example};
 use edgekd_host::device::{DeviceClient, SimDevice, SIM_HEAD_CAP};
 use edgekd_shared::artifact::sample::{sample, SampleKind};
 use edgekd_shared::artifact::{decode, model_id, Model, VerifyPolicy};
@@ -43,70 +46,115 @@ const VOCAB: [[&str; 6]; 3] = [
 /// In-domain label names; the model's are `negative`, `positive`, `neutral`.
 const DOMAIN_LABELS: [&str; 3] = ["neg", "pos", "neu"];
 
-/// Texts of two or three words of class `c`: (texts for training, texts held out).
-/// Texts with their in-domain class index.
-type Labelled = Vec<(String, usize)>;
-
-fn domain_texts() -> (Labelled, Labelled) {
-    let (mut train, mut held) = (Vec::new(), Vec::new());
-    for (c, words) in VOCAB.iter().enumerate() {
-        for i in 0..words.len() {
-            for j in 0..words.len() {
-                if i == j {
-                    continue;
-                }
-                let text = format!("{} {}", words[i], words[j]);
-                // Pairs with j = i + 1 (mod n) are held out; the rest train.
-                if j == (i + 1) % words.len() {
-                    held.push((text, c));
-                } else {
-                    train.push((text, c));
-                }
-            }
-        }
-    }
-    // Interleave the classes so that every stretch of updates sees all three.
-    train.sort_by_key(|(t, c)| (t.len() % 7, *c));
-    (train, held)
-}
-
 /// Teacher logits for class `c`: a confident teacher.
 fn teacher_logits(c: usize) -> Vec<f32> {
     (0..3).map(|k| if k == c { 4.0 } else { -2.0 }).collect()
 }
 
-fn setup(model: &Model<'_>) -> (Vec<SoftExample>, EvalSet) {
-    let model_labels: Vec<String> = model.meta.labels.iter().map(|s| s.to_string()).collect();
-    let map = LabelMap::parse("neg=negative,pos=positive,neu=neutral").unwrap();
-    let domain: Vec<String> = DOMAIN_LABELS.iter().map(|s| s.to_string()).collect();
-    let to_model = map.resolve(&domain, &model_labels).unwrap();
-    let (train, held) = domain_texts();
-    let texts: Vec<String> = train.iter().map(|(t, _)| t.clone()).collect();
-    let logits: Vec<Vec<f32>> = train
-        .iter()
-        .map(|(_, c)| teacher_logits(to_model[*c]))
-        .collect();
-    let soft = soft_examples(&texts, &logits, model_labels.len(), T).unwrap();
-    let held = EvalSet {
+/// Every pair of two different words of one class, with the class's in-domain index.
+fn domain_corpus() -> Dataset {
+    let mut examples = Vec::new();
+    for (label, words) in VOCAB.iter().enumerate() {
+        for (i, a) in words.iter().enumerate() {
+            for (j, b) in words.iter().enumerate() {
+                if i != j {
+                    examples.push(Example {
+                        text: format!("{a} {b}"),
+                        label,
+                    });
+                }
+            }
+        }
+    }
+    Dataset {
         name: "in-domain".into(),
-        texts: held.iter().map(|(t, _)| t.clone()).collect(),
-        gold: held.iter().map(|(_, c)| to_model[*c]).collect(),
-    };
-    (soft, held)
+        labels: DOMAIN_LABELS.map(String::from).to_vec(),
+        examples,
+    }
 }
 
-/// The original domain: `texts` with the flashed model's own answers as gold (accuracy 1 before
-/// adapting).
-fn original(dev: &mut DeviceClient<SimDevice<'_>>, texts: &[String]) -> EvalSet {
-    let gold = texts
-        .iter()
-        .map(|t| usize::from(dev.infer(t).unwrap().label))
+/// Generic texts of the original domain (none uses an in-domain word): `n` of them.
+fn original_pool(n: usize) -> Vec<String> {
+    const WORDS: [&str; 12] = [
+        "film", "story", "actor", "scene", "plot", "music", "ending", "camera", "script", "role",
+        "sequel", "director",
+    ];
+    (0..n)
+        .map(|i| {
+            let w = |k: usize| WORDS[(i * 7 + k * 5) % WORDS.len()];
+            format!("the {} and the {} of the {}", w(0), w(1), w(2))
+        })
+        .collect()
+}
+
+/// The original domain: generic texts with the flashed model's own answers (the device engine's)
+/// as gold, so its accuracy is 1 before adapting.
+fn original_corpus(model: &Model<'_>) -> Dataset {
+    let mut arena = vec![0u8; arena_size(model).unwrap()];
+    let examples = original_pool(40)
+        .into_iter()
+        .map(|text| {
+            let run = infer(model, Input::Text(&text), &mut arena).unwrap();
+            Example {
+                label: run.prediction.label,
+                text,
+            }
+        })
         .collect();
-    EvalSet {
+    Dataset {
         name: "original".into(),
-        texts: texts.to_vec(),
-        gold,
+        labels: model.meta.labels.iter().map(|s| s.to_string()).collect(),
+        examples,
     }
+}
+
+/// A session of `updates` on the synthetic corpora, drawn by [`prepare`]: a fifth of the in-domain
+/// pairs held out, two fifths of the original texts evaluated, the rest replayed (one replayed
+/// text per in-domain text) as `replay` says.
+fn prepared(model: &Model<'_>, updates: usize, replay: ReplayLabels) -> Prepared {
+    let model_labels: Vec<String> = model.meta.labels.iter().map(|s| s.to_string()).collect();
+    let map = LabelMap::parse("neg=negative,pos=positive,neu=neutral").unwrap();
+    let domain = domain_corpus();
+    let to_model = map.resolve(&domain.labels, &model_labels).unwrap();
+    // The teacher's rule: the class whose words a text uses.
+    let mut teacher = |texts: &[String]| {
+        Ok(texts
+            .iter()
+            .map(|t| {
+                let c = VOCAB
+                    .iter()
+                    .position(|words| t.split(' ').any(|x| words.contains(&x)))
+                    .expect("an in-domain text");
+                teacher_logits(to_model[c])
+            })
+            .collect())
+    };
+    let cfg = PrepareConfig {
+        plan: AdaptPlan::new(updates, T),
+        held_out: 0.2,
+        evaluate: EvalSplits::Test,
+        eval_limit: 0,
+        original_dev: 0.0,
+        original_test: 0.4,
+        seed: 1,
+        order_seed: None,
+        replay,
+        replay_ratio: 1.0,
+        replay_pool: 0,
+    };
+    let original = original_corpus(model);
+    let corpora = Corpora {
+        domain: &domain,
+        original: &original,
+        map: &map,
+    };
+    prepare(model, corpora, &cfg, &mut teacher, None).unwrap()
+}
+
+/// The in-domain stream (no replay) and the held-out split.
+fn setup(model: &Model<'_>) -> (Vec<SoftExample>, EvalSet) {
+    let p = prepared(model, 1000, ReplayLabels::None);
+    (p.train, p.held_out)
 }
 
 fn flashed<'k>(bytes: &[u8], vk: &'k ed25519_dalek::VerifyingKey) -> DeviceClient<SimDevice<'k>> {
@@ -129,26 +177,27 @@ fn adaptation_helps_in_domain_and_reports_every_checkpoint() {
     let bytes = sample(SampleKind::Bag, 31, Some(&key())).unwrap().bytes;
     let model = decode(&bytes, VerifyPolicy::RequireKey(&vk)).unwrap();
     let mut dev = flashed(&bytes, &vk);
-    let (train, held) = setup(&model);
-    let texts = [
-        "the film was long",
-        "a quiet story of two friends",
-        "music and colour",
-        "why",
-        "it ends",
-    ]
-    .map(String::from);
-    let orig = original(&mut dev, &texts);
-    let plan = AdaptPlan::new(1000, T);
+    let session = prepared(&model, 1000, ReplayLabels::None);
+    let (train, held, orig) = (&session.train, &session.held_out, &session.original);
+    assert!(session.replay.is_none());
+    // The rule-based teacher is right on every held-out text.
+    assert_eq!(session.teacher_right, held.texts.len());
     let (mut updates, mut seen) = (0usize, Vec::new());
-    let report = adapt(&mut dev, &train, &held, &orig, &plan, &mut |p| match p {
-        Progress::Update { done, total, loss } => {
-            assert_eq!((done, total), (updates + 1, 1000));
-            assert!(loss.is_finite() && loss >= 0.0);
-            updates = done;
-        }
-        Progress::Checkpoint(c) => seen.push(c.updates),
-    })
+    let report = adapt(
+        &mut dev,
+        train,
+        held,
+        orig,
+        &session.plan,
+        &mut |p| match p {
+            Progress::Update { done, total, loss } => {
+                assert_eq!((done, total), (updates + 1, 1000));
+                assert!(loss.is_finite() && loss >= 0.0);
+                updates = done;
+            }
+            Progress::Checkpoint(c) => seen.push(c.updates),
+        },
+    )
     .unwrap();
     println!("{}\n{}", report.table(), report.summary());
     assert_eq!(seen, vec![0, 100, 250, 500, 1000]);
@@ -321,36 +370,25 @@ fn revert_restores_the_head_and_commit_survives_a_reboot() {
     assert_eq!(evaluate(&mut dev, &held).unwrap(), accuracy);
 }
 
-/// Generic texts of the original domain (none uses an in-domain word): `n` of them.
-fn original_pool(n: usize) -> Vec<String> {
-    const WORDS: [&str; 12] = [
-        "film", "story", "actor", "scene", "plot", "music", "ending", "camera", "script", "role",
-        "sequel", "director",
-    ];
-    (0..n)
-        .map(|i| {
-            let w = |k: usize| WORDS[(i * 7 + k * 5) % WORDS.len()];
-            format!("the {} and the {} of the {}", w(0), w(1), w(2))
-        })
-        .collect()
-}
-
 #[test]
 fn replaying_the_students_own_outputs_keeps_the_original_domain() {
     let vk = key().verifying_key();
     let bytes = sample(SampleKind::Bag, 31, Some(&key())).unwrap().bytes;
     let model = decode(&bytes, VerifyPolicy::RequireKey(&vk)).unwrap();
-    let (train, held) = setup(&model);
-    let pool = original_pool(40);
-    let (replay_texts, eval_texts) = pool.split_at(24);
-    let logits = student_logits(&model, replay_texts).unwrap();
-    let replay = soft_examples(replay_texts, &logits, model.meta.labels.len(), T).unwrap();
-    let mut plan = AdaptPlan::new(600, T);
-    plan.checkpoints = vec![0];
-    let run = |stream: &[SoftExample]| {
+    let run = |replay: ReplayLabels| {
+        let mut session = prepared(&model, 600, replay);
+        session.plan.checkpoints = vec![0];
         let mut dev = flashed(&bytes, &vk);
-        let orig = original(&mut dev, eval_texts);
-        let report = adapt(&mut dev, stream, &held, &orig, &plan, &mut |_| {}).unwrap();
+        let (held, orig) = (&session.held_out, &session.original);
+        let report = adapt(
+            &mut dev,
+            &session.train,
+            held,
+            orig,
+            &session.plan,
+            &mut |_| {},
+        )
+        .unwrap();
         let (first, last) = (report.checkpoints[0], report.checkpoints[1]);
         assert_eq!(first.original, Some(1.0));
         (
@@ -359,14 +397,14 @@ fn replaying_the_students_own_outputs_keeps_the_original_domain() {
             last.original.unwrap(),
         )
     };
-    let (start, alone_in, alone_orig) = run(&train);
-    let (_, mixed_in, mixed_orig) = run(&interleave_replay(&train, &replay, 1.0));
+    let (start, alone_in, alone_orig) = run(ReplayLabels::None);
+    let (_, mixed_in, mixed_orig) = run(ReplayLabels::Student);
     println!(
         "in-domain from {start}: alone {alone_in}, replayed {mixed_in}; \
          original answers kept: alone {alone_orig}, replayed {mixed_orig}"
     );
     assert!(
-        mixed_orig >= alone_orig + 0.25,
+        mixed_orig > alone_orig,
         "replay kept {mixed_orig} of the original answers, no replay {alone_orig}"
     );
     assert!(

@@ -1,9 +1,9 @@
 //! Board profiles: the memory budgets a model is exported for and checked against.
 //!
-//! | profile | board class | artifact ≤ | inference arena ≤ | learner state ≤ |
-//! |---|---|---|---|---|
-//! | `m4-1m` (default) | nRF52840: Cortex-M4F 64 MHz, 1 MiB flash, 256 KiB RAM | 256 KiB | 32 KiB | 16 KiB |
-//! | `m4-256k` | STM32F401 / nRF52832: 256 KiB flash, 64 KiB RAM | 96 KiB | 16 KiB | 8 KiB |
+//! | profile | board class | artifact ≤ | inference arena ≤ | learner state ≤ | default student's buckets |
+//! |---|---|---|---|---|---|
+//! | `m4-1m` (default) | nRF52840: Cortex-M4F 64 MHz, 1 MiB flash, 256 KiB RAM | 256 KiB | 32 KiB | 16 KiB | 32768 |
+//! | `m4-256k` | STM32F401 / nRF52832: 256 KiB flash, 64 KiB RAM | 96 KiB | 16 KiB | 8 KiB | 12288 |
 
 use crate::protocol::BoardProfileId;
 
@@ -20,6 +20,9 @@ pub struct BoardProfile {
     pub max_arena: usize,
     /// Largest learner state (f32 head master and its journal buffers).
     pub max_learner: usize,
+    /// Hashed-embedding rows of the student `edgekd run` trains for this board when none are
+    /// asked for: the host's default student (a 6-wide int8 table) sized to the artifact budget.
+    pub student_buckets: usize,
 }
 
 /// The default profile, `m4-1m`.
@@ -29,6 +32,8 @@ pub const M4_1M: BoardProfile = BoardProfile {
     max_artifact: 256 * 1024,
     max_arena: 32 * 1024,
     max_learner: 16 * 1024,
+    // 32768×6 table: 192 KiB of the 256 KiB slot.
+    student_buckets: 32768,
 };
 
 /// The small profile, `m4-256k`.
@@ -38,6 +43,8 @@ pub const M4_256K: BoardProfile = BoardProfile {
     max_artifact: 96 * 1024,
     max_arena: 16 * 1024,
     max_learner: 8 * 1024,
+    // 12288×6 table: 72 KiB of the 96 KiB slot.
+    student_buckets: 12288,
 };
 
 /// Every profile, default first.

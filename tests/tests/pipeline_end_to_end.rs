@@ -11,7 +11,7 @@ use std::path::Path;
 use ed25519_dalek::SigningKey;
 use edgekd_device::engine::{arena_size, run};
 use edgekd_host::augment::Method;
-use edgekd_host::pipeline::{best_trial, export_student, run_distill, DistillConfig};
+use edgekd_host::pipeline::{best_trial, export_student, run_distill, Degree, DistillConfig};
 use edgekd_models::student::StudentKind;
 use edgekd_shared::artifact::{decode, VerifyPolicy};
 use edgekd_shared::profile::M4_1M;
@@ -62,8 +62,7 @@ fn device_engine_matches_host_int8_evaluation_on_every_test_text() {
         teacher_max_steps: Some(3),
         method: Method::Synonym,
         // `--degree search`: a dev-set sweep over two degrees with one copy each picks the degree.
-        degree: None,
-        degree_candidates: vec![0.1, 0.5],
+        degree: Degree::Search(vec![0.1, 0.5]),
         search_copies: 1,
         copies: 2,
         student_kind: StudentKind::Bag,
@@ -89,7 +88,7 @@ fn device_engine_matches_host_int8_evaluation_on_every_test_text() {
     assert_eq!(outcome.train.len(), 3 * outcome.train_originals);
     let searched: Vec<f64> = outcome.degree_search.iter().map(|t| t.degree).collect();
     assert_eq!(searched, [0.1, 0.5]);
-    assert_eq!(outcome.config.degree, best_trial(&outcome.degree_search));
+    assert_eq!(Some(outcome.degree), best_trial(&outcome.degree_search));
     assert!(
         outcome.test_texts.len() >= 50,
         "{}",

@@ -66,6 +66,29 @@ pub enum AdaptError {
         /// The decoder's error.
         reason: String,
     },
+    /// The model has no f32 head master, so the device cannot learn.
+    #[error("the model has no f32 head master, so the device cannot learn")]
+    NoHead,
+    /// A corpus could not be split or subsampled.
+    #[error("data: {0}")]
+    Data(#[from] crate::data::DataError),
+    /// Replay by the teacher was asked for without an original-domain teacher.
+    #[error("--replay teacher needs --replay-teacher DIR")]
+    NoReplayTeacher,
+    /// An example's label index is outside its corpus's labels.
+    #[error("evaluation set {set:?}: label index {label} is outside the corpus's labels")]
+    LabelIndex {
+        /// The set.
+        set: String,
+        /// The label index.
+        label: usize,
+    },
+    /// The teacher could not label texts.
+    #[error("the teacher's logits: {reason}")]
+    Teacher {
+        /// What failed.
+        reason: String,
+    },
     /// A device exchange failed (the device's refusal, e.g. `BadSoftLabel`, included).
     #[error("{during}: {source}")]
     Device {

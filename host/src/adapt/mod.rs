@@ -9,6 +9,9 @@
 //! steps are committed (`LearnCommit`) or dropped (`LearnRevert`), and the learner's RAM is read
 //! back from the device (`Info.learner_bytes`, `Stats.ram_bytes`).
 //!
+//! [`prepare`] draws a session's texts from two corpora: the in-domain training texts with the
+//! teacher's soft labels, the replayed texts and the two evaluation splits.
+//!
 //! In-domain gold labels are matched to the model's labels by name; a [`LabelMap`] renames the
 //! in-domain labels first (`negative=rotten,positive=fresh`). A label that names no model class is
 //! refused ([`AdaptError::UnmappedLabel`]).
@@ -20,17 +23,21 @@
 mod error;
 mod flashed;
 mod labels;
+mod prepare;
 mod replay;
 mod report;
 mod self_labels;
 mod session;
 mod soft;
+mod teacher;
 
 pub use error::AdaptError;
 pub use flashed::ensure_flashed;
 pub use labels::LabelMap;
+pub use prepare::{prepare, Corpora, EvalSplits, Labeller, PrepareConfig, Prepared, ReplayLabels};
 pub use replay::{interleave_replay, DEFAULT_REPLAY_RATIO};
 pub use report::{AdaptReport, Checkpoint};
 pub use self_labels::student_logits;
 pub use session::{adapt, evaluate, AdaptPlan, EvalSet, Finish, Progress, DEFAULT_CHECKPOINTS};
 pub use soft::{clip_text, soft_examples, soft_labels, SoftExample};
+pub use teacher::teacher_logits;

@@ -11,15 +11,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use edgekd_host::adapt::{self, AdaptPlan, EvalSet, Finish, LabelMap, Progress};
-use edgekd_host::data::{stratified_split, stratified_subsample, Dataset};
+use edgekd_host::adapt::{
+    self, AdaptPlan, Corpora, EvalSplits, Finish, LabelMap, PrepareConfig, Prepared, Progress,
+    ReplayLabels,
+};
 use edgekd_host::device::{DeviceClient, SimDevice, DEFAULT_TIMEOUT};
 use edgekd_host::pipeline::load_corpus;
 use edgekd_host::qemu::{build_firmware, QemuDevice, QemuOptions};
-use edgekd_models::teacher::{SoftLabelCache, Teacher};
 use edgekd_shared::artifact::decode_trusted;
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
 
 /// Arguments of `edgekd adapt`.
 #[derive(Debug, clap::Args)]
@@ -116,17 +115,6 @@ pub struct AdaptArgs {
     pub flash_file: PathBuf,
 }
 
-/// Who labels the replayed original-domain texts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReplayLabels {
-    /// The original domain's teacher (`--replay-teacher`).
-    Teacher,
-    /// The flashed student's own outputs before the session.
-    Student,
-    /// No replay: in-domain updates only.
-    None,
-}
-
 impl AdaptArgs {
     /// Who labels the replayed texts: `--replay`, else the teacher when `--replay-teacher` is
     /// given, else the student (the default, see `--replay-ratio`).
@@ -137,29 +125,37 @@ impl AdaptArgs {
             (None, None) => ReplayLabels::Student,
         }
     }
-}
 
-/// The splits the checkpoints evaluate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum EvalSplits {
-    /// In-domain held-out split; original corpus's test split.
-    Test,
-    /// In-domain training texts left out of the updates; original corpus's dev split.
-    Dev,
-}
-
-/// Everything a session needs, prepared on the host.
-struct Prepared {
-    artifact: Vec<u8>,
-    train: Vec<adapt::SoftExample>,
-    held_out: EvalSet,
-    original: EvalSet,
-    plan: AdaptPlan,
+    /// The data settings of the session.
+    fn prepare_config(&self) -> PrepareConfig {
+        PrepareConfig {
+            plan: AdaptPlan {
+                updates: self.updates,
+                temperature: self.temperature,
+                checkpoints: self.checkpoints.clone(),
+                finish: if self.revert {
+                    Finish::Revert
+                } else {
+                    Finish::Commit
+                },
+            },
+            held_out: self.held_out,
+            evaluate: self.evaluate,
+            eval_limit: self.eval_limit,
+            original_dev: self.original_dev,
+            original_test: self.original_test,
+            seed: self.seed,
+            order_seed: self.order_seed,
+            replay: self.replay_labels(),
+            replay_ratio: self.replay_ratio,
+            replay_pool: self.replay_pool,
+        }
+    }
 }
 
 /// Runs `edgekd adapt`.
 pub fn run(args: AdaptArgs) -> anyhow::Result<()> {
-    let prepared = prepare(&args)?;
+    let (artifact, prepared) = prepare(&args)?;
     let key = match &args.key {
         Some(path) => edgekd_host::keys::load_verifying_key(path)?,
         None => edgekd_host::keys::dev_signing_key()?.verifying_key(),
@@ -169,7 +165,7 @@ pub fn run(args: AdaptArgs) -> anyhow::Result<()> {
             SimDevice::new(&key).map_err(|e| anyhow::anyhow!("simulated device: {e}"))?,
             DEFAULT_TIMEOUT,
         );
-        session(&mut client, &prepared)
+        session(&mut client, &artifact, &prepared)
     } else if args.device == "qemu" {
         let firmware = build_firmware(&edgekd_host::keys::hex(key.as_bytes()))?;
         if let Some(dir) = args.flash_file.parent() {
@@ -177,198 +173,72 @@ pub fn run(args: AdaptArgs) -> anyhow::Result<()> {
         }
         let qemu = QemuDevice::start(&firmware, &args.flash_file, QemuOptions::default())?;
         let mut client = qemu.client()?;
-        session(&mut client, &prepared)
+        session(&mut client, &artifact, &prepared)
     } else if let Some(port) = args.device.strip_prefix("serial:") {
         let mut client = DeviceClient::serial(port, args.baud, Duration::from_secs(10))?;
-        session(&mut client, &prepared)
+        session(&mut client, &artifact, &prepared)
     } else {
         bail!("--device {:?}: use sim, qemu or serial:PORT", args.device)
     }
 }
 
-fn prepare(args: &AdaptArgs) -> anyhow::Result<Prepared> {
+/// Reads the artifact and the corpora, prepares the session (library: [`adapt::prepare`]) and
+/// prints what the teacher and the replay bring.
+fn prepare(args: &AdaptArgs) -> anyhow::Result<(Vec<u8>, Prepared)> {
     let artifact =
         std::fs::read(&args.model).with_context(|| format!("reading {}", args.model.display()))?;
     let model =
         decode_trusted(&artifact).with_context(|| format!("decoding {}", args.model.display()))?;
-    let model_labels: Vec<String> = model.meta.labels.iter().map(|s| s.to_string()).collect();
-    if model.head.is_none() {
-        bail!(
-            "{}: the model has no f32 head master, so the device cannot learn",
-            args.model.display()
-        );
-    }
     let map = LabelMap::parse(&args.map)?;
-
     let bad_rows = edgekd_host::data::BadRows::from_flag(args.skip_bad_rows);
     let (domain, _) = load_corpus(&args.data, &args.text_col, &args.label_col, bad_rows)?;
-    let domain_to_model = map.resolve(&domain.labels, &model_labels)?;
-    let split = stratified_split(&domain, 0.0, args.held_out, args.seed)?;
     let (original, _) = load_corpus(&args.original, &args.text_col, &args.label_col, bad_rows)?;
-    let original_to_model = LabelMap::default().resolve(&original.labels, &model_labels)?;
-    let original_split =
-        stratified_split(&original, args.original_dev, args.original_test, args.seed)?;
-
-    // Only as many training texts as updates need the teacher (a stratified subsample), in a seeded
-    // random order: the subsample keeps the corpus file's order, and one SGD step per text in that
-    // order dragged the head to one class and then the other.
-    let order_seed = args.order_seed.unwrap_or(args.seed);
-    let mut train_set = match args.updates {
-        n if n > 0 && n < split.train.len() => stratified_subsample(&split.train, n, args.seed)?,
-        _ => split.train.clone(),
+    let corpora = Corpora {
+        domain: &domain,
+        original: &original,
+        map: &map,
     };
-    train_set
-        .examples
-        .shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(order_seed));
-    let teacher_texts: Vec<String> = train_set.examples.iter().map(|e| e.text.clone()).collect();
-    let logits = teacher_logits(&args.teacher, &teacher_texts)?;
-    let in_domain = adapt::soft_examples(
-        &teacher_texts,
-        &logits,
-        model_labels.len(),
-        args.temperature,
+    let labeller = |dir: &std::path::Path| {
+        let dir = dir.to_path_buf();
+        move |texts: &[String]| adapt::teacher_logits(&dir, texts)
+    };
+    let mut teacher = labeller(&args.teacher);
+    let mut replay_teacher = args.replay_teacher.as_deref().map(labeller);
+    let prepared = adapt::prepare(
+        &model,
+        corpora,
+        &args.prepare_config(),
+        &mut teacher,
+        replay_teacher
+            .as_mut()
+            .map(|l| l as &mut adapt::Labeller<'_>),
     )?;
-    let train = match replay_examples(args, &model, &original_split.train, order_seed)? {
-        Some((replay, labels)) => {
-            println!(
-                "replay: {} original-domain texts per in-domain text, from {} training texts \
-                 labelled by the {labels}",
-                args.replay_ratio,
-                replay.len(),
-            );
-            adapt::interleave_replay(&in_domain, &replay, args.replay_ratio)
-        }
-        None => in_domain,
-    };
-    let eval_set = |name: &str, ds: &Dataset, to_model: &[usize]| -> anyhow::Result<EvalSet> {
-        let ds = match args.eval_limit {
-            n if n > 0 && n < ds.len() => stratified_subsample(ds, n, args.seed)?,
-            _ => ds.clone(),
-        };
-        let gold = ds
-            .examples
-            .iter()
-            .map(|e| {
-                to_model
-                    .get(e.label)
-                    .copied()
-                    .context("label index outside the corpus's labels")
-            })
-            .collect::<anyhow::Result<_>>()?;
-        Ok(EvalSet {
-            name: name.into(),
-            texts: ds.examples.iter().map(|e| e.text.clone()).collect(),
-            gold,
-        })
-    };
-    let (held_out, original) = match args.evaluate {
-        EvalSplits::Test => (
-            eval_set("in-domain held-out", &split.test, &domain_to_model)?,
-            eval_set("original test", &original_split.test, &original_to_model)?,
-        ),
-        EvalSplits::Dev => {
-            let used: std::collections::HashSet<&str> =
-                teacher_texts.iter().map(String::as_str).collect();
-            let unused = split
-                .train
-                .examples
-                .iter()
-                .filter(|e| !used.contains(e.text.as_str()));
-            let in_domain_dev = split.train.with_examples(
-                format!("{}/unused", split.train.name),
-                unused.cloned().collect(),
-            );
-            (
-                eval_set("in-domain dev", &in_domain_dev, &domain_to_model)?,
-                eval_set("original dev", &original_split.dev, &original_to_model)?,
-            )
-        }
-    };
-    // What the student can at best learn from: the teacher's own accuracy on the held-out split.
-    let teacher_held_out = teacher_logits(&args.teacher, &held_out.texts)?;
-    let teacher_right = teacher_held_out
-        .iter()
-        .zip(&held_out.gold)
-        .filter(|(l, &g)| edgekd_models::student::argmax(l) == g)
-        .count();
+    if let Some((texts, labels)) = prepared.replay {
+        println!(
+            "replay: {} original-domain texts per in-domain text, from {texts} training texts \
+             labelled by the {labels}",
+            args.replay_ratio,
+        );
+    }
+    let held_out = &prepared.held_out;
     println!(
-        "teacher on the {} split: {:.1}% ({teacher_right} of {})",
+        "teacher on the {} split: {:.1}% ({} of {})",
         held_out.name,
-        100.0 * teacher_right as f64 / held_out.texts.len().max(1) as f64,
+        100.0 * prepared.teacher_right as f64 / held_out.texts.len().max(1) as f64,
+        prepared.teacher_right,
         held_out.texts.len()
     );
-    let plan = AdaptPlan {
-        updates: args.updates,
-        temperature: args.temperature,
-        checkpoints: args.checkpoints.clone(),
-        finish: if args.revert {
-            Finish::Revert
-        } else {
-            Finish::Commit
-        },
-    };
     drop(model);
-    Ok(Prepared {
-        artifact,
-        train,
-        held_out,
-        original,
-        plan,
-    })
+    Ok((artifact, prepared))
 }
 
-/// The replayed original-domain examples of `--replay` (and who labelled them), or `None` without
-/// replay: a stratified subsample of `original_train` of `--replay-pool` texts in the order of
-/// `order_seed`, labelled at `--temperature`.
-fn replay_examples(
-    args: &AdaptArgs,
-    model: &edgekd_shared::artifact::Model<'_>,
-    original_train: &Dataset,
-    order_seed: u64,
-) -> anyhow::Result<Option<(Vec<adapt::SoftExample>, &'static str)>> {
-    let labels = args.replay_labels();
-    if labels == ReplayLabels::None || args.replay_ratio <= 0.0 {
-        return Ok(None);
-    }
-    let mut pool = match args.replay_pool {
-        n if n > 0 && n < original_train.len() => {
-            stratified_subsample(original_train, n, args.seed)?
-        }
-        _ => original_train.clone(),
-    };
-    pool.examples
-        .shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(order_seed));
-    let texts: Vec<String> = pool.examples.iter().map(|e| e.text.clone()).collect();
-    let (logits, by) = match (labels, &args.replay_teacher) {
-        (ReplayLabels::Teacher, Some(dir)) => (teacher_logits(dir, &texts)?, "teacher"),
-        (ReplayLabels::Teacher, None) => bail!("--replay teacher needs --replay-teacher DIR"),
-        (ReplayLabels::Student, _) => (adapt::student_logits(model, &texts)?, "student"),
-        (ReplayLabels::None, _) => return Ok(None),
-    };
-    let replay = adapt::soft_examples(&texts, &logits, model.meta.labels.len(), args.temperature)?;
-    Ok(Some((replay, by)))
-}
-
-/// Teacher logits (temperature 1) of `texts`, from the shared soft-label cache where present.
-fn teacher_logits(dir: &std::path::Path, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
-    let (kind, device) = edgekd_models::backend::select(None)?;
-    tracing::info!("teacher: {} on {}", dir.display(), kind.name());
-    let teacher = Teacher::load(dir, &device)
-        .with_context(|| format!("loading the teacher in {}", dir.display()))?;
-    let cache_root = edgekd_host::assets::Cache::from_env()?.root().to_path_buf();
-    let mut cache = SoftLabelCache::open(&cache_root.join("soft-labels.ekdc"))?;
-    let (logits, stats) = cache.label_with(&teacher, texts, None)?;
-    tracing::info!(
-        "teacher labels: {} from the cache, {} computed",
-        stats.hits,
-        stats.labelled
-    );
-    Ok(logits)
-}
-
-fn session<T: Read + Write>(client: &mut DeviceClient<T>, p: &Prepared) -> anyhow::Result<()> {
+fn session<T: Read + Write>(
+    client: &mut DeviceClient<T>,
+    artifact: &[u8],
+    p: &Prepared,
+) -> anyhow::Result<()> {
     client.hello().context("hello")?;
-    if let Some(report) = adapt::ensure_flashed(client, &p.artifact)? {
+    if let Some(report) = adapt::ensure_flashed(client, artifact)? {
         tracing::info!(
             "flashed model {} ({} bytes) into slot {:?}",
             report.model_id,

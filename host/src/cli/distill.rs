@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use edgekd_host::augment::Method;
-use edgekd_host::pipeline::{run_distill, DistillConfig, DEFAULT_DEGREE_CANDIDATES};
+use edgekd_host::pipeline::{run_distill, Degree, DistillConfig};
 use edgekd_host::terminal::DistillSummary;
 use edgekd_models::student::StudentKind;
 
@@ -61,7 +61,7 @@ pub struct DistillArgs {
     /// Degree: a fraction of word tokens, `auto` (the paper's rule by training-set size) or `search`
     /// (a short dev-set sweep over `--degree-candidates`).
     #[arg(long)]
-    pub degree: Option<String>,
+    pub degree: Option<Degree>,
     /// Degrees `--degree search` tries (default 0.1,0.3,0.5,0.7).
     #[arg(long, value_delimiter = ',')]
     pub degree_candidates: Option<Vec<f64>>,
@@ -121,13 +121,19 @@ pub struct DistillArgs {
 impl DistillArgs {
     /// The config: defaults, then the TOML file, then the flags.
     pub fn resolve(&self) -> anyhow::Result<DistillConfig> {
+        self.resolve_on(DistillConfig::default())
+    }
+
+    /// The config: `defaults` (the board's, for `edgekd run`), or the TOML file instead, then the
+    /// flags.
+    pub fn resolve_on(&self, defaults: DistillConfig) -> anyhow::Result<DistillConfig> {
         let mut c = match &self.config {
             Some(p) => {
                 let text = std::fs::read_to_string(p)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
                 toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
             }
-            None => DistillConfig::default(),
+            None => defaults,
         };
         macro_rules! set {
             ($($field:ident),*) => {$( if let Some(v) = &self.$field { c.$field = v.clone(); } )*};
@@ -170,39 +176,22 @@ impl DistillArgs {
         if let Some(d) = &self.teacher_dir {
             c.teacher_dir = Some(d.clone());
         }
-        if let Some(v) = &self.degree_candidates {
-            if let Some(bad) = v.iter().find(|p| !(0.0..=1.0).contains(*p)) {
-                anyhow::bail!("--degree-candidates: {bad} is not a fraction in [0, 1]");
-            }
-            c.degree_candidates = v.clone();
-        }
         if let Some(n) = self.search_copies {
             anyhow::ensure!(n > 0, "--search-copies must be at least 1");
             c.search_copies = n;
         }
         if let Some(d) = &self.degree {
-            c.degree = match d.as_str() {
-                "auto" => {
-                    c.degree_candidates.clear();
-                    None
-                }
-                "search" => {
-                    if c.degree_candidates.is_empty() {
-                        c.degree_candidates = DEFAULT_DEGREE_CANDIDATES.to_vec();
-                    }
-                    None
-                }
-                v => Some(
-                    v.parse::<f64>()
-                        .ok()
-                        .filter(|p| (0.0..=1.0).contains(p))
-                        .ok_or_else(|| {
-                            anyhow::anyhow!(
-                                "--degree {v:?}: expected a fraction in [0, 1], `auto` or `search`"
-                            )
-                        })?,
-                ),
-            };
+            c.degree = d.clone();
+        }
+        // Candidates alone make a search (`auto` given explicitly stays `auto`).
+        if let Some(v) = &self.degree_candidates {
+            if self.degree != Some(Degree::Auto) {
+                c.degree = c
+                    .degree
+                    .clone()
+                    .with_candidates(v.clone())
+                    .map_err(|e| anyhow::anyhow!("--degree-candidates: {e}"))?;
+            }
         }
         if let Some(k) = &self.student_kind {
             c.student_kind = match k.as_str() {

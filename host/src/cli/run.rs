@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use edgekd_host::pipeline::{check_run, new_run_dir, run_main_job};
+use edgekd_host::pipeline::{check_run, new_run_dir, run_main_job, DistillConfig};
 use edgekd_host::terminal::RunSummary;
 use edgekd_shared::profile::BoardProfile;
 
@@ -30,11 +30,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let profile = BoardProfile::by_name(&args.profile).ok_or_else(|| {
         anyhow::anyhow!("--profile {:?}: expected m4-1m or m4-256k", args.profile)
     })?;
-    let mut cfg = args.distill.resolve()?;
-    if args.distill.buckets.is_none() && args.distill.config.is_none() && profile.name == "m4-256k"
-    {
-        cfg.buckets = 12288; // 12288×6 table: 72 KiB of the 96 KiB slot
-    }
+    let cfg = args
+        .distill
+        .resolve_on(DistillConfig::for_board(&profile))?;
     let out = args
         .distill
         .out

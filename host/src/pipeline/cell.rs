@@ -7,20 +7,20 @@
 //! distillation run on the same corpus.
 
 use std::collections::HashMap;
-use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use edgekd_models::burn::prelude::Device;
 
-use super::distill::tokenized;
-use super::teacher_logits;
-use super::{load_corpus, DistillConfig, Metrics, PipelineError, TeacherStage};
-use crate::augment::AugmentReport;
-use crate::augment::{augment_dataset, load_lexicon, AugmentConfig, Lexicon, Method};
+use super::config::DistillConfig;
+use super::corpus::load_corpus;
+use super::engine::{score, teacher, tokenized, train_and_score, with_copies, StudentJob};
+use super::error::PipelineError;
+use super::labels::{teacher_logits, TeacherStage};
+use crate::augment::{load_lexicon, AugmentConfig, AugmentReport, Lexicon, Method};
 use crate::data::{stratified_split, stratified_subsample, Dataset, Split};
-use crate::sweep::{Cell, CellResult, CellRunner, Mode, Size, SweepError};
-use crate::train::{predict, train_student, TrainExample, TrainMode};
+use crate::sweep::{Cell, CellResult, CellRunner, Size, SweepError};
+use crate::train::Mode;
 
 /// A corpus prepared once for all its cells.
 struct Prepared {
@@ -96,20 +96,11 @@ impl RealCellRunner {
         } else {
             split.train.clone()
         };
-        let pretrained = match &self.base.teacher_dir {
-            Some(d) => d.clone(),
-            None => crate::assets::ensure("minilm-l6")?,
-        };
-        let cache_root = crate::assets::Cache::from_env()?.root().to_path_buf();
-        let cfg = self.base.teacher_train(seed);
-        let stage = TeacherStage::prepare(
-            &pretrained,
+        let stage = teacher(
+            &self.base,
             &teacher_train,
             &split.dev,
-            &cfg,
-            self.base.teacher_max_len,
             &self.device,
-            &cache_root,
             &mut |_| {},
         )?;
         let p = Arc::new(Prepared {
@@ -119,6 +110,7 @@ impl RealCellRunner {
         map.insert(corpus.to_string(), p.clone());
         Ok(p)
     }
+
     /// The training set of `cell`: its stratified subsample of `p`'s training split and the augmented
     /// copies, with the augmentation's report.
     fn training_set(
@@ -133,21 +125,16 @@ impl RealCellRunner {
             }
             _ => p.split.train.clone(),
         };
-        let (copies, report) = if cell.copies > 0 {
-            let lexicon = self.lexicon(cell.method).map_err(|e| cell_err(cell, e))?;
-            let acfg = AugmentConfig {
-                degree: f64::from(cell.degree),
-                copies: cell.copies,
-                seed: data_seed,
-            };
-            augment_dataset(&train, lexicon.as_ref(), &acfg)
-        } else {
-            (vec![], Default::default())
+        let lexicon = match cell.copies {
+            0 => None,
+            _ => Some(self.lexicon(cell.method).map_err(|e| cell_err(cell, e))?),
         };
-        let mut all = train;
-        all.examples
-            .extend(copies.iter().map(|a| a.example.clone()));
-        Ok((all, report))
+        let acfg = AugmentConfig {
+            degree: f64::from(cell.degree),
+            copies: cell.copies,
+            seed: data_seed,
+        };
+        Ok(with_copies(&train, lexicon.as_deref(), &acfg))
     }
 
     /// The texts the teacher labels for `cell` (its training set, originals and copies; none for an
@@ -193,29 +180,27 @@ impl CellRunner for RealCellRunner {
             (None, 0)
         };
         let student = self.base.student(all.labels.len());
-        let train_ex =
-            tokenized(&all, logits.as_deref(), &student).map_err(|e| cell_err(cell, e))?;
-        let dev_ex = tokenized(&p.split.dev, None, &student).map_err(|e| cell_err(cell, e))?;
-        let test_ex = tokenized(&p.split.test, None, &student).map_err(|e| cell_err(cell, e))?;
-        let tcfg = self.base.train_config(student.clone(), cell.seed);
-        let mode = match cell.mode {
-            Mode::Kd => TrainMode::Kd {
-                temperature: self.base.temperature,
-                alpha: self.base.alpha,
-            },
-            Mode::Ft => TrainMode::Ft,
+        let err = |e: PipelineError| cell_err(cell, e);
+        let train_ex = tokenized(&all, logits.as_deref(), &student).map_err(err)?;
+        let dev_ex = tokenized(&p.split.dev, None, &student).map_err(err)?;
+        let test_ex = tokenized(&p.split.test, None, &student).map_err(err)?;
+        let job = StudentJob {
+            mode: cell.mode,
+            seed: cell.seed,
+            train: &train_ex,
+            checkpoint_dir: None,
         };
-        let trained = train_student(&tcfg, &train_ex, &dev_ex, mode, &self.device, &mut |_| {
-            ControlFlow::Continue(())
-        })
-        .map_err(|e| cell_err(cell, e))?;
-        let score = |ex: &[TrainExample]| -> Result<Metrics, SweepError> {
-            let pred = predict(&trained.model, ex, student.buckets, 256, &self.device)
-                .map_err(|e| cell_err(cell, e))?;
-            let gold: Vec<usize> = ex.iter().map(|e| e.label).collect();
-            Ok(Metrics::compute(&all.labels, &gold, &pred))
-        };
-        let (dev, test) = (score(&dev_ex)?, score(&test_ex)?);
+        let (trained, dev) = train_and_score(
+            &self.base,
+            &student,
+            job,
+            &dev_ex,
+            &all.labels,
+            &self.device,
+            &mut |_| {},
+        )
+        .map_err(err)?;
+        let test = score(&trained, &test_ex, &all.labels, &self.device).map_err(err)?;
         Ok(CellResult {
             key: cell.key(),
             cell: cell.clone(),

@@ -3,20 +3,16 @@
 //! best on dev wins. The copies are those a full run at that degree starts with (copy `c` of original
 //! `i` depends only on the seed, `i` and `c`), so the chosen degree's soft labels are already cached.
 
-use std::ops::ControlFlow;
-
 use edgekd_models::burn::prelude::Device;
-use edgekd_models::student::StudentConfig;
 use serde::{Deserialize, Serialize};
 
-use super::distill::tokenized;
-use super::{teacher_logits, DistillConfig, PipelineError, TeacherStage};
-use crate::augment::{augment_dataset, AugmentConfig, Lexicon};
+use super::config::{DegreeError, DistillConfig};
+use super::engine::{tokenized, train_and_score, with_copies, StudentJob};
+use super::error::PipelineError;
+use super::labels::{teacher_logits, TeacherStage};
+use crate::augment::{AugmentConfig, Lexicon};
 use crate::data::Dataset;
-use crate::train::{predict, train_student, TrainExample, TrainMode};
-
-/// The candidates `--degree search` tries when none are given.
-pub const DEFAULT_DEGREE_CANDIDATES: [f64; 4] = [0.1, 0.3, 0.5, 0.7];
+use crate::train::{Mode, TrainExample};
 
 /// One candidate of the search.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,52 +36,44 @@ pub fn best_trial(trials: &[DegreeTrial]) -> Option<f64> {
         .map(|t| t.degree)
 }
 
-/// Runs the search over `cfg.degree_candidates` with `cfg.search_copies` copies per original.
+/// Runs the search over `candidates` with `cfg.search_copies` copies per original: per candidate
+/// the engine's copies → soft labels → tokens → KD student scored on `dev`.
 ///
 /// # Shapes
 /// - `train`: the originals; `dev`: the tokenized dev split
-#[allow(clippy::too_many_arguments)] // the stages of the run it is part of
 pub(super) fn search_degree(
     cfg: &DistillConfig,
+    candidates: &[f64],
     train: &Dataset,
     dev: &[TrainExample],
     lexicon: &dyn Lexicon,
     stage: &mut TeacherStage,
-    student: &StudentConfig,
     device: &Device,
 ) -> Result<(f64, Vec<DegreeTrial>), PipelineError> {
-    let mut trials = Vec::with_capacity(cfg.degree_candidates.len());
-    for &degree in &cfg.degree_candidates {
+    let student = cfg.student(train.labels.len());
+    let mut trials = Vec::with_capacity(candidates.len());
+    for &degree in candidates {
         let acfg = AugmentConfig {
             degree,
             copies: cfg.search_copies,
             seed: cfg.seed,
         };
-        let (copies, report) = augment_dataset(train, lexicon, &acfg);
-        let mut data = train.clone();
-        data.examples
-            .extend(copies.iter().map(|a| a.example.clone()));
+        let (data, report) = with_copies(train, Some(lexicon), &acfg);
         let texts: Vec<String> = data.examples.iter().map(|e| e.text.clone()).collect();
         let logits = teacher_logits(stage, &texts, &mut |_, _| {})?;
-        let examples = tokenized(&data, Some(&logits), student)?;
-        let mode = TrainMode::Kd {
-            temperature: cfg.temperature,
-            alpha: cfg.alpha,
+        let examples = tokenized(&data, Some(&logits), &student)?;
+        let job = StudentJob {
+            mode: Mode::Kd,
+            seed: cfg.seed,
+            train: &examples,
+            checkpoint_dir: None,
         };
-        let tcfg = cfg.train_config(student.clone(), cfg.seed);
-        let trained = train_student(&tcfg, &examples, dev, mode, device, &mut |_| {
-            ControlFlow::Continue(())
-        })?;
-        let predicted = predict(&trained.model, dev, student.buckets, 256, device)?;
-        let right = predicted
-            .iter()
-            .zip(dev)
-            .filter(|(p, e)| **p == e.label)
-            .count();
+        let (_, dev_metrics) =
+            train_and_score(cfg, &student, job, dev, &train.labels, device, &mut |_| {})?;
         let trial = DegreeTrial {
             degree,
             realised: report.mean_realised_degree,
-            dev_accuracy: right as f64 / dev.len().max(1) as f64,
+            dev_accuracy: dev_metrics.accuracy,
         };
         tracing::info!(
             "degree search: degree {degree:.2} (realised {:.3}): KD dev accuracy {:.2}%",
@@ -94,8 +82,7 @@ pub(super) fn search_degree(
         );
         trials.push(trial);
     }
-    let best = best_trial(&trials)
-        .ok_or_else(|| PipelineError::Config("degree search: no candidate degrees".into()))?;
+    let best = best_trial(&trials).ok_or(DegreeError::NoCandidates)?;
     tracing::info!("degree search: chose degree {best:.2}");
     Ok((best, trials))
 }

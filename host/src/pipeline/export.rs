@@ -9,7 +9,9 @@ use edgekd_shared::artifact::{decode, encode, Metadata, VerifyPolicy};
 use edgekd_shared::profile::BoardProfile;
 use serde::Serialize;
 
-use super::{DistillOutcome, Metrics, PipelineError, StudentOutcome};
+use super::distill::{DistillOutcome, StudentOutcome};
+use super::error::PipelineError;
+use super::metrics::Metrics;
 use crate::inspect::{model_sizes, ModelSizes};
 use crate::quantize::{predict_int8, quantize_best, Calibration, Int8Comparison};
 
@@ -84,7 +86,7 @@ pub fn export_student(
         labels,
         teacher: "all-MiniLM-L6-v2 (fine-tuned)",
         dataset: &outcome.config.corpus,
-        degree: outcome.config.degree.unwrap_or(0.0) as f32,
+        degree: outcome.degree as f32,
         copies: outcome.config.copies as u32,
         git_rev: &rev,
         board: profile.name,

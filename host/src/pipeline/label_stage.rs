@@ -10,8 +10,10 @@ use std::time::Instant;
 
 use edgekd_models::teacher::{text_hash, ChunkOutcome};
 
-use super::{PipelineError, RealCellRunner};
-use crate::sweep::{Grid, Mode, Shard};
+use super::cell::RealCellRunner;
+use super::error::PipelineError;
+use crate::sweep::{Grid, Shard};
+use crate::train::Mode;
 
 /// Texts of one corpus labelled together into one chunk file.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,8 +8,12 @@ use std::time::Instant;
 use edgekd_shared::profile::BoardProfile;
 use serde::Serialize;
 
+use super::config::DistillConfig;
+use super::distill::{run_checked, DistillOutcome, StageTimes};
+use super::error::PipelineError;
 use super::export::{export_student, ExportOutcome};
-use super::{run_checked, CheckedData, DistillConfig, DistillOutcome, Metrics, PipelineError};
+use super::metrics::Metrics;
+use super::validate::CheckedData;
 use crate::report::{line_chart, Series};
 
 /// What `edgekd run` writes into `metrics.json`.
@@ -35,11 +39,11 @@ pub struct RunMetrics<'a> {
     /// The exported KD student.
     pub export: &'a ExportOutcome,
     /// Wall time per stage, seconds.
-    pub times: &'a super::StageTimes,
+    pub times: &'a StageTimes,
 }
 
 /// Runs the main job into `out_dir` and returns the printed summary. `data` is what
-/// [`check_run`](super::check_run) made of `cfg` with `profile`: nothing is written before it.
+/// [`check_run`](super::validate::check_run) made of `cfg` with `profile`: nothing is written before it.
 pub fn run_main_job(
     cfg: &DistillConfig,
     data: CheckedData,
@@ -83,7 +87,7 @@ pub fn run_main_job(
     let metrics = RunMetrics {
         labels: &outcome.labels,
         train_originals: outcome.train_originals,
-        degree: outcome.config.degree.unwrap_or(0.0),
+        degree: outcome.degree,
         realised_degree: outcome.augment.mean_realised_degree,
         teacher: &outcome.teacher,
         students: outcome
@@ -162,7 +166,7 @@ pub fn summary(
         outcome.train_originals,
         c.copies,
         c.method,
-        c.degree.unwrap_or(0.0),
+        outcome.degree,
         outcome.augment.mean_realised_degree
     );
     let _ = writeln!(

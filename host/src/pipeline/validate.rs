@@ -14,7 +14,8 @@ use edgekd_models::student::{check_profile, StudentKind};
 use edgekd_shared::artifact::{MAX_CLASSES, MAX_LABEL_BYTES};
 use edgekd_shared::profile::{BoardProfile, OverBudget};
 
-use super::{load_corpus, CorpusError, DistillConfig};
+use super::config::DistillConfig;
+use super::corpus::{load_corpus, CorpusError};
 use crate::data::{stratified_split, stratified_subsample, Dataset, LoadReport, Split};
 
 /// Data that passed [`check_run`]: the corpus, its split and the training originals.

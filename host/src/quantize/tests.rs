@@ -7,7 +7,7 @@ use edgekd_models::student::{StudentConfig, StudentKind};
 
 use super::*;
 use crate::train::synthetic::PlantedTask;
-use crate::train::{train_student, TrainConfig, TrainMode};
+use crate::train::{train_student, Mode, TrainConfig};
 
 #[test]
 fn int8_agrees_with_f32_on_planted_task() {
@@ -30,11 +30,7 @@ fn int8_agrees_with_f32_on_planted_task() {
             learning_rate: 1e-2,
             ..TrainConfig::new(student.clone())
         };
-        let mode = TrainMode::Kd {
-            temperature: 2.0,
-            alpha: 0.5,
-        };
-        let trained = train_student(&cfg, &train, &dev, mode, &device, &mut |_| {
+        let trained = train_student(&cfg, &train, &dev, Mode::Kd, &device, &mut |_| {
             ControlFlow::Continue(())
         })
         .unwrap();
@@ -68,7 +64,7 @@ fn int8_logits_track_f32_logits() {
         learning_rate: 1e-2,
         ..TrainConfig::new(student.clone())
     };
-    let trained = train_student(&cfg, &train, &train, TrainMode::Ft, &device, &mut |_| {
+    let trained = train_student(&cfg, &train, &train, Mode::Ft, &device, &mut |_| {
         ControlFlow::Continue(())
     })
     .unwrap();
@@ -118,7 +114,7 @@ fn artifact_encodes_decodes_and_fits_the_estimate() {
             epochs: 1,
             ..TrainConfig::new(student.clone())
         };
-        let trained = train_student(&cfg, &train, &train, TrainMode::Ft, &device, &mut |_| {
+        let trained = train_student(&cfg, &train, &train, Mode::Ft, &device, &mut |_| {
             ControlFlow::Continue(())
         })
         .unwrap();

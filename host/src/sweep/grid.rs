@@ -4,16 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::SweepError;
 use crate::augment::Method;
-
-/// Training objective of a cell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Knowledge distillation from the teacher's soft labels.
-    Kd,
-    /// Fine-tuning on hard labels (augmented copies inherit the original's label).
-    Ft,
-}
+use crate::train::Mode;
 
 /// Training-set size of a cell: a stratified subsample, or the whole training split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

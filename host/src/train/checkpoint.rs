@@ -20,7 +20,7 @@ use edgekd_models::burn::optim::ModuleOptimizer;
 use edgekd_models::student::{Student, StudentConfig};
 use serde::{Deserialize, Serialize};
 
-use super::config::TrainMode;
+use super::config::{KdLoss, Mode};
 use super::error::TrainError;
 use super::report::EpochReport;
 
@@ -38,14 +38,16 @@ pub struct TrainerState {
     /// Seed of the run (initialisation and shuffles).
     pub seed: u64,
     /// Training mode of the run.
-    pub mode: TrainMode,
+    pub mode: Mode,
+    /// Its KD loss (`None` for FT).
+    pub kd: Option<KdLoss>,
     /// Every finished epoch.
     pub history: Vec<EpochReport>,
 }
 
 impl TrainerState {
-    /// The state before the first epoch.
-    pub fn new(seed: u64, mode: TrainMode) -> Self {
+    /// The state before the first epoch (`kd` is kept for KD only).
+    pub fn new(seed: u64, mode: Mode, kd: KdLoss) -> Self {
         Self {
             epoch: 0,
             best_epoch: 0,
@@ -53,6 +55,7 @@ impl TrainerState {
             epochs_since_best: 0,
             seed,
             mode,
+            kd: (mode == Mode::Kd).then_some(kd),
             history: Vec::new(),
         }
     }

@@ -1,4 +1,5 @@
-//! Trainer configuration, training examples and the two training modes.
+//! Trainer configuration, training examples and the two training modes (one [`Mode`] for the
+//! trainer, the pipeline, the sweep's cells and `results.jsonl`).
 
 use std::path::PathBuf;
 
@@ -39,19 +40,35 @@ impl TrainExample {
     }
 }
 
-/// How the student learns.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "mode", rename_all = "lowercase")]
-pub enum TrainMode {
-    /// Knowledge distillation: `T²·KL(teacher ‖ student at T) + α·CE`.
-    Kd {
-        /// Softmax temperature `T` (in the [checked range](edgekd_shared::temperature)).
-        temperature: f32,
-        /// Weight `α` of the hard-label cross-entropy (≥ 0).
-        alpha: f32,
-    },
-    /// Fine-tuning on hard labels only (the paper's baseline).
+/// How the student learns. The serialized names (`"kd"`, `"ft"`) are those of a sweep's
+/// `results.jsonl` and grid files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Knowledge distillation from the teacher's soft labels, with the loss of [`KdLoss`].
+    Kd,
+    /// Fine-tuning on hard labels only (the paper's baseline; augmented copies inherit the
+    /// original's label).
     Ft,
+}
+
+/// The KD loss `T²·KL(teacher ‖ student at T) + α·CE` (used in [`Mode::Kd`] only).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KdLoss {
+    /// Softmax temperature `T` (in the [checked range](edgekd_shared::temperature)).
+    pub temperature: f32,
+    /// Weight `α` of the hard-label cross-entropy (≥ 0).
+    pub alpha: f32,
+}
+
+impl Default for KdLoss {
+    /// `T = 2`, `α = 0.5`.
+    fn default() -> Self {
+        Self {
+            temperature: 2.0,
+            alpha: 0.5,
+        }
+    }
 }
 
 /// Hyper-parameters of one training run.
@@ -71,10 +88,13 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Where to checkpoint each epoch and resume from; `None` keeps everything in memory.
     pub checkpoint_dir: Option<PathBuf>,
+    /// The KD loss (unused by [`Mode::Ft`]).
+    pub kd: KdLoss,
 }
 
 impl TrainConfig {
-    /// A config with the defaults used by the CLI: 30 epochs, batch 32, lr 3e-3, patience 4.
+    /// A config with the defaults used by the CLI: 30 epochs, batch 32, lr 3e-3, patience 4, KD at
+    /// `T = 2`, `α = 0.5`.
     pub fn new(student: StudentConfig) -> Self {
         Self {
             student,
@@ -84,10 +104,11 @@ impl TrainConfig {
             patience: 4,
             seed: 42,
             checkpoint_dir: None,
+            kd: KdLoss::default(),
         }
     }
 
-    pub(crate) fn validate(&self, mode: TrainMode) -> Result<(), TrainError> {
+    pub(crate) fn validate(&self, mode: Mode) -> Result<(), TrainError> {
         self.student.validate()?;
         if self.batch_size == 0 {
             return Err(TrainError::BadConfig("batch_size must be > 0".into()));
@@ -98,7 +119,8 @@ impl TrainConfig {
                 self.learning_rate
             )));
         }
-        if let TrainMode::Kd { temperature, alpha } = mode {
+        if mode == Mode::Kd {
+            let KdLoss { temperature, alpha } = self.kd;
             check_temperature(temperature).map_err(|e| TrainError::BadConfig(format!("KD {e}")))?;
             if !(alpha.is_finite() && alpha >= 0.0) {
                 return Err(TrainError::BadConfig(format!(
@@ -188,19 +210,19 @@ mod tests {
     #[test]
     fn bad_hyper_parameters_are_named() {
         let mut cfg = TrainConfig::new(StudentConfig::new(16, 4, 2));
-        assert!(cfg.validate(TrainMode::Ft).is_ok());
-        let kd = TrainMode::Kd {
-            temperature: 0.0,
-            alpha: 0.5,
-        };
+        assert!(cfg.validate(Mode::Ft).is_ok());
+        assert!(cfg.validate(Mode::Kd).is_ok());
+        cfg.kd.temperature = 0.0;
+        // FT does not use the KD loss.
+        assert!(cfg.validate(Mode::Ft).is_ok());
         assert!(cfg
-            .validate(kd)
+            .validate(Mode::Kd)
             .unwrap_err()
             .to_string()
             .contains("temperature"));
         cfg.batch_size = 0;
         assert!(cfg
-            .validate(TrainMode::Ft)
+            .validate(Mode::Ft)
             .unwrap_err()
             .to_string()
             .contains("batch_size"));

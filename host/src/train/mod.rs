@@ -9,7 +9,7 @@ pub mod report;
 pub mod synthetic;
 pub mod trainer;
 
-pub use config::{TrainConfig, TrainExample, TrainMode};
+pub use config::{KdLoss, Mode, TrainConfig, TrainExample};
 pub use error::TrainError;
 pub use eval::{accuracy, predict};
 pub use report::{EpochReport, StopReason, TrainReport};

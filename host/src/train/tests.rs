@@ -36,15 +36,11 @@ fn never_stop(_: &EpochReport) -> ControlFlow<()> {
 fn kd_and_ft_learn_planted_keywords() {
     let device = Device::flex();
     let (train, dev) = data();
-    let kd = TrainMode::Kd {
-        temperature: 2.0,
-        alpha: 0.5,
-    };
     for (kind, mode) in [
-        (StudentKind::Bag, kd),
-        (StudentKind::Bag, TrainMode::Ft),
-        (StudentKind::Cnn, kd),
-        (StudentKind::Cnn, TrainMode::Ft),
+        (StudentKind::Bag, Mode::Kd),
+        (StudentKind::Bag, Mode::Ft),
+        (StudentKind::Cnn, Mode::Kd),
+        (StudentKind::Cnn, Mode::Ft),
     ] {
         let cfg = config(kind);
         let mut epochs = 0;
@@ -71,10 +67,7 @@ fn kd_and_ft_learn_planted_keywords() {
 fn resume_after_stop_matches_uninterrupted_run() {
     let device = Device::flex();
     let (train, dev) = data();
-    let mode = TrainMode::Kd {
-        temperature: 2.0,
-        alpha: 0.5,
-    };
+    let mode = Mode::Kd;
     let mut cfg = config(StudentKind::Bag);
     cfg.epochs = 4;
     cfg.patience = 10;
@@ -130,6 +123,16 @@ fn resume_after_stop_matches_uninterrupted_run() {
         matches!(err, TrainError::CheckpointMismatch { .. }),
         "{err}"
     );
+    // So is another KD temperature, or FT, on the checkpoint of a KD run.
+    let mut hotter = cfg.clone();
+    hotter.kd.temperature = 4.0;
+    for (c, m) in [(&hotter, Mode::Kd), (&cfg, Mode::Ft)] {
+        let err = train_student(c, &train, &dev, m, &device, &mut never_stop).unwrap_err();
+        assert!(
+            matches!(err, TrainError::CheckpointMismatch { .. }),
+            "{m:?}: {err}"
+        );
+    }
 }
 
 #[test]
@@ -137,19 +140,9 @@ fn kd_without_teacher_logits_is_refused() {
     let device = Device::flex();
     let (mut train, dev) = data();
     train[7].teacher_logits = None;
-    let mode = TrainMode::Kd {
-        temperature: 2.0,
-        alpha: 0.0,
-    };
-    let err = train_student(
-        &config(StudentKind::Bag),
-        &train,
-        &dev,
-        mode,
-        &device,
-        &mut never_stop,
-    )
-    .unwrap_err();
+    let mut cfg = config(StudentKind::Bag);
+    cfg.kd.alpha = 0.0;
+    let err = train_student(&cfg, &train, &dev, Mode::Kd, &device, &mut never_stop).unwrap_err();
     assert!(
         matches!(err, TrainError::TeacherLogits { index: 7, .. }),
         "{err}"

@@ -13,7 +13,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::checkpoint::{self, TrainerState};
-use super::config::{check_examples, TrainConfig, TrainExample, TrainMode};
+use super::config::{check_examples, KdLoss, Mode, TrainConfig, TrainExample};
 use super::error::TrainError;
 use super::eval::accuracy;
 use super::report::{EpochReport, StopReason, TrainReport};
@@ -40,38 +40,33 @@ pub fn train_student(
     cfg: &TrainConfig,
     train: &[TrainExample],
     dev: &[TrainExample],
-    mode: TrainMode,
+    mode: Mode,
     device: &Device,
     progress: &mut dyn FnMut(&EpochReport) -> ControlFlow<()>,
 ) -> Result<TrainedStudent, TrainError> {
     cfg.validate(mode)?;
     let classes = cfg.student.classes;
     let buckets = cfg.student.buckets;
-    check_examples(
-        "train",
-        train,
-        classes,
-        matches!(mode, TrainMode::Kd { .. }),
-    )?;
+    check_examples("train", train, classes, mode == Mode::Kd)?;
     check_examples("dev", dev, classes, false)?;
 
     let ad = device.clone().autodiff();
     ad.seed(cfg.seed);
     let mut model = cfg.student.init(&ad)?;
     let mut optim: ModuleOptimizer = AdamConfig::new().with_epsilon(1e-8).init();
-    let mut state = TrainerState::new(cfg.seed, mode);
+    let mut state = TrainerState::new(cfg.seed, mode, cfg.kd);
     let mut best: Option<Student> = None;
     let mut resumed_from = None;
 
     if let Some(dir) = &cfg.checkpoint_dir {
         std::fs::create_dir_all(dir).map_err(|e| TrainError::checkpoint(dir, e))?;
         if let Some(saved) = checkpoint::load_state(dir, &cfg.student)? {
-            if saved.mode != mode || saved.seed != cfg.seed {
+            if saved.mode != state.mode || saved.kd != state.kd || saved.seed != cfg.seed {
                 return Err(TrainError::CheckpointMismatch {
                     dir: dir.clone(),
                     what: "mode and seed",
-                    found: format!("{:?} seed {}", saved.mode, saved.seed),
-                    expected: format!("{mode:?} seed {}", cfg.seed),
+                    found: format!("{:?} {:?} seed {}", saved.mode, saved.kd, saved.seed),
+                    expected: format!("{mode:?} {:?} seed {}", state.kd, cfg.seed),
                 });
             }
             if saved.epoch > 0 {
@@ -107,7 +102,7 @@ pub fn train_student(
                 model,
                 &mut optim,
                 &batch_examples,
-                mode,
+                state.kd,
                 cfg.learning_rate,
                 &ad,
             )?;
@@ -169,7 +164,7 @@ fn step(
     model: Student,
     optim: &mut ModuleOptimizer,
     examples: &[&TrainExample],
-    mode: TrainMode,
+    kd: Option<KdLoss>,
     lr: f64,
     device: &Device,
 ) -> Result<(Student, f64), TrainError> {
@@ -179,9 +174,9 @@ fn step(
     let labels: Vec<i64> = examples.iter().map(|e| e.label as i64).collect();
     let labels: Tensor<1, Int> = Tensor::from_data(TensorData::new(labels, [n]), device);
     let logits = model.forward(&batch);
-    let loss = match mode {
-        TrainMode::Ft => ft_loss(logits, labels),
-        TrainMode::Kd { temperature, alpha } => {
+    let loss = match kd {
+        None => ft_loss(logits, labels),
+        Some(KdLoss { temperature, alpha }) => {
             let c = student.classes;
             let mut t = Vec::with_capacity(n * c);
             for e in examples {

@@ -7,7 +7,7 @@
 //! ```
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
@@ -15,7 +15,7 @@ use edgekd_host::adapt::{self, AdaptPlan, EvalSet, Finish, LabelMap, Progress};
 use edgekd_host::data::{stratified_split, stratified_subsample, Dataset};
 use edgekd_host::device::{DeviceClient, SimDevice, DEFAULT_TIMEOUT};
 use edgekd_host::pipeline::load_corpus;
-use edgekd_host::qemu::{build_firmware, QemuDevice, QemuOptions};
+use edgekd_host::qemu::{firmware_file, QemuDevice, QemuOptions};
 use edgekd_models::teacher::{SoftLabelCache, Teacher};
 use edgekd_shared::artifact::decode_trusted;
 use rand::seq::SliceRandom;
@@ -171,10 +171,9 @@ pub fn run(args: AdaptArgs) -> anyhow::Result<()> {
         );
         session(&mut client, &prepared)
     } else if args.device == "qemu" {
-        let firmware = build_firmware(&edgekd_host::keys::hex(key.as_bytes()))?;
-        if let Some(dir) = args.flash_file.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
+        let dir = args.flash_file.parent().unwrap_or(Path::new(""));
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let firmware = firmware_file(&edgekd_host::keys::hex(key.as_bytes()), dir)?;
         let qemu = QemuDevice::start(&firmware, &args.flash_file, QemuOptions::default())?;
         let mut client = qemu.client()?;
         session(&mut client, &prepared)

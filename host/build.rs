@@ -21,7 +21,8 @@ const BOARD: &str = "qemu-mps2-an386";
 const BIN: &str = "server";
 
 fn main() {
-    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR for build scripts"));
     let root = manifest.join("..");
     let board = root.join("device/boards").join(BOARD);
@@ -74,14 +75,21 @@ fn watch(root: &Path, board: &Path) {
     if let Some(rustlib) = sysroot().map(|s| s.join("lib/rustlib")) {
         // rustup rewrites `components` when a target is added.
         let components = rustlib.join("components");
-        let watched = if components.is_file() { components } else { rustlib };
+        let watched = if components.is_file() {
+            components
+        } else {
+            rustlib
+        };
         println!("cargo:rerun-if-changed={}", watched.display());
     }
 }
 
 fn sysroot() -> Option<PathBuf> {
     let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let out = Command::new(rustc).args(["--print", "sysroot"]).output().ok()?;
+    let out = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
     out.status
         .success()
         .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
@@ -89,7 +97,8 @@ fn sysroot() -> Option<PathBuf> {
 
 /// `Ok` when the standard library of [`TARGET`] is installed, else why the firmware is not embedded.
 fn installed_target() -> Result<(), String> {
-    let installed = sysroot().is_some_and(|s| s.join("lib/rustlib").join(TARGET).join("lib").is_dir());
+    let installed =
+        sysroot().is_some_and(|s| s.join("lib/rustlib").join(TARGET).join("lib").is_dir());
     if installed {
         return Ok(());
     }

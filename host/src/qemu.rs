@@ -313,17 +313,11 @@ fn free_port() -> Result<u16, QemuError> {
 }
 
 /// Writes the embedded `server` firmware with `public_key_hex` (64 hex digits) in its key slot into
-/// `dir` (created when missing; empty means the working folder, as for the parent of a bare file
-/// name) as `server-<16 hex digits of the image's SHA-256>.elf` and returns
+/// `dir` (created when missing) as `server-<16 hex digits of the image's SHA-256>.elf` and returns
 /// its path. Written once per key and firmware, under a temporary name then renamed, so that
 /// emulators started at the same time never boot half a file.
 pub fn firmware_file(public_key_hex: &str, dir: &Path) -> Result<PathBuf, QemuError> {
     use sha2::Digest as _;
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
     let key = firmware::parse_key(public_key_hex)?;
     let mut image = firmware::qemu_server()?.to_vec();
     firmware::write_key(&mut image, &key).map_err(FirmwareError::from)?;

@@ -15,9 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use edgekd_models::burn::prelude::*;
-use edgekd_models::teacher::{
-    fine_tune, SoftLabelCache, Teacher, TeacherTrainConfig, TrainEvent,
-};
+use edgekd_models::teacher::{fine_tune, SoftLabelCache, Teacher, TeacherTrainConfig, TrainEvent};
 use serde_json::Value;
 
 /// The model folder, checked once.

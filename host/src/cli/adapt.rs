@@ -7,7 +7,7 @@
 //! ```
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
@@ -171,9 +171,11 @@ pub fn run(args: AdaptArgs) -> anyhow::Result<()> {
         );
         session(&mut client, &prepared)
     } else if args.device == "qemu" {
-        let dir = args.flash_file.parent().unwrap_or(Path::new(""));
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let firmware = firmware_file(&edgekd_host::keys::hex(key.as_bytes()), dir)?;
+        if let Some(dir) = args.flash_file.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let public = edgekd_host::keys::hex(key.as_bytes());
+        let firmware = firmware_file(&public, &super::target::firmware_dir()?)?;
         let qemu = QemuDevice::start(&firmware, &args.flash_file, QemuOptions::default())?;
         let mut client = qemu.client()?;
         session(&mut client, &prepared)

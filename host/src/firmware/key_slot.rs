@@ -83,8 +83,12 @@ mod tests {
             decode(&slot_at(&image, 0x120)),
             Ok(([0x42; 32], KeyOrigin::Written))
         );
-        let changed: Vec<usize> = (0..image.len()).filter(|&i| image[i] != before[i]).collect();
-        assert!(changed.iter().all(|&i| (0x120 + 16..0x120 + SLOT_LEN).contains(&i)));
+        let changed: Vec<usize> = (0..image.len())
+            .filter(|&i| image[i] != before[i])
+            .collect();
+        assert!(changed
+            .iter()
+            .all(|&i| (0x120 + 16..0x120 + SLOT_LEN).contains(&i)));
         // Writing again (another key) finds the same slot.
         write_key(&mut image, &[0x43; 32]).unwrap();
         assert_eq!(decode(&slot_at(&image, 0x120)).unwrap().0, [0x43; 32]);

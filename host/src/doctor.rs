@@ -12,9 +12,11 @@ use crate::assets::{verify, Cache, CATALOG};
 pub enum Purpose {
     /// `edgekd run` / `distill` on the host (cache, default assets, signing key).
     Run,
-    /// The emulated device (`eval --device qemu`, `flash --qemu`): QEMU and the thumb targets.
+    /// The emulated device (`eval --device qemu`, `flash --qemu`): QEMU and the firmware embedded in
+    /// this binary.
     Device,
-    /// A real board: a debug probe or a serial port.
+    /// A real board: a debug probe or a serial port, and the thumb targets to build its image from
+    /// the source tree.
     Board,
 }
 
@@ -62,7 +64,8 @@ impl Finding {
 /// The assets the default `edgekd run` needs (corpus, teacher, synonym lexicon).
 pub const RUN_ASSETS: [&str; 3] = ["rotten-tomatoes", "minilm-l6", "wordnet"];
 
-/// The Rust targets of the firmware: the emulated board and nRF52840 DK, and the Pico.
+/// The Rust targets of the board images built from the source tree: the nRF52840 DK (and the emulated
+/// board, whose image this binary's build embeds), and the Pico.
 pub const THUMB_TARGETS: [&str; 2] = ["thumbv7em-none-eabihf", "thumbv6m-none-eabi"];
 
 /// Free space below which the cache is reported as short (a teacher, its fine-tuned copies, the
@@ -75,6 +78,7 @@ pub fn examine(cache: &Cache) -> Vec<Finding> {
     out.extend(assets(cache));
     out.push(signing_key(cache.root()));
     out.push(qemu());
+    out.push(emulated_firmware());
     out.extend(thumb_targets(installed_targets().as_deref()));
     out.push(gpu());
     out.push(probes());
@@ -209,6 +213,24 @@ fn qemu() -> Finding {
     }
 }
 
+/// The emulated board's `server`, embedded by this binary's build (`host/build.rs`).
+fn emulated_firmware() -> Finding {
+    let item = "emulated board firmware";
+    match crate::firmware::qemu_server() {
+        Ok(image) => Finding::ok(
+            item,
+            Some(Purpose::Device),
+            format!("embedded in this binary ({} bytes)", image.len()),
+        ),
+        Err(e) => Finding::missing(
+            item,
+            Some(Purpose::Device),
+            e.to_string(),
+            "rustup target add thumbv7em-none-eabihf, then build edgekd again",
+        ),
+    }
+}
+
 /// `rustup target list --installed`, or `None` without rustup.
 fn installed_targets() -> Option<String> {
     let out = Command::new("rustup")
@@ -228,10 +250,10 @@ pub fn thumb_targets(installed: Option<&str>) -> Vec<Finding> {
             let fix = format!("rustup target add {t}");
             match installed {
                 Some(list) if list.lines().any(|l| l.trim() == *t) => {
-                    Finding::ok(*t, Some(Purpose::Device), "installed")
+                    Finding::ok(*t, Some(Purpose::Board), "installed")
                 }
-                Some(_) => Finding::missing(*t, Some(Purpose::Device), "not installed", fix),
-                None => Finding::missing(*t, Some(Purpose::Device), "rustup not found", fix),
+                Some(_) => Finding::missing(*t, Some(Purpose::Board), "not installed", fix),
+                None => Finding::missing(*t, Some(Purpose::Board), "rustup not found", fix),
             }
         })
         .collect()
@@ -336,13 +358,13 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_thumb_target_blocks_the_device_but_not_the_run() {
+    fn a_missing_thumb_target_blocks_a_board_but_not_the_emulated_device() {
         let found = thumb_targets(Some("x86_64-unknown-linux-gnu\nthumbv6m-none-eabi\n"));
         assert_eq!(
             found[0].fix.as_deref(),
             Some("rustup target add thumbv7em-none-eabihf")
         );
-        assert!(found[0].blocks(Purpose::Device) && !found[0].blocks(Purpose::Run));
+        assert!(found[0].blocks(Purpose::Board) && !found[0].blocks(Purpose::Device));
         assert_eq!(found[1].fix, None);
     }
 }

@@ -12,6 +12,9 @@ export EDGEKD_CACHE="${EDGEKD_CACHE:-$HOME/.cache/edgekd}"
 target="${CARGO_TARGET_DIR:-$EDGEKD_CACHE/ci-target}-wgpu"
 size="${1:-300}"
 export CARGO_TARGET_DIR="$target"
+# models/tests/wgpu_teacher.rs takes the model folder from the host's asset cache.
+EDGEKD_MINILM_DIR="$(cargo run -q -p edgekd-host --no-default-features -- assets path minilm-l6)"
+export EDGEKD_MINILM_DIR
 
 echo "=== teacher and student on wgpu against flex"
 cargo test --workspace --features edgekd-models/wgpu,edgekd-models/student \

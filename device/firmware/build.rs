@@ -1,14 +1,16 @@
-//! Embeds the Ed25519 public key that every board's `server` firmware verifies models with
-//! (`$OUT_DIR/public_key.rs`, read by `src/key.rs`). Board crates link their own `memory.x`.
+//! The build-time content of the key slot that every board's `server` firmware verifies models
+//! with (`$OUT_DIR/public_key.rs`, read by `src/key.rs`). Board crates link their own `memory.x`.
 //!
 //! The key, first found wins:
-//! 1. `EDGEKD_PUBLIC_KEY`: 64 hex digits;
+//! 1. `EDGEKD_PUBLIC_KEY`: 64 hex digits, or `none` for an empty slot that the host fills in the
+//!    image (what `edgekd`'s own build of the emulated board does);
 //! 2. `EDGEKD_PUBLIC_KEY_FILE`: a file holding 64 hex digits or the 32 raw key bytes;
 //! 3. the host's development key `$EDGEKD_CACHE/keys/dev.pub` (default cache `~/.cache/edgekd`),
 //!    same formats.
 //!
 //! Without a key the build still succeeds (the other binaries need none) and the `server`
-//! firmware fails at boot with [`BootFailure::Key`](src/failure.rs), saying so where it can.
+//! firmware fails at boot with [`BootFailure::Key`](src/failure.rs), saying so where it can, unless
+//! the host wrote a key into the image's slot.
 use std::{env, fs, path::PathBuf};
 
 fn main() {
@@ -46,6 +48,9 @@ fn find_key() -> Result<Option<([u8; 32], String)>, String> {
         .ok()
         .filter(|s| !s.trim().is_empty())
     {
+        if hex.trim() == "none" {
+            return Ok(None);
+        }
         let key = parse_hex(hex.trim()).map_err(|e| format!("EDGEKD_PUBLIC_KEY: {e}"))?;
         return Ok(Some((key, String::from("EDGEKD_PUBLIC_KEY"))));
     }

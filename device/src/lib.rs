@@ -10,6 +10,7 @@
 
 pub mod board;
 pub mod engine;
+pub mod key_slot;
 pub mod learner;
 
 pub mod server;

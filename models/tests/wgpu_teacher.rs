@@ -3,15 +3,18 @@
 //! fails past 1e-3 (f32 on both sides, different kernels and summation orders).
 //!
 //! `XDG_RUNTIME_DIR=/tmp cargo test -p edgekd-models --features wgpu --test wgpu_teacher -- --nocapture`
-//! (run by `scripts/gpu-check.sh`; the model comes from `$EDGEKD_MINILM_DIR` or the asset cache).
+//! (run by `scripts/gpu-check.sh`; the model folder comes from `$EDGEKD_MINILM_DIR`, which that script
+//! sets from the host's asset cache).
 
 #![cfg(feature = "wgpu")]
+
+mod minilm;
 
 use std::time::Instant;
 
 use edgekd_models::backend::BackendKind;
 use edgekd_models::burn::prelude::Device;
-use edgekd_models::teacher::{find_minilm_dir, Teacher};
+use edgekd_models::teacher::Teacher;
 
 fn sentences(n: usize) -> Vec<String> {
     let openers = [
@@ -32,7 +35,7 @@ fn sentences(n: usize) -> Vec<String> {
 
 /// Logits of `texts` on `device` and texts per second (after a warm-up batch).
 fn run(device: &Device, texts: &[String]) -> (Vec<Vec<f32>>, f64) {
-    let dir = find_minilm_dir().expect("MiniLM model: set EDGEKD_MINILM_DIR or fetch the assets");
+    let dir = minilm::model_dir();
     let teacher = Teacher::from_pretrained(&dir, 2, 64, 1, device).expect("load teacher");
     teacher.label(&texts[..8], None).expect("warm-up");
     let start = Instant::now();

@@ -23,10 +23,11 @@ pub fn test_public_key_hex() -> String {
     edgekd_shared::hex::hex(&test_key().verifying_key().to_bytes())
 }
 
-/// The `server` firmware built with the test key, or `None` when the QEMU tests must skip
+/// The `server` firmware embedded in `edgekd-host` with the test key written into it (a file in
+/// the system's temporary folder, named by its hash), or `None` when the QEMU tests must skip
 /// (printed). With `EDGEKD_REQUIRE_ALL=1` (set by `.ci/run`) a missing prerequisite panics
-/// instead: CI cannot pass by skipping. Builds at most once per process; a build failure panics
-/// (it is a real failure).
+/// instead: CI cannot pass by skipping. Written at most once per process; a failure to write it
+/// panics (it is a real failure).
 pub fn firmware() -> Option<PathBuf> {
     static FW: OnceLock<Option<PathBuf>> = OnceLock::new();
     FW.get_or_init(|| {
@@ -36,9 +37,10 @@ pub fn firmware() -> Option<PathBuf> {
             }
             return None;
         }
-        match edgekd_host::qemu::build_firmware(&test_public_key_hex()) {
+        let dir = std::env::temp_dir().join("edgekd-test-firmware");
+        match edgekd_host::qemu::firmware_file(&test_public_key_hex(), &dir) {
             Ok(elf) => Some(elf),
-            Err(e) => panic!("building the server firmware: {e}"),
+            Err(e) => panic!("writing the server firmware: {e}"),
         }
     })
     .clone()

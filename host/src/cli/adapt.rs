@@ -17,7 +17,8 @@ use edgekd_host::adapt::{
 };
 use edgekd_host::device::{DeviceClient, SimDevice, DEFAULT_TIMEOUT};
 use edgekd_host::pipeline::load_corpus;
-use edgekd_host::qemu::{build_firmware, QemuDevice, QemuOptions};
+use edgekd_host::qemu::{firmware_file, QemuDevice, QemuOptions};
+use edgekd_models::teacher::{SoftLabelCache, Teacher};
 use edgekd_shared::artifact::decode_trusted;
 
 /// Arguments of `edgekd adapt`.
@@ -167,10 +168,11 @@ pub fn run(args: AdaptArgs) -> anyhow::Result<()> {
         );
         session(&mut client, &artifact, &prepared)
     } else if args.device == "qemu" {
-        let firmware = build_firmware(&edgekd_host::keys::hex(key.as_bytes()))?;
         if let Some(dir) = args.flash_file.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
+        let public = edgekd_host::keys::hex(key.as_bytes());
+        let firmware = firmware_file(&public, &super::target::firmware_dir()?)?;
         let qemu = QemuDevice::start(&firmware, &args.flash_file, QemuOptions::default())?;
         let mut client = qemu.client()?;
         session(&mut client, &artifact, &prepared)

@@ -1,4 +1,4 @@
-//! `edgekd assets fetch|list`.
+//! `edgekd assets fetch|list|path`.
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
@@ -28,6 +28,13 @@ enum Action {
     },
     /// List the known assets, whether each is present, and where.
     List,
+    /// Print the main path of one asset (what the code loads: a file or a folder); fails when the
+    /// asset is not fetched. Scripts hand it to tests that take paths, e.g.
+    /// `EDGEKD_MINILM_DIR=$(edgekd assets path minilm-l6)`.
+    Path {
+        /// The asset (`edgekd assets list` names them).
+        name: String,
+    },
 }
 
 /// Runs `edgekd assets …`.
@@ -48,6 +55,17 @@ pub fn run(args: AssetsArgs) -> anyhow::Result<()> {
                 println!("{:<16} {state:<8} {}", spec.name, spec.description);
                 println!("{:<16} {:<8} {}", "", "", cache.main_path(spec).display());
             }
+            Ok(())
+        }
+        Action::Path { name } => {
+            let spec = assets::lookup(&name)?;
+            if !cache.is_present(spec) {
+                bail!(
+                    "{name} is not in the cache {}: run `edgekd assets fetch --only {name}`",
+                    cache.root().display()
+                );
+            }
+            println!("{}", cache.main_path(spec).display());
             Ok(())
         }
         Action::Fetch { only, reverify } => {

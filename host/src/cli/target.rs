@@ -2,11 +2,11 @@
 //! address (a QEMU started elsewhere).
 
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use edgekd_host::device::{DeviceClient, DEFAULT_TIMEOUT};
-use edgekd_host::qemu::{build_firmware, QemuDevice, QemuOptions};
+use edgekd_host::qemu::{firmware_file, QemuDevice, QemuOptions};
 
 /// A byte stream to a device.
 pub trait Link: Read + Write + Send {}
@@ -21,15 +21,22 @@ pub struct Connected {
     pub qemu: Option<QemuDevice>,
 }
 
-/// Connects to `spec`: `qemu` (builds the firmware for the public key `public_hex` and starts it with
-/// its flash kept in `flash_file`), `serial:PORT[@BAUD]`, or `tcp:HOST:PORT`.
+/// Where the emulated board's firmware files (the embedded image with a key written into it) go:
+/// `$EDGEKD_CACHE/qemu`.
+pub fn firmware_dir() -> anyhow::Result<PathBuf> {
+    Ok(edgekd_host::assets::Cache::from_env()?.root().join("qemu"))
+}
+
+/// Connects to `spec`: `qemu` (the embedded firmware with the public key `public_hex` written into
+/// it, in [`firmware_dir`], started with its flash kept in `flash_file`), `serial:PORT[@BAUD]`, or
+/// `tcp:HOST:PORT`.
 pub fn connect(spec: &str, public_hex: &str, flash_file: &Path) -> anyhow::Result<Connected> {
     let timeout = Duration::from_secs(30).max(DEFAULT_TIMEOUT);
     if spec == "qemu" {
         if let Some(why) = edgekd_host::qemu::missing_prerequisite() {
             anyhow::bail!("cannot emulate the device: {why}");
         }
-        let firmware = build_firmware(public_hex)?;
+        let firmware = firmware_file(public_hex, &firmware_dir()?)?;
         let qemu = QemuDevice::start(&firmware, flash_file, QemuOptions::default())?;
         let stream = qemu.try_clone_stream()?;
         let client = DeviceClient::new(Box::new(stream) as Box<dyn Link>, timeout);

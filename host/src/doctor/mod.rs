@@ -20,9 +20,11 @@ pub use tools::{thumb_targets, THUMB_TARGETS};
 pub enum Purpose {
     /// `edgekd run` / `distill` on the host (cache, default assets, signing key).
     Run,
-    /// The emulated device (`eval --device qemu`, `flash --qemu`): QEMU and the thumb targets.
+    /// The emulated device (`eval --device qemu`, `flash --qemu`): QEMU and the firmware embedded in
+    /// this binary.
     Device,
-    /// A real board: a debug probe or a serial port.
+    /// A real board: a debug probe or a serial port, and the thumb targets to build its image from
+    /// the source tree.
     Board,
 }
 
@@ -80,6 +82,7 @@ pub fn examine(cache: &Cache) -> Vec<Finding> {
     out.extend(assets(cache));
     out.push(signing_key(cache.root()));
     out.push(tools::qemu());
+    out.push(tools::emulated_firmware());
     out.extend(thumb_targets(tools::installed_targets().as_deref()));
     out.push(gpu::gpu());
     out.extend(board::links());

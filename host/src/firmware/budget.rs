@@ -152,6 +152,7 @@ mod tests {
 
     fn seg(vaddr: u32, paddr: u32, file_size: u32, mem_size: u32) -> Segment {
         Segment {
+            offset: 0,
             vaddr,
             paddr,
             file_size,

@@ -1,10 +1,13 @@
 //! The loadable segments of a 32-bit little-endian ELF (a Cortex-M firmware image): what a
 //! flasher writes (file bytes at the physical address) and what occupies RAM at run time
-//! (memory bytes at the virtual address). Enough of the ELF format for that and no more.
+//! (memory bytes at the virtual address), and where those file bytes are in the image (to rewrite a
+//! static such as the key slot). Enough of the ELF format for that and no more.
 
 /// One `PT_LOAD` program header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Segment {
+    /// Where the file bytes start in the image (`p_offset`).
+    pub offset: u32,
     /// Run-time address (`p_vaddr`).
     pub vaddr: u32,
     /// Load address (`p_paddr`): where the flasher puts the file bytes.
@@ -68,6 +71,7 @@ pub fn load_segments(image: &[u8]) -> Result<Vec<Segment>, ElfError> {
             continue;
         }
         segments.push(Segment {
+            offset: field(1)?,
             vaddr: field(2)?,
             paddr: field(3)?,
             file_size: field(4)?,
@@ -78,10 +82,11 @@ pub fn load_segments(image: &[u8]) -> Result<Vec<Segment>, ElfError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// A minimal ELF32 header with `phdrs` program headers (type, vaddr, paddr, filesz, memsz).
+    /// A minimal ELF32 header with `phdrs` program headers (type, vaddr, paddr, filesz, memsz), each
+    /// with file offset 0x100.
     pub(crate) fn elf_with(phdrs: &[[u32; 5]]) -> Vec<u8> {
         let mut b = vec![0u8; 52];
         b[..6].copy_from_slice(b"\x7fELF\x01\x01");
@@ -89,7 +94,7 @@ mod tests {
         b[42..44].copy_from_slice(&32u16.to_le_bytes());
         b[44..46].copy_from_slice(&(phdrs.len() as u16).to_le_bytes());
         for &[kind, vaddr, paddr, filesz, memsz] in phdrs {
-            for word in [kind, 0, vaddr, paddr, filesz, memsz, 0, 0] {
+            for word in [kind, 0x100, vaddr, paddr, filesz, memsz, 0, 0] {
                 b.extend_from_slice(&word.to_le_bytes());
             }
         }
@@ -108,6 +113,7 @@ mod tests {
         assert_eq!(
             segs[1],
             Segment {
+                offset: 0x100,
                 vaddr: 0x2000_0000,
                 paddr: 0x1000,
                 file_size: 0x10,

@@ -1,20 +1,27 @@
-//! Board firmware images: building a board crate of `device/boards/` with a public key embedded,
-//! and measuring an image against its board's flash, RAM and storage budgets.
+//! Board firmware images: the emulated board's `server`, embedded in this binary, with the user's
+//! public key written into its key slot; source-tree builds of any board crate of `device/boards/`
+//! with a key set at build time; and measuring an image against its board's flash, RAM and
+//! storage budgets.
 //!
 //! ```text
+//! embedded::qemu_server() ─ key_slot::write_key(image, key) ─► the ELF QEMU boots   (any folder)
 //! build(board map, key, bin) ─ cargo build --release ─► device/boards/<name>/target/<triple>/release/<bin>
+//!                                                      (a source tree: real boards, the tests)
 //! measure(board map, ELF PT_LOAD segments) ─► ImageUsage (flash, RAM statics) or BudgetError
 //! ```
 
+mod board_cargo;
 mod budget;
 mod elf;
+mod embedded;
+mod key_slot;
 
 pub use budget::{firmware_flash, measure, BudgetError, ImageUsage, MIN_STACK};
 pub use elf::{load_segments, ElfError, Segment};
+pub use embedded::qemu_server;
+pub use key_slot::{write_key, KeySlotError};
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::SystemTime;
 
 use edgekd_device::board::BoardMap;
 
@@ -40,6 +47,15 @@ pub enum FirmwareError {
         /// Length of what was given.
         len: usize,
     },
+    /// This binary embeds no firmware for the emulated board (`host/build.rs` lacked the target).
+    #[error("{why}")]
+    NotEmbedded {
+        /// Why, and the fix.
+        why: &'static str,
+    },
+    /// The public key could not be written into the image's key slot.
+    #[error("writing the key into the firmware image: {0}")]
+    KeySlot(#[from] KeySlotError),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
@@ -58,7 +74,8 @@ pub enum FirmwareError {
     },
 }
 
-/// The board crates: `device/boards` of this source tree.
+/// The board crates: `device/boards` of the source tree this binary was built from (for [`build`];
+/// an installed `edgekd` needs it only to build real-board images).
 pub fn boards_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../device/boards")
 }
@@ -74,10 +91,9 @@ pub fn release_dir(board: &BoardMap, target: &str) -> PathBuf {
 }
 
 /// Builds `bin` (every binary when `None`) of `board`'s crate in release with `public_key_hex`
-/// (64 hex digits) embedded and returns the release directory. Skipped when the `server` ELF
-/// (or `bin`'s) is newer than every source of the board crate, the firmware core, `device` and
-/// `shared` and was built by this function with the same key (a stamp file beside it, newer than
-/// the ELF). The crate's own target directory is used, whatever `CARGO_TARGET_DIR` says.
+/// (64 hex digits) set at build time and returns the release directory. cargo decides what is
+/// stale (the firmware core's build script reruns when the key changes). The crate's own target
+/// directory is used, whatever `CARGO_TARGET_DIR` says.
 pub fn build(
     board: &BoardMap,
     public_key_hex: &str,
@@ -95,29 +111,16 @@ pub fn build_for(
     public_key_hex: &str,
     bin: Option<&str>,
 ) -> Result<PathBuf, FirmwareError> {
-    let key = public_key_hex.trim();
-    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(FirmwareError::BadKey { len: key.len() });
-    }
+    let key = parse_key(public_key_hex)?;
     let dir = board_dir(board);
-    let release = release_dir(board, target);
-    let elf = release.join(bin.unwrap_or("server"));
-    let stamp = release.join(format!("{}.key", bin.unwrap_or("all")));
-    if up_to_date(&elf, &stamp, key, &dir) {
-        return Ok(release);
-    }
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.args(["build", "--release", "--locked", "--target", target]);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = board_cargo::board_cargo(&cargo, &dir, target, &dir.join("target"));
     if let Some(bin) = bin {
         cmd.args(["--bin", bin]);
     }
     let out = cmd
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"))
-        .env("EDGEKD_PUBLIC_KEY", key)
+        .env("EDGEKD_PUBLIC_KEY", edgekd_shared::hex::hex(&key))
         .env_remove("EDGEKD_PUBLIC_KEY_FILE")
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
         .output()
         .map_err(FirmwareError::Spawn)?;
     if !out.status.success() {
@@ -129,11 +132,13 @@ pub fn build_for(
             stderr: lines[lines.len().saturating_sub(40)..].join("\n"),
         });
     }
-    std::fs::write(&stamp, key).map_err(|source| FirmwareError::Io {
-        path: stamp.clone(),
-        source,
-    })?;
-    Ok(release)
+    Ok(release_dir(board, target))
+}
+
+/// The 32 bytes of a public key written as 64 hex digits (surrounding blanks ignored).
+pub fn parse_key(public_key_hex: &str) -> Result<[u8; 32], FirmwareError> {
+    let text = public_key_hex.trim();
+    edgekd_shared::hex::parse_32(text).ok_or(FirmwareError::BadKey { len: text.len() })
 }
 
 /// Measures the ELF at `elf` against `board`: `Ok(Err(_))` when it does not fit.
@@ -150,56 +155,6 @@ pub fn measure_file(
         source,
     })?;
     Ok(measure(board, &segments))
-}
-
-fn up_to_date(elf: &Path, stamp: &Path, key: &str, board_dir: &Path) -> bool {
-    let Ok(built) = std::fs::metadata(elf).and_then(|m| m.modified()) else {
-        return false;
-    };
-    if std::fs::read_to_string(stamp).ok().as_deref() != Some(key) {
-        return false;
-    }
-    // An ELF newer than the stamp was rebuilt by someone else, perhaps with another key.
-    if std::fs::metadata(stamp)
-        .and_then(|m| m.modified())
-        .map_or(true, |t| t < built)
-    {
-        return false;
-    }
-    let root = board_dir.join("../../..");
-    let mut sources: Vec<PathBuf> = ["src", "Cargo.toml", "Cargo.lock", "build.rs", "memory.x"]
-        .iter()
-        .map(|f| board_dir.join(f))
-        .collect();
-    sources.extend(
-        [
-            "device/firmware/src",
-            "device/firmware/Cargo.toml",
-            "device/firmware/build.rs",
-            "device/src",
-            "device/Cargo.toml",
-            "shared/src",
-            "shared/Cargo.toml",
-        ]
-        .iter()
-        .map(|p| root.join(p)),
-    );
-    sources
-        .iter()
-        .all(|p| newest(p).is_some_and(|t| t <= built))
-}
-
-/// The newest modification time under `path` (a file or a directory tree).
-fn newest(path: &Path) -> Option<SystemTime> {
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.is_file() {
-        return meta.modified().ok();
-    }
-    let mut latest = meta.modified().ok()?;
-    for entry in std::fs::read_dir(path).ok()?.flatten() {
-        latest = latest.max(newest(&entry.path())?);
-    }
-    Some(latest)
 }
 
 #[cfg(test)]
@@ -228,18 +183,5 @@ mod tests {
                 assert!(dir.join(file).is_file(), "{}/{file}", dir.display());
             }
         }
-    }
-
-    #[test]
-    fn newest_sees_files_in_subdirectories() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("a")).unwrap();
-        std::fs::write(dir.path().join("a/f"), b"x").unwrap();
-        let file_time = std::fs::metadata(dir.path().join("a/f"))
-            .unwrap()
-            .modified()
-            .unwrap();
-        assert!(newest(dir.path()).unwrap() >= file_time);
-        assert!(newest(&dir.path().join("missing")).is_none());
     }
 }

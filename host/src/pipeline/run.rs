@@ -203,7 +203,7 @@ pub fn summary(
     );
     let _ = writeln!(
         s,
-        "\nartifact {} — {} bytes, arena {} bytes, learner {} bytes: fits {} (≤ {} / {} / {}); calibration {}; device engine = host int8 on {} of {} test texts",
+        "\nartifact {} — {} bytes, arena {} bytes, learner {} bytes: fits {} (≤ {} / {} / {}); calibration {}",
         export.path.display(),
         export.sizes.artifact,
         export.sizes.arena,
@@ -212,9 +212,7 @@ pub fn summary(
         profile.max_artifact,
         profile.max_arena,
         profile.max_learner,
-        export.calibration,
-        outcome.test.len() - export.device_host_mismatches,
-        outcome.test.len()
+        export.calibration
     );
     if let Some(line) = outcome.degree_search_line() {
         let _ = writeln!(s, "\n{line}");

@@ -1,10 +1,10 @@
 //! [`QuantizedStudent`] → `shared::artifact::Model` (borrowing its buffers), ready for
 //! `shared::artifact::encode`.
 
-use edgekd_shared::artifact::{i8_as_bytes, HeadMaster, Layer, Metadata, Model, MAX_LAYERS};
+use edgekd_shared::artifact::{HeadMaster, Metadata, Model, MAX_LAYERS};
 
 use super::error::QuantizeError;
-use super::model::{QLayer, QuantizedStudent};
+use super::model::QuantizedStudent;
 
 /// The f32 head master as the little-endian bytes the artifact stores.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,67 +50,7 @@ impl QuantizedStudent {
                 found: self.layers.len(),
             });
         }
-        let layers = self.layers.iter().map(|l| match l {
-            QLayer::EmbedBag {
-                buckets,
-                dim,
-                pool,
-                table,
-                out,
-            } => Layer::EmbedBag {
-                buckets: *buckets,
-                dim: *dim,
-                pool: *pool,
-                table: i8_as_bytes(table),
-                out: *out,
-            },
-            QLayer::Embed {
-                buckets,
-                dim,
-                table,
-                out,
-            } => Layer::Embed {
-                buckets: *buckets,
-                dim: *dim,
-                table: i8_as_bytes(table),
-                out: *out,
-            },
-            QLayer::Conv1d {
-                in_ch,
-                out_ch,
-                kernel,
-                pad,
-                weights,
-                params,
-                out,
-                relu,
-            } => Layer::Conv1d {
-                in_ch: *in_ch,
-                out_ch: *out_ch,
-                kernel: *kernel,
-                pad: *pad,
-                weights: i8_as_bytes(weights),
-                params,
-                out: *out,
-                relu: *relu,
-            },
-            QLayer::Dense {
-                inputs,
-                outputs,
-                weights,
-                params,
-                out,
-                relu,
-            } => Layer::Dense {
-                inputs: *inputs,
-                outputs: *outputs,
-                weights: i8_as_bytes(weights),
-                params,
-                out: *out,
-                relu: *relu,
-            },
-            QLayer::GlobalPool { pool } => Layer::GlobalPool { pool: *pool },
-        });
+        let layers = self.layers.iter().map(|l| l.map_bytes(Vec::as_slice));
         narrow("classes", self.config.classes)?;
         Ok(Model {
             meta,

@@ -1,5 +1,6 @@
 //! Errors of the post-training quantizer and of the host int8 evaluation.
 
+use edgekd_device::engine::EngineError;
 use edgekd_models::student::StudentError;
 use edgekd_shared::kernels::KernelError;
 use edgekd_shared::quant::QuantError;
@@ -21,6 +22,9 @@ pub enum QuantizeError {
         /// The underlying error.
         error: QuantError,
     },
+    /// The device engine refused to run the int8 student.
+    #[error("int8 engine: {0}")]
+    Engine(#[from] EngineError),
     /// An int8 kernel refused its inputs (layer named).
     #[error("int8 {layer}: {error}")]
     Kernel {

@@ -1,6 +1,8 @@
 //! Host int8 evaluation against labels and against the f32 student, and the choice of the
-//! calibration method.
+//! calibration method. The int8 predictions are the device engine's (`edgekd_device::engine`),
+//! run on the quantized student's own layers.
 
+use edgekd_device::engine::{arena_size, run_tokens};
 use edgekd_models::burn::prelude::*;
 use edgekd_models::student::Student;
 use serde::{Deserialize, Serialize};
@@ -24,12 +26,16 @@ pub struct Int8Comparison {
     pub int8_accuracy: f64,
 }
 
-/// int8 predictions of every example (the same kernels as the device).
+/// int8 predictions of every example: the device engine on `q`'s layers, one arena for all.
 pub fn predict_int8(
     q: &QuantizedStudent,
     examples: &[TrainExample],
 ) -> Result<Vec<usize>, QuantizeError> {
-    examples.iter().map(|e| q.predict(&e.tokens)).collect()
+    let mut arena = vec![0u8; arena_size(q)?];
+    examples
+        .iter()
+        .map(|e| Ok(run_tokens(q, &e.tokens, &mut arena)?.label))
+        .collect()
 }
 
 /// Compares `q` with the f32 `model` (on the plain `device`) on `examples`.

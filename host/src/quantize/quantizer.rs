@@ -4,6 +4,7 @@
 
 use edgekd_models::burn::prelude::*;
 use edgekd_models::student::{Student, StudentKind, TokenBatch};
+use edgekd_shared::artifact::{i8_as_bytes, Layer};
 use edgekd_shared::kernels::{ChannelParams, Pool};
 use edgekd_shared::quant::host::{
     act_quant_from_range, channel_requants, fold_bias, quantize_weights_per_channel,
@@ -12,7 +13,7 @@ use edgekd_shared::quant::ActQuant;
 
 use super::calibrate::{range, Calibration};
 use super::error::{kernel, quant, QuantizeError};
-use super::model::{HeadMasterF32, QLayer, QuantizedStudent};
+use super::model::{HeadMasterF32, QuantizedStudent};
 use crate::train::TrainExample;
 
 /// Most calibration examples used (a random subset is not needed: the caller passes the
@@ -64,8 +65,8 @@ fn observe(
     Ok(obs)
 }
 
-/// Quantizes `[out, per]`-shaped f32 weights with their bias into an int8 layer's weights and
-/// channel params for input quantization `input` and output quantization `out`.
+/// Quantizes `[out, per]`-shaped f32 weights with their bias into an int8 layer's weights (as
+/// bytes) and channel params for input quantization `input` and output quantization `out`.
 fn quantize_channels(
     layer: &'static str,
     weights: &[f32],
@@ -74,7 +75,7 @@ fn quantize_channels(
     per_channel: usize,
     input: ActQuant,
     out: ActQuant,
-) -> Result<(Vec<i8>, Vec<u8>), QuantizeError> {
+) -> Result<(Vec<u8>, Vec<u8>), QuantizeError> {
     let cw = quantize_weights_per_channel(weights, outputs, per_channel).map_err(quant(layer))?;
     let folded = fold_bias(
         bias,
@@ -88,7 +89,7 @@ fn quantize_channels(
     let rq = channel_requants(input.scale, &cw.scales, out.scale).map_err(quant(layer))?;
     let mut params = vec![0u8; outputs * ChannelParams::BYTES_PER_CHANNEL];
     ChannelParams::encode(&folded, &rq, &mut params).map_err(kernel(layer))?;
-    Ok((cw.values, params))
+    Ok((i8_as_bytes(&cw.values).to_vec(), params))
 }
 
 /// burn `Linear` weight `[in, out]` → device layout `[out, in]`.
@@ -143,12 +144,13 @@ pub fn quantize_student(
     let (lo, hi) = range(&table, Calibration::MinMax)?;
     let table_q = act_quant_from_range(lo, hi).map_err(quant("embedding"))?;
     let table_i8: Vec<i8> = table.iter().map(|&v| table_q.quantize(v)).collect();
+    let table_bytes = i8_as_bytes(&table_i8).to_vec();
     let buckets = u32::try_from(config.buckets).unwrap_or(u32::MAX);
 
     let (blo, bhi) = range(&obs.body, method)?;
     let body_q = act_quant_from_range(blo, bhi).map_err(quant("body activations"))?;
     let (llo, lhi) = range(&obs.logits, method)?;
-    let logits_q = act_quant_from_range(llo, lhi).map_err(quant("logits"))?;
+    let logits_quant = act_quant_from_range(llo, lhi).map_err(quant("logits"))?;
 
     let mut layers = Vec::with_capacity(4);
     match config.kind {
@@ -157,11 +159,11 @@ pub fn quantize_student(
                 .hidden
                 .as_ref()
                 .ok_or_else(|| QuantizeError::MissingLayer(config.kind.to_string(), "hidden"))?;
-            layers.push(QLayer::EmbedBag {
+            layers.push(Layer::EmbedBag {
                 buckets,
                 dim: d as u16,
                 pool: Pool::Mean,
-                table: table_i8,
+                table: table_bytes,
                 out: table_q,
             });
             let w = expect("hidden weight", to_vec(hidden.weight.val()), d * h)?;
@@ -178,7 +180,7 @@ pub fn quantize_student(
                 table_q,
                 body_q,
             )?;
-            layers.push(QLayer::Dense {
+            layers.push(Layer::Dense {
                 inputs: d as u16,
                 outputs: h as u16,
                 weights,
@@ -193,10 +195,10 @@ pub fn quantize_student(
                 .as_ref()
                 .ok_or_else(|| QuantizeError::MissingLayer(config.kind.to_string(), "conv"))?;
             let k = config.kernel;
-            layers.push(QLayer::Embed {
+            layers.push(Layer::Embed {
                 buckets,
                 dim: d as u16,
-                table: table_i8,
+                table: table_bytes,
                 out: table_q,
             });
             // burn [out, in, kernel] → device [out, kernel, in].
@@ -219,7 +221,7 @@ pub fn quantize_student(
             };
             let (weights, params) =
                 quantize_channels("conv1d", &wk, &b, h, k * d, table_q, body_q)?;
-            layers.push(QLayer::Conv1d {
+            layers.push(Layer::Conv1d {
                 in_ch: d as u16,
                 out_ch: h as u16,
                 kernel: k as u16,
@@ -229,7 +231,7 @@ pub fn quantize_student(
                 out: body_q,
                 relu: true,
             });
-            layers.push(QLayer::GlobalPool { pool: Pool::Max });
+            layers.push(Layer::GlobalPool { pool: Pool::Max });
         }
     }
     let w = expect("output weight", to_vec(model.output.weight.val()), h * c)?;
@@ -238,13 +240,13 @@ pub fn quantize_student(
         None => vec![0.0; c],
     };
     let wt = transpose(&w, h, c);
-    let (weights, params) = quantize_channels("output dense", &wt, &b, c, h, body_q, logits_q)?;
-    layers.push(QLayer::Dense {
+    let (weights, params) = quantize_channels("output dense", &wt, &b, c, h, body_q, logits_quant)?;
+    layers.push(Layer::Dense {
         inputs: h as u16,
         outputs: c as u16,
         weights,
         params,
-        out: logits_q,
+        out: logits_quant,
         relu: false,
     });
     Ok(QuantizedStudent {

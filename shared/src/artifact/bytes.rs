@@ -5,11 +5,11 @@ use serde::Serializer;
 
 /// Serializes a byte table as a postcard byte array (varint length, then the raw bytes), the same
 /// bytes that borrowed `&[u8]` deserialization reads.
-pub(crate) fn serialize_bytes<S: Serializer>(
-    bytes: &&[u8],
+pub(crate) fn serialize_bytes<B: AsRef<[u8]>, S: Serializer>(
+    bytes: &B,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    serializer.serialize_bytes(bytes)
+    serializer.serialize_bytes(bytes.as_ref())
 }
 
 /// Views a byte table as int8 values (two's complement), without copying.

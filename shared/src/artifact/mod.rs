@@ -22,6 +22,7 @@ mod error;
 mod header;
 mod id;
 mod model;
+mod network;
 #[cfg(feature = "std")]
 pub mod sample;
 mod shape;
@@ -38,6 +39,7 @@ pub use header::{
 };
 pub use id::{model_id, ModelId, MODEL_ID_LEN};
 pub use model::{HeadMaster, Layer, Metadata, Model};
+pub use network::Network;
 pub use shape::{check_layer, layer_output, Act, Depth, Shape};
 pub use validate::{plan, plan_at, validate, Plan};
 

@@ -23,7 +23,7 @@ pub struct Model<'a> {
     pub tokenizer: TokenizerConfig,
     /// The layers in execution order. The first takes token ids; the last gives the logits.
     #[serde(borrow)]
-    pub layers: heapless::Vec<Layer<'a>, MAX_LAYERS>,
+    pub layers: heapless::Vec<Layer<&'a [u8]>, MAX_LAYERS>,
     /// f32 master copy of the last (Dense) layer, for on-device learning.
     #[serde(borrow)]
     pub head: Option<HeadMaster<'a>>,
@@ -53,8 +53,13 @@ pub struct Metadata<'a> {
 
 /// One operation of the student. Byte tables are int8 values stored as bytes (two's complement)
 /// unless said otherwise; read them with [`as_i8`](super::as_i8).
+///
+/// `B` holds each byte table: `&[u8]` borrowed from the artifact in a decoded [`Model`], `Vec<u8>`
+/// in the host's quantizer before an artifact exists. The engine runs either
+/// (see [`Network`](super::Network)); [`map_bytes`](Layer::map_bytes) converts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Layer<'a> {
+#[serde(bound(serialize = "B: AsRef<[u8]>", deserialize = "B: Deserialize<'de>"))]
+pub enum Layer<B> {
     /// Hashed-token embedding pooled over the tokens: tokens `[n] u32` → vector `[dim]`.
     /// The output has the quantization of the table, `out`.
     EmbedBag {
@@ -65,8 +70,8 @@ pub enum Layer<'a> {
         /// Mean or max over the tokens; no token gives `out.zero_point` (real 0.0).
         pool: Pool,
         /// `[buckets, dim]` int8.
-        #[serde(borrow, serialize_with = "serialize_bytes")]
-        table: &'a [u8],
+        #[serde(serialize_with = "serialize_bytes")]
+        table: B,
         /// Quantization of the table and of the output.
         out: ActQuant,
     },
@@ -77,8 +82,8 @@ pub enum Layer<'a> {
         /// Width of a row.
         dim: u16,
         /// `[buckets, dim]` int8.
-        #[serde(borrow, serialize_with = "serialize_bytes")]
-        table: &'a [u8],
+        #[serde(serialize_with = "serialize_bytes")]
+        table: B,
         /// Quantization of the table and of the output.
         out: ActQuant,
     },
@@ -94,11 +99,11 @@ pub enum Layer<'a> {
         /// Padding each side, `< kernel`.
         pad: u16,
         /// `[out_ch, kernel, in_ch]` int8, symmetric per output channel (−127..=127).
-        #[serde(borrow, serialize_with = "serialize_bytes")]
-        weights: &'a [u8],
+        #[serde(serialize_with = "serialize_bytes")]
+        weights: B,
         /// `[out_ch]` × 12 LE bytes ([`ChannelParams`](crate::kernels::ChannelParams)).
-        #[serde(borrow, serialize_with = "serialize_bytes")]
-        params: &'a [u8],
+        #[serde(serialize_with = "serialize_bytes")]
+        params: B,
         /// Quantization of the output.
         out: ActQuant,
         /// ReLU fused into the output clamp.
@@ -111,11 +116,11 @@ pub enum Layer<'a> {
         /// Output width.
         outputs: u16,
         /// `[outputs, inputs]` int8, symmetric per output channel (−127..=127).
-        #[serde(borrow, serialize_with = "serialize_bytes")]
-        weights: &'a [u8],
+        #[serde(serialize_with = "serialize_bytes")]
+        weights: B,
         /// `[outputs]` × 12 LE bytes ([`ChannelParams`](crate::kernels::ChannelParams)).
-        #[serde(borrow, serialize_with = "serialize_bytes")]
-        params: &'a [u8],
+        #[serde(serialize_with = "serialize_bytes")]
+        params: B,
         /// Quantization of the output.
         out: ActQuant,
         /// ReLU fused into the output clamp.
@@ -129,7 +134,7 @@ pub enum Layer<'a> {
     },
 }
 
-impl Layer<'_> {
+impl<B> Layer<B> {
     /// Short name of the op, for logs and `inspect`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -149,6 +154,88 @@ impl Layer<'_> {
             | Layer::Conv1d { out, .. }
             | Layer::Dense { out, .. } => Some(*out),
             Layer::GlobalPool { .. } => None,
+        }
+    }
+
+    /// The same layer with every byte table passed through `f` (e.g. owned `Vec<u8>` tables →
+    /// the borrowed `&[u8]` a [`Model`] holds: `layer.map_bytes(Vec::as_slice)`).
+    pub fn map_bytes<'s, C>(&'s self, f: impl Fn(&'s B) -> C) -> Layer<C> {
+        match self {
+            Layer::EmbedBag {
+                buckets,
+                dim,
+                pool,
+                table,
+                out,
+            } => Layer::EmbedBag {
+                buckets: *buckets,
+                dim: *dim,
+                pool: *pool,
+                table: f(table),
+                out: *out,
+            },
+            Layer::Embed {
+                buckets,
+                dim,
+                table,
+                out,
+            } => Layer::Embed {
+                buckets: *buckets,
+                dim: *dim,
+                table: f(table),
+                out: *out,
+            },
+            Layer::Conv1d {
+                in_ch,
+                out_ch,
+                kernel,
+                pad,
+                weights,
+                params,
+                out,
+                relu,
+            } => Layer::Conv1d {
+                in_ch: *in_ch,
+                out_ch: *out_ch,
+                kernel: *kernel,
+                pad: *pad,
+                weights: f(weights),
+                params: f(params),
+                out: *out,
+                relu: *relu,
+            },
+            Layer::Dense {
+                inputs,
+                outputs,
+                weights,
+                params,
+                out,
+                relu,
+            } => Layer::Dense {
+                inputs: *inputs,
+                outputs: *outputs,
+                weights: f(weights),
+                params: f(params),
+                out: *out,
+                relu: *relu,
+            },
+            Layer::GlobalPool { pool } => Layer::GlobalPool { pool: *pool },
+        }
+    }
+}
+
+impl<B: AsRef<[u8]>> Layer<B> {
+    /// Bytes of this layer's tables: int8 table or weights plus channel parameters.
+    pub fn table_bytes(&self) -> usize {
+        match self {
+            Layer::EmbedBag { table, .. } | Layer::Embed { table, .. } => table.as_ref().len(),
+            Layer::Conv1d {
+                weights, params, ..
+            }
+            | Layer::Dense {
+                weights, params, ..
+            } => weights.as_ref().len().saturating_add(params.as_ref().len()),
+            Layer::GlobalPool { .. } => 0,
         }
     }
 }

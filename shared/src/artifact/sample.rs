@@ -178,7 +178,7 @@ pub fn sample(
         SampleKind::Conv => {
             let conv = quantized_layer(&mut rng, 8, 3 * dim, emb_q, max_abs(emb_q), true);
             let dense = quantized_layer(&mut rng, 4, 8, conv.out, max_abs(conv.out), false);
-            let layers = [
+            let layers: [Layer<&[u8]>; 4] = [
                 Layer::Embed {
                     buckets,
                     dim: dim as u16,
@@ -292,7 +292,7 @@ fn bag(
         .iter()
         .flat_map(|&b| (b as f32).to_le_bytes())
         .collect();
-    let layers = [
+    let layers: [Layer<&[u8]>; 3] = [
         Layer::EmbedBag {
             buckets,
             dim: dim as u16,
@@ -348,7 +348,7 @@ static TINY_PARAMS: [u8; 24] = [
 /// labels `no`, `yes`; tokenizer 4 buckets, at most 8 tokens. The golden-bytes test and the
 /// engine's exact int8 test use it.
 pub fn tiny() -> Model<'static> {
-    let layers = [
+    let layers: [Layer<&[u8]>; 2] = [
         Layer::EmbedBag {
             buckets: 4,
             dim: 2,

@@ -66,9 +66,9 @@ impl Act {
 /// Checks layer `index` against its input and returns its output. `tokenizer_buckets` is the
 /// number of distinct token ids the tokenizer makes. Checks dimensions, byte-table lengths,
 /// weights range, requantization and output scale.
-pub fn check_layer(
+pub fn check_layer<B: AsRef<[u8]>>(
     index: usize,
-    layer: &Layer<'_>,
+    layer: &Layer<B>,
     input: Act,
     tokenizer_buckets: u32,
 ) -> Result<Act, ArtifactError> {
@@ -86,9 +86,9 @@ pub enum Depth {
 }
 
 /// Like [`check_layer`], at the given depth.
-pub fn layer_output(
+pub fn layer_output<B: AsRef<[u8]>>(
     index: usize,
-    layer: &Layer<'_>,
+    layer: &Layer<B>,
     input: Act,
     tokenizer_buckets: u32,
     depth: Depth,
@@ -98,7 +98,7 @@ pub fn layer_output(
         expected,
         found: input.shape.kind(),
     };
-    match *layer {
+    match layer {
         Layer::EmbedBag {
             buckets,
             dim,
@@ -112,6 +112,7 @@ pub fn layer_output(
             table,
             out,
         } => {
+            let (buckets, dim, table, out) = (*buckets, *dim, table.as_ref(), *out);
             let Shape::Tokens { max_len } = input.shape else {
                 return Err(wrong_input(ShapeKind::Tokens));
             };
@@ -156,10 +157,10 @@ pub fn layer_output(
             let Shape::Sequence { max_len, ch } = input.shape else {
                 return Err(wrong_input(ShapeKind::Sequence));
             };
-            let in_ch = dimension(index, "in_ch", in_ch.into(), MAX_WIDTH)?;
-            let out_ch = dimension(index, "out_ch", out_ch.into(), MAX_WIDTH)?;
-            let kernel = dimension(index, "kernel", kernel.into(), MAX_KERNEL)?;
-            let pad = usize::from(pad);
+            let in_ch = dimension(index, "in_ch", (*in_ch).into(), MAX_WIDTH)?;
+            let out_ch = dimension(index, "out_ch", (*out_ch).into(), MAX_WIDTH)?;
+            let kernel = dimension(index, "kernel", (*kernel).into(), MAX_KERNEL)?;
+            let pad = usize::from(*pad);
             if pad >= kernel {
                 return Err(ArtifactError::LayerDimension {
                     layer: index,
@@ -176,8 +177,15 @@ pub fn layer_output(
             if taps > MAX_DOT_LEN {
                 return Err(overflow(index, "kernel · in_ch"));
             }
-            weights_and_params(index, weights, params, out_ch, taps, depth)?;
-            quant(index, out)?;
+            weights_and_params(
+                index,
+                weights.as_ref(),
+                params.as_ref(),
+                out_ch,
+                taps,
+                depth,
+            )?;
+            quant(index, *out)?;
             // out_len = len + 2·pad − kernel + 1, or 0 when negative; pad < kernel keeps it ≤ len + pad.
             let grown = max_len
                 .checked_add(2 * pad + 1)
@@ -195,7 +203,7 @@ pub fn layer_output(
                     max_len: out_len,
                     ch: out_ch,
                 },
-                quant: Some(out),
+                quant: Some(*out),
             })
         }
         Layer::Dense {
@@ -209,14 +217,21 @@ pub fn layer_output(
             let Shape::Vector { width } = input.shape else {
                 return Err(wrong_input(ShapeKind::Vector));
             };
-            let inputs = dimension(index, "inputs", inputs.into(), MAX_WIDTH)?;
-            let outputs = dimension(index, "outputs", outputs.into(), MAX_WIDTH)?;
+            let inputs = dimension(index, "inputs", (*inputs).into(), MAX_WIDTH)?;
+            let outputs = dimension(index, "outputs", (*outputs).into(), MAX_WIDTH)?;
             same(index, "inputs", width, inputs)?;
-            weights_and_params(index, weights, params, outputs, inputs, depth)?;
-            quant(index, out)?;
+            weights_and_params(
+                index,
+                weights.as_ref(),
+                params.as_ref(),
+                outputs,
+                inputs,
+                depth,
+            )?;
+            quant(index, *out)?;
             Ok(Act {
                 shape: Shape::Vector { width: outputs },
-                quant: Some(out),
+                quant: Some(*out),
             })
         }
         Layer::GlobalPool { .. } => {
@@ -428,8 +443,8 @@ mod tests {
             out_ch: 2,
             kernel: 3,
             pad,
-            weights: &weights,
-            params: &params,
+            weights: &weights[..],
+            params: &params[..],
             out: Q,
             relu: true,
         };
@@ -476,8 +491,8 @@ mod tests {
             out_ch: 2,
             kernel: 3,
             pad: 1,
-            weights: &bad,
-            params: &params,
+            weights: &bad[..],
+            params: &params[..],
             out: Q,
             relu: false,
         };
@@ -495,8 +510,8 @@ mod tests {
         let dense = Layer::Dense {
             inputs: 3,
             outputs: 2,
-            weights: &weights,
-            params: &params,
+            weights: &weights[..],
+            params: &params[..],
             out: Q,
             relu: false,
         };
@@ -522,8 +537,8 @@ mod tests {
         let dense = Layer::Dense {
             inputs: 3,
             outputs: 2,
-            weights: &weights,
-            params: &params,
+            weights: &weights[..],
+            params: &params[..],
             out: Q,
             relu: false,
         };
@@ -541,8 +556,8 @@ mod tests {
         let dense = Layer::Dense {
             inputs: 3,
             outputs: 2,
-            weights: &weights,
-            params: &[0; 24],
+            weights: &weights[..],
+            params: &[0u8; 24][..],
             out: bad_q,
             relu: false,
         };

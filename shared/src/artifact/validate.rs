@@ -5,11 +5,12 @@
 
 use super::bytes::f32_at;
 use super::model::{HeadMaster, Layer, Model};
+use super::network::Network;
 use super::shape::{layer_output, Act, Depth, Shape};
 use super::{ArtifactError, MAX_LABEL_BYTES, MAX_LAYERS};
 
 /// The activation after each layer (`acts[i]` is the output of layer `i`), with the largest
-/// sequence lengths; what the engine sizes its buffers from.
+/// sequence lengths; what the engine sizes its buffers from and runs on.
 pub type Plan = heapless::Vec<Act, MAX_LAYERS>;
 
 /// Validates `model` and returns the output of every layer.
@@ -43,17 +44,20 @@ pub fn plan(model: &Model<'_>) -> Result<Plan, ArtifactError> {
     plan_at(model, Depth::Full)
 }
 
-/// Like [`plan`], at the given depth: [`Depth::Shapes`] skips the passes over weights and
-/// channel parameters (for models that already passed [`validate`]).
-pub fn plan_at(model: &Model<'_>, depth: Depth) -> Result<Plan, ArtifactError> {
-    if model.layers.is_empty() {
+/// Like [`plan`], for any [`Network`] (a decoded model or the host's owned layers), at the given
+/// depth: [`Depth::Shapes`] skips the passes over weights and channel parameters (for models that
+/// already passed [`validate`]). The one place where layer shapes are chained.
+pub fn plan_at<N: Network + ?Sized>(net: &N, depth: Depth) -> Result<Plan, ArtifactError> {
+    let layers = net.layers();
+    if layers.is_empty() {
         return Err(ArtifactError::NoLayers);
     }
-    let mut act = Act::tokens(usize::from(model.tokenizer.max_tokens));
+    let tokenizer = net.tokenizer();
+    let mut act = Act::tokens(usize::from(tokenizer.max_tokens));
     let mut plan = Plan::new();
-    for (index, layer) in model.layers.iter().enumerate() {
-        act = layer_output(index, layer, act, model.tokenizer.buckets, depth)?;
-        // `layers` holds at most MAX_LAYERS, so does `plan`.
+    for (index, layer) in layers.iter().enumerate() {
+        act = layer_output(index, layer, act, tokenizer.buckets, depth)?;
+        // A decoded model holds at most MAX_LAYERS; a longer network is refused here.
         plan.push(act).map_err(|_| ArtifactError::Overflow {
             layer: index,
             what: "layer count",

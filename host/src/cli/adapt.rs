@@ -18,7 +18,6 @@ use edgekd_host::adapt::{
 use edgekd_host::device::{DeviceClient, SimDevice, DEFAULT_TIMEOUT};
 use edgekd_host::pipeline::load_corpus;
 use edgekd_host::qemu::{firmware_file, QemuDevice, QemuOptions};
-use edgekd_models::teacher::{SoftLabelCache, Teacher};
 use edgekd_shared::artifact::decode_trusted;
 
 /// Arguments of `edgekd adapt`.

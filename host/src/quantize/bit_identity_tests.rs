@@ -17,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::*;
 use crate::train::synthetic::PlantedTask;
-use crate::train::{train_student, TrainConfig, TrainExample, TrainMode};
+use crate::train::{train_student, Mode, TrainConfig, TrainExample};
 
 /// The artifact format's layer kinds, by name; the match is exhaustive, so a new kind does not
 /// compile until this test covers it.
@@ -39,7 +39,7 @@ fn quantized(kind: StudentKind, device: &Device) -> QuantizedStudent {
         epochs: 1,
         ..TrainConfig::new(student.clone())
     };
-    let trained = train_student(&cfg, &train, &train, TrainMode::Ft, device, &mut |_| {
+    let trained = train_student(&cfg, &train, &train, Mode::Ft, device, &mut |_| {
         ControlFlow::Continue(())
     })
     .unwrap();

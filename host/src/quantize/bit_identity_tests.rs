@@ -10,26 +10,15 @@ use ed25519_dalek::SigningKey;
 use edgekd_device::engine::{arena_size, infer, Input};
 use edgekd_models::burn::prelude::*;
 use edgekd_models::student::{StudentConfig, StudentKind};
-use edgekd_shared::artifact::{decode, encode, Layer, Metadata, VerifyPolicy};
+use edgekd_shared::artifact::{decode, encode, Layer, VerifyPolicy};
 use edgekd_shared::kernels::Pool;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::tests::planted_metadata;
 use super::*;
 use crate::train::synthetic::PlantedTask;
 use crate::train::{train_student, Mode, TrainConfig, TrainExample};
-
-/// The artifact format's layer kinds, by name; the match is exhaustive, so a new kind does not
-/// compile until this test covers it.
-fn kind<B>(layer: &Layer<B>) -> &'static str {
-    match layer {
-        Layer::EmbedBag { .. } => "embed_bag",
-        Layer::Embed { .. } => "embed",
-        Layer::Conv1d { .. } => "conv1d",
-        Layer::Dense { .. } => "dense",
-        Layer::GlobalPool { .. } => "global_pool",
-    }
-}
 
 /// A quantized student of `kind`, trained briefly on the planted task (512 buckets, 2 classes).
 fn quantized(kind: StudentKind, device: &Device) -> QuantizedStudent {
@@ -111,29 +100,21 @@ fn host_int8_equals_the_device_engine_on_every_layer_kind() {
     let mut options = BTreeSet::new();
     for (name, q) in students(&device) {
         for layer in &q.layers {
-            covered.insert(kind(layer));
+            covered.insert(layer.name());
+            // Exhaustive (no `_` arm): a new layer kind does not compile until this test covers it.
             match layer {
                 Layer::EmbedBag { pool, .. } | Layer::GlobalPool { pool } => {
-                    options.insert(format!("{} {pool:?}", kind(layer)));
+                    options.insert(format!("{} {pool:?}", layer.name()));
                 }
                 Layer::Conv1d { relu, .. } | Layer::Dense { relu, .. } => {
-                    options.insert(format!("{} relu={relu}", kind(layer)));
+                    options.insert(format!("{} relu={relu}", layer.name()));
                 }
                 Layer::Embed { .. } => {}
             }
         }
         // The device's side: the signed artifact, decoded with the key, run on the text.
         let head = q.head_bytes();
-        let meta = Metadata {
-            labels: ["neg", "pos"].into_iter().collect(),
-            teacher: "synthetic",
-            dataset: "planted",
-            degree: 0.0,
-            copies: 0,
-            git_rev: "test",
-            board: "m4-1m",
-            notes: name,
-        };
+        let meta = planted_metadata(name);
         let bytes = encode(&q.to_artifact(meta, Some(&head)).unwrap(), Some(&key)).unwrap();
         let model = decode(&bytes, VerifyPolicy::RequireKey(&key.verifying_key())).unwrap();
         let mut device_arena = vec![0u8; arena_size(&model).unwrap()];

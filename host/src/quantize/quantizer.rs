@@ -150,7 +150,7 @@ pub fn quantize_student(
     let (blo, bhi) = range(&obs.body, method)?;
     let body_q = act_quant_from_range(blo, bhi).map_err(quant("body activations"))?;
     let (llo, lhi) = range(&obs.logits, method)?;
-    let logits_quant = act_quant_from_range(llo, lhi).map_err(quant("logits"))?;
+    let logit_quant = act_quant_from_range(llo, lhi).map_err(quant("logits"))?;
 
     let mut layers = Vec::with_capacity(4);
     match config.kind {
@@ -240,13 +240,13 @@ pub fn quantize_student(
         None => vec![0.0; c],
     };
     let wt = transpose(&w, h, c);
-    let (weights, params) = quantize_channels("output dense", &wt, &b, c, h, body_q, logits_quant)?;
+    let (weights, params) = quantize_channels("output dense", &wt, &b, c, h, body_q, logit_quant)?;
     layers.push(Layer::Dense {
         inputs: h as u16,
         outputs: c as u16,
         weights,
         params,
-        out: logits_quant,
+        out: logit_quant,
         relu: false,
     });
     Ok(QuantizedStudent {

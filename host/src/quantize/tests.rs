@@ -129,17 +129,7 @@ fn artifact_encodes_decodes_and_fits_the_estimate() {
         )
         .unwrap();
         let head = q.head_bytes();
-        let meta = edgekd_shared::artifact::Metadata {
-            labels: ["neg", "pos"].into_iter().collect(),
-            teacher: "synthetic",
-            dataset: "planted",
-            degree: 0.0,
-            copies: 0,
-            git_rev: "test",
-            board: "m4-1m",
-            notes: "",
-        };
-        let model = q.to_artifact(meta, Some(&head)).unwrap();
+        let model = q.to_artifact(planted_metadata(""), Some(&head)).unwrap();
         let bytes = edgekd_shared::artifact::encode(&model, None).unwrap();
         let decoded = edgekd_shared::artifact::decode_trusted(&bytes).unwrap();
         assert_eq!(decoded, model);
@@ -152,5 +142,19 @@ fn artifact_encodes_decodes_and_fits_the_estimate() {
             estimate.artifact_bytes
         );
         assert!(bytes.len() >= estimate.param_bytes, "{kind}");
+    }
+}
+
+/// Metadata of an artifact of a planted-task student (classes `neg`, `pos`).
+pub(super) fn planted_metadata(notes: &str) -> edgekd_shared::artifact::Metadata<'_> {
+    edgekd_shared::artifact::Metadata {
+        labels: ["neg", "pos"].into_iter().collect(),
+        teacher: "synthetic",
+        dataset: "planted",
+        degree: 0.0,
+        copies: 0,
+        git_rev: "test",
+        board: "m4-1m",
+        notes,
     }
 }

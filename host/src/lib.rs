@@ -1,4 +1,5 @@
 //! edgekd-host: the library behind the `edgekd` command.
+#[cfg(feature = "pipeline")]
 pub mod adapt;
 pub mod assets;
 pub mod augment;
@@ -8,6 +9,7 @@ pub mod doctor;
 pub mod firmware;
 pub mod inspect;
 pub mod keys;
+pub mod mode;
 #[cfg(feature = "pipeline")]
 pub mod pipeline;
 pub mod prerequisite;

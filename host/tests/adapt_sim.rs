@@ -108,10 +108,10 @@ fn original_corpus(model: &Model<'_>) -> Dataset {
     }
 }
 
-/// A session of `updates` on the synthetic corpora, drawn by [`prepare`]: a fifth of the in-domain
-/// pairs held out, two fifths of the original texts evaluated, the rest replayed (one replayed
-/// text per in-domain text) as `replay` says.
-fn prepared(model: &Model<'_>, updates: usize, replay: ReplayLabels) -> Prepared {
+/// A session of `updates` on the synthetic corpora, drawn by [`prepare`] with `seed`: a fifth of
+/// the in-domain pairs held out, two fifths of the original texts evaluated, the rest replayed (one
+/// replayed text per in-domain text) as `replay` says.
+fn prepared(model: &Model<'_>, updates: usize, replay: ReplayLabels, seed: u64) -> Prepared {
     let model_labels: Vec<String> = model.meta.labels.iter().map(|s| s.to_string()).collect();
     let map = LabelMap::parse("neg=negative,pos=positive,neu=neutral").unwrap();
     let domain = domain_corpus();
@@ -136,7 +136,7 @@ fn prepared(model: &Model<'_>, updates: usize, replay: ReplayLabels) -> Prepared
         eval_limit: 0,
         original_dev: 0.0,
         original_test: 0.4,
-        seed: 1,
+        seed,
         order_seed: None,
         replay,
         replay_ratio: 1.0,
@@ -153,7 +153,7 @@ fn prepared(model: &Model<'_>, updates: usize, replay: ReplayLabels) -> Prepared
 
 /// The in-domain stream (no replay) and the held-out split.
 fn setup(model: &Model<'_>) -> (Vec<SoftExample>, EvalSet) {
-    let p = prepared(model, 1000, ReplayLabels::None);
+    let p = prepared(model, 1000, ReplayLabels::None, 1);
     (p.train, p.held_out)
 }
 
@@ -171,13 +171,47 @@ fn probe_logits(dev: &mut DeviceClient<SimDevice<'_>>, set: &EvalSet) -> Vec<Vec
         .collect()
 }
 
+/// The draws (held-out split, replayed texts, update order) the accuracy claims hold over.
+const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
+
+/// A fresh device, one session of `updates` drawn with `seed`: (in-domain accuracy before, in-domain
+/// after, share of the original answers kept after).
+fn session_accuracies(
+    bytes: &[u8],
+    model: &Model<'_>,
+    updates: usize,
+    replay: ReplayLabels,
+    seed: u64,
+) -> (f64, f64, f64) {
+    let vk = key().verifying_key();
+    let mut session = prepared(model, updates, replay, seed);
+    session.plan.checkpoints = vec![0];
+    let mut dev = flashed(bytes, &vk);
+    let report = adapt(
+        &mut dev,
+        &session.train,
+        &session.held_out,
+        &session.original,
+        &session.plan,
+        &mut |_| {},
+    )
+    .unwrap();
+    let (first, last) = (report.checkpoints[0], report.checkpoints[1]);
+    assert_eq!(first.original, Some(1.0), "seed {seed}");
+    (
+        first.in_domain.unwrap(),
+        last.in_domain.unwrap(),
+        last.original.unwrap(),
+    )
+}
+
 #[test]
 fn adaptation_helps_in_domain_and_reports_every_checkpoint() {
     let vk = key().verifying_key();
     let bytes = sample(SampleKind::Bag, 31, Some(&key())).unwrap().bytes;
     let model = decode(&bytes, VerifyPolicy::RequireKey(&vk)).unwrap();
     let mut dev = flashed(&bytes, &vk);
-    let session = prepared(&model, 1000, ReplayLabels::None);
+    let session = prepared(&model, 1000, ReplayLabels::None, 1);
     let (train, held, orig) = (&session.train, &session.held_out, &session.original);
     assert!(session.replay.is_none());
     // The rule-based teacher is right on every held-out text.
@@ -205,10 +239,22 @@ fn adaptation_helps_in_domain_and_reports_every_checkpoint() {
     let first = report.checkpoints[0];
     let last = report.checkpoints[4];
     assert_eq!(first.original, Some(1.0));
-    let (before, after) = (first.in_domain.unwrap(), last.in_domain.unwrap());
+    // The gain is a property of adapting, not of one draw: every seed's split gains, and on average
+    // by at least a fifth of the held-out texts.
+    let gains: Vec<(f64, f64)> = SEEDS
+        .iter()
+        .map(|&seed| {
+            let (start, in_domain, _) =
+                session_accuracies(&bytes, &model, 1000, ReplayLabels::None, seed);
+            (start, in_domain)
+        })
+        .collect();
+    println!("in-domain accuracy before → after, seeds {SEEDS:?}: {gains:?}");
+    assert!(gains.iter().all(|(b, a)| a > b), "{gains:?}");
+    let mean_gain = gains.iter().map(|(b, a)| a - b).sum::<f64>() / gains.len() as f64;
     assert!(
-        after >= before + 0.25 && after >= 0.8,
-        "in-domain accuracy {before} → {after}"
+        mean_gain >= 0.25,
+        "mean in-domain gain {mean_gain}: {gains:?}"
     );
     // The loss the device reports falls as the head learns.
     assert!(last.mean_loss.unwrap() < report.checkpoints[1].mean_loss.unwrap());
@@ -375,41 +421,27 @@ fn replaying_the_students_own_outputs_keeps_the_original_domain() {
     let vk = key().verifying_key();
     let bytes = sample(SampleKind::Bag, 31, Some(&key())).unwrap().bytes;
     let model = decode(&bytes, VerifyPolicy::RequireKey(&vk)).unwrap();
-    let run = |replay: ReplayLabels| {
-        let mut session = prepared(&model, 600, replay);
-        session.plan.checkpoints = vec![0];
-        let mut dev = flashed(&bytes, &vk);
-        let (held, orig) = (&session.held_out, &session.original);
-        let report = adapt(
-            &mut dev,
-            &session.train,
-            held,
-            orig,
-            &session.plan,
-            &mut |_| {},
-        )
-        .unwrap();
-        let (first, last) = (report.checkpoints[0], report.checkpoints[1]);
-        assert_eq!(first.original, Some(1.0));
-        (
-            first.in_domain.unwrap(),
-            last.in_domain.unwrap(),
-            last.original.unwrap(),
-        )
-    };
-    let (start, alone_in, alone_orig) = run(ReplayLabels::None);
-    let (_, mixed_in, mixed_orig) = run(ReplayLabels::Student);
-    println!(
-        "in-domain from {start}: alone {alone_in}, replayed {mixed_in}; \
-         original answers kept: alone {alone_orig}, replayed {mixed_orig}"
-    );
+    let mut gains_with_replay = Vec::new();
+    for seed in SEEDS {
+        let (start, alone_in, alone_orig) =
+            session_accuracies(&bytes, &model, 600, ReplayLabels::None, seed);
+        let (_, mixed_in, mixed_orig) =
+            session_accuracies(&bytes, &model, 600, ReplayLabels::Student, seed);
+        println!(
+            "seed {seed}: in-domain from {start}: alone {alone_in}, replayed {mixed_in}; \
+             original answers kept: alone {alone_orig}, replayed {mixed_orig}"
+        );
+        assert!(
+            mixed_orig > alone_orig,
+            "seed {seed}: replay kept {mixed_orig} of the original answers, no replay {alone_orig}"
+        );
+        gains_with_replay.push(mixed_in - start);
+    }
+    // Replay costs some of the in-domain gain but keeps most of it on average.
+    let mean = gains_with_replay.iter().sum::<f64>() / gains_with_replay.len() as f64;
     assert!(
-        mixed_orig > alone_orig,
-        "replay kept {mixed_orig} of the original answers, no replay {alone_orig}"
-    );
-    assert!(
-        mixed_in >= start + 0.2,
-        "in-domain accuracy with replay {start} → {mixed_in}"
+        mean >= 0.1,
+        "mean in-domain gain with replay {mean}: {gains_with_replay:?}"
     );
 }
 

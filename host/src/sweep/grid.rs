@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::SweepError;
 use crate::augment::Method;
-use crate::train::Mode;
+use crate::mode::Mode;
 
 /// Training-set size of a cell: a stratified subsample, or the whole training split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ mod results;
 mod run;
 
 pub use crate::augment::Method;
-pub use crate::train::Mode;
+pub use crate::mode::Mode;
 pub use grid::{Cell, Grid, Shard, Size};
 pub use results::{load_results, merge_results, CellResult, LoadedResults, ResultsWriter};
 pub use run::{run_sweep, CellRunner, SweepProgress, SweepSummary};

@@ -8,6 +8,7 @@ use edgekd_shared::temperature::check_temperature;
 use serde::{Deserialize, Serialize};
 
 use super::error::TrainError;
+pub use crate::mode::Mode;
 
 /// One training or dev example: hashed token ids (from `shared::tokenizer`, the same hashing as
 /// on the device), the gold label and, for KD, the teacher's logits `[classes]`.
@@ -38,18 +39,6 @@ impl TrainExample {
             teacher_logits,
         })
     }
-}
-
-/// How the student learns. The serialized names (`"kd"`, `"ft"`) are those of a sweep's
-/// `results.jsonl` and grid files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Knowledge distillation from the teacher's soft labels, with the loss of [`KdLoss`].
-    Kd,
-    /// Fine-tuning on hard labels only (the paper's baseline; augmented copies inherit the
-    /// original's label).
-    Ft,
 }
 
 /// The KD loss `T²·KL(teacher ‖ student at T) + α·CE` (used in [`Mode::Kd`] only).

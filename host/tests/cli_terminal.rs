@@ -133,6 +133,9 @@ fn assert_summary(screen: &str, dir: &Path) {
     let config = std::fs::read_to_string(out.join("config.toml")).expect("config.toml written");
     let config: toml::Value = toml::from_str(&config).unwrap();
     assert_eq!(config["buckets"].as_integer(), Some(256), "{config}");
+    // The detail the terminal leaves out is in the out folder's run.log.
+    let log = std::fs::read_to_string(out.join("run.log")).expect("run.log written");
+    assert!(log.contains("INFO"), "run.log holds the detailed log:\n{log}");
 }
 
 fn require_assets() {

@@ -210,6 +210,8 @@ impl DistillArgs {
 /// Runs `edgekd distill`.
 pub fn run(args: DistillArgs) -> anyhow::Result<()> {
     let cfg = args.resolve()?;
+    // The detailed log goes to OUT/run.log (and to the terminal with -v), as `edgekd run`'s does.
+    super::run_log::open(&cfg.out_dir)?;
     let outcome = run_distill(&cfg)?;
     // The settings, degree resolved, for `edgekd export OUT` (the summary's first next command).
     let config_path = cfg.out_dir.join("config.toml");

@@ -29,7 +29,7 @@ impl Write for RunLog {
 }
 
 /// Opens `dir/run.log` (created or truncated) as the run log; a second call keeps the first file.
-#[cfg_attr(not(feature = "pipeline"), allow(dead_code))] // only `edgekd run` has a run folder
+#[cfg_attr(not(feature = "pipeline"), allow(dead_code))] // only `run` and `distill` have a run folder
 pub fn open(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let file = File::create(dir.join("run.log"))?;

@@ -173,7 +173,7 @@ impl DistillSummary {
             z.artifact, z.arena, z.learner
         );
         s.push_str(&fit_per_board(z, None));
-        let _ = writeln!(s, "\nout folder {out} (checkpoints, config.toml)");
+        let _ = writeln!(s, "\nout folder {out} (checkpoints, config.toml, run.log)");
         let export =
             format!("edgekd export {out}   (quantize and sign the KD student, nothing retrained)");
         s.push_str(&next_commands(

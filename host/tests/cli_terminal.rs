@@ -135,7 +135,10 @@ fn assert_summary(screen: &str, dir: &Path) {
     assert_eq!(config["buckets"].as_integer(), Some(256), "{config}");
     // The detail the terminal leaves out is in the out folder's run.log.
     let log = std::fs::read_to_string(out.join("run.log")).expect("run.log written");
-    assert!(log.contains("INFO"), "run.log holds the detailed log:\n{log}");
+    assert!(
+        log.contains("INFO"),
+        "run.log holds the detailed log:\n{log}"
+    );
 }
 
 fn require_assets() {

@@ -110,9 +110,9 @@ pub struct AdaptArgs {
     /// 2,000 with the default seed are the originals `edgekd run` distilled on, so their labels are cached).
     #[arg(long, default_value_t = 2000)]
     pub replay_pool: usize,
-    /// Flash file of the emulated device (qemu).
-    #[arg(long, default_value = "target-host/adapt-flash.bin")]
-    pub flash_file: PathBuf,
+    /// Flash file of the emulated device (qemu); default `adapt-flash.bin` in the cache's `qemu` folder.
+    #[arg(long)]
+    pub flash_file: Option<PathBuf>,
 }
 
 impl AdaptArgs {
@@ -167,12 +167,10 @@ pub fn run(args: AdaptArgs) -> anyhow::Result<()> {
         );
         session(&mut client, &artifact, &prepared)
     } else if args.device == "qemu" {
-        if let Some(dir) = args.flash_file.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
+        let flash_file = super::target::flash_file(args.flash_file.clone(), "adapt-flash.bin")?;
         let public = edgekd_host::keys::hex(key.as_bytes());
         let firmware = firmware_file(&public, &super::target::firmware_dir()?)?;
-        let qemu = QemuDevice::start(&firmware, &args.flash_file, QemuOptions::default())?;
+        let qemu = QemuDevice::start(&firmware, &flash_file, QemuOptions::default())?;
         let mut client = qemu.client()?;
         session(&mut client, &artifact, &prepared)
     } else if let Some(port) = args.device.strip_prefix("serial:") {

@@ -76,16 +76,7 @@ pub fn run(args: FlashArgs) -> anyhow::Result<()> {
     }
     let key = edgekd_host::keys::dev_signing_key()?;
     let public = edgekd_host::keys::hex(key.verifying_key().as_bytes());
-    let flash_file = match args.flash_file {
-        Some(f) => f,
-        None => edgekd_host::assets::Cache::from_env()?
-            .root()
-            .join("qemu")
-            .join("flash.bin"),
-    };
-    if let Some(dir) = flash_file.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
+    let flash_file = super::target::flash_file(args.flash_file, "flash.bin")?;
     let spec = match (&args.serial, args.qemu) {
         (Some(port), _) => format!("serial:{port}@{}", args.baud),
         (None, true) => "qemu".to_string(),

@@ -27,6 +27,19 @@ pub fn firmware_dir() -> anyhow::Result<PathBuf> {
     Ok(edgekd_host::assets::Cache::from_env()?.root().join("qemu"))
 }
 
+/// The emulated device's flash file: `given`, else `name` in [`firmware_dir`] (never a path relative
+/// to the current folder, so an installed `edgekd` works from anywhere); its folder is created.
+pub fn flash_file(given: Option<PathBuf>, name: &str) -> anyhow::Result<PathBuf> {
+    let file = match given {
+        Some(f) => f,
+        None => firmware_dir()?.join(name),
+    };
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(file)
+}
+
 /// Connects to `spec`: `qemu` (the embedded firmware with the public key `public_hex` written into
 /// it, in [`firmware_dir`], started with its flash kept in `flash_file`), `serial:PORT[@BAUD]`, or
 /// `tcp:HOST:PORT`.

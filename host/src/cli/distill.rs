@@ -34,6 +34,11 @@ pub struct DistillArgs {
     /// Seed of split, subsample, augmentation and training.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Unlabelled in-domain text that the teacher labels as more KD transfer data:
+    /// `rest-of-train` (the training split outside --train-size, labels unread), `lines:PATH` or
+    /// PATH.txt (one text per line), or a table's --text-col (csv:/tsv:/jsonl:PATH).
+    #[arg(long, value_name = "SOURCE")]
+    pub unlabeled: Option<edgekd_host::data::UnlabeledSource>,
     /// Pretrained teacher folder (default: all-MiniLM-L6-v2 from the assets).
     #[arg(long)]
     pub teacher_dir: Option<PathBuf>,
@@ -80,6 +85,10 @@ pub struct DistillArgs {
     /// Student architecture: bag or cnn.
     #[arg(long)]
     pub student_kind: Option<String>,
+    /// How the student's embedding table starts: random or glove (GloVe vectors hashed into its
+    /// buckets and projected to its width).
+    #[arg(long, value_enum)]
+    pub student_init: Option<edgekd_host::pipeline::StudentInit>,
     /// Student hashed-embedding rows.
     #[arg(long)]
     pub buckets: Option<usize>,
@@ -152,6 +161,7 @@ impl DistillArgs {
             copies,
             temperature,
             alpha,
+            student_init,
             buckets,
             dim,
             hidden,
@@ -175,6 +185,9 @@ impl DistillArgs {
         }
         if let Some(d) = &self.teacher_dir {
             c.teacher_dir = Some(d.clone());
+        }
+        if let Some(u) = &self.unlabeled {
+            c.unlabeled = Some(u.clone());
         }
         if let Some(n) = self.search_copies {
             anyhow::ensure!(n > 0, "--search-copies must be at least 1");

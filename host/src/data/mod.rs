@@ -12,6 +12,7 @@ mod hint;
 mod source;
 mod split;
 mod table;
+mod unlabeled;
 
 pub use clean::{clean, dedup_key};
 pub use corpora::{pang_lee, rotten_tomatoes, spam, tweets, TweetLabels};
@@ -21,3 +22,4 @@ pub use error::DataError;
 pub use source::{accepted_prefixes, TableSource, TABLE_PREFIXES};
 pub use split::{stratified_split, stratified_subsample, Split};
 pub use table::{detect_format, load_bytes, load_source, load_table, BadRows, Format, TableSpec};
+pub use unlabeled::{UnlabeledSource, REST_OF_TRAIN};

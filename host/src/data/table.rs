@@ -41,6 +41,9 @@ pub struct TableSpec {
     /// in [`LoadReport::repaired`]) rather than making the row bad. The known corpora, whose
     /// quirks are known, repair; a user's table does not.
     pub repair_encoding: bool,
+    /// Whether only the text column is read (unlabelled text for the teacher to label): every
+    /// example gets label 0, the dataset no label names, and `label_col` is ignored.
+    pub texts_only: bool,
 }
 
 /// What a bad row does to a load.
@@ -83,6 +86,16 @@ impl TableSpec {
             drop: Vec::new(),
             bad_rows: BadRows::Fail,
             repair_encoding: false,
+            texts_only: false,
+        }
+    }
+
+    /// The strict spec of a user's unlabelled table: its `text_col` only.
+    pub fn texts_only(name: impl Into<String>, text_col: impl Into<String>) -> Self {
+        let text_col = text_col.into();
+        Self {
+            texts_only: true,
+            ..Self::new(name, text_col.clone(), text_col)
         }
     }
 
@@ -286,6 +299,9 @@ impl<'a> Collector<'a> {
         text: &[u8],
         raw_label: &[u8],
     ) -> Result<(), DataError> {
+        if self.spec.texts_only {
+            return self.push_text(file, line, text, 0);
+        }
         let Some(raw_label) = self.field(file, line, raw_label, "label")? else {
             return Ok(());
         };
@@ -319,6 +335,17 @@ impl<'a> Collector<'a> {
                 })
             }
         };
+        self.push_text(file, line, text, label)
+    }
+
+    /// Adds the cleaned `text` of the row at `line` with class `label`.
+    fn push_text(
+        &mut self,
+        file: &Path,
+        line: u64,
+        text: &[u8],
+        label: usize,
+    ) -> Result<(), DataError> {
         let Some(text) = self.field(file, line, text, "text")? else {
             return Ok(());
         };

@@ -34,6 +34,9 @@ pub struct DistillConfig {
     pub test_fraction: f64,
     /// Seed of the split, subsample, augmentation and training.
     pub seed: u64,
+    /// Unlabelled in-domain text the teacher labels for the KD student (`rest-of-train`, or a
+    /// file: plain lines, or a table's `text_col`); never seen by FT.
+    pub unlabeled: Option<crate::data::UnlabeledSource>,
     /// Pretrained teacher folder (`config.json`, `model.safetensors`, `tokenizer.json`); default MiniLM-L6.
     pub teacher_dir: Option<PathBuf>,
     /// Teacher fine-tuning epochs.
@@ -58,6 +61,9 @@ pub struct DistillConfig {
     pub alpha: f32,
     /// Student architecture.
     pub student_kind: StudentKind,
+    /// How the student's embedding table starts: `random` or `glove` (GloVe vectors hashed into
+    /// buckets, projected to `dim`; `train::word_vectors`).
+    pub student_init: StudentInit,
     /// Student hashed-embedding rows.
     pub buckets: usize,
     /// Student embedding width.
@@ -95,6 +101,7 @@ impl Default for DistillConfig {
             dev_fraction: 0.1,
             test_fraction: 0.2,
             seed: 1,
+            unlabeled: None,
             teacher_dir: None,
             teacher_epochs: 3,
             teacher_lr: 3e-5,
@@ -107,6 +114,7 @@ impl Default for DistillConfig {
             temperature: 2.0,
             alpha: 0.5,
             student_kind: StudentKind::Bag,
+            student_init: StudentInit::Random,
             // Chosen by KD dev accuracy on Rotten Tomatoes (2,000 originals, degree 0.3, 8 copies):
             // words only beat words + bigrams (70.4% vs 66.4%), and more buckets at a narrower
             // width beat fewer, wider ones at the same flash bytes (73.9% for 32768×6 against
@@ -180,6 +188,18 @@ impl DistillConfig {
         tracing::info!("backend: {kind}");
         Ok((kind, device))
     }
+}
+
+/// How a student's embedding table starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum StudentInit {
+    /// Seeded noise (burn's embedding initialiser).
+    #[default]
+    Random,
+    /// GloVe word vectors hashed into buckets and projected to the student's width
+    /// ([`pretrained_table`](crate::train::pretrained_table)).
+    Glove,
 }
 
 /// The candidates `--degree search` tries when none are given.

@@ -17,7 +17,7 @@ use super::labels::{teacher_logits, TeacherStage};
 use super::metrics::Metrics;
 use super::validate::{check_run, CheckedData};
 use crate::augment::{auto_degree, load_lexicon, AugmentConfig, AugmentReport, Lexicon};
-use crate::data::{Dataset, Split};
+use crate::data::{Dataset, Example, Split};
 use crate::terminal::Stage;
 use crate::train::{Mode, TrainExample, TrainedStudent};
 
@@ -95,6 +95,8 @@ pub struct DistillOutcome {
     pub labels: Vec<String>,
     /// Training originals.
     pub train_originals: usize,
+    /// Unlabelled texts labelled by the teacher for KD (`--unlabeled`).
+    pub unlabeled: usize,
     /// Augmentation report.
     pub augment: AugmentReport,
     /// The dev-set degree search's trials (empty without a search).
@@ -192,11 +194,14 @@ pub fn run_checked(
     let (with_copies, augment) = augment_stage(cfg, train, lexicon.as_deref(), degree);
     times.augment = t2.elapsed().as_secs_f64();
 
+    let labelled = with_copies.len();
+    let mut transfer = with_unlabeled(with_copies, data.unlabeled());
     let t3 = Instant::now();
-    let logits = label_stage(&mut stage, &with_copies, split)?;
+    let logits = label_stage(&mut stage, &transfer, split)?;
     times.labels = t3.elapsed().as_secs_f64();
+    take_teacher_labels(&mut transfer, labelled, &logits.train);
 
-    let train_ex = tokenized(&with_copies, Some(&logits.train), &student_cfg)?;
+    let train_ex = tokenized(&transfer, Some(&logits.train), &student_cfg)?;
     let test_ex = tokenized(&split.test, None, &student_cfg)?;
     let teacher_metrics = (
         teacher_metrics(&labels, &dev_ex, &logits.dev),
@@ -210,6 +215,7 @@ pub fn run_checked(
         labels: &labels,
         train: &train_ex,
         originals: train.len(),
+        labelled,
         dev: &dev_ex,
         test: &test_ex,
     };
@@ -219,6 +225,7 @@ pub fn run_checked(
         degree,
         labels,
         train_originals: train.len(),
+        unlabeled: transfer.len() - labelled,
         augment,
         degree_search,
         teacher: teacher_metrics,
@@ -300,6 +307,34 @@ fn augment_stage(
     (all, report)
 }
 
+/// `transfer` followed by the `unlabeled` texts (label 0 until [`take_teacher_labels`]).
+fn with_unlabeled(mut transfer: Dataset, unlabeled: &[String]) -> Dataset {
+    if !unlabeled.is_empty() {
+        tracing::info!(
+            "unlabeled: {} texts for the teacher to label",
+            unlabeled.len()
+        );
+    }
+    transfer
+        .examples
+        .extend(unlabeled.iter().map(|text| Example {
+            text: text.clone(),
+            label: 0,
+        }));
+    transfer
+}
+
+/// Gives every example of `transfer` from `labelled` on (the unlabelled texts) the teacher's
+/// argmax as its label: KD's hard-label term then follows the teacher where no gold label exists.
+///
+/// # Shapes
+/// - `logits`: `[transfer.len()][classes]`
+fn take_teacher_labels(transfer: &mut Dataset, labelled: usize, logits: &[Vec<f32>]) {
+    for (e, l) in transfer.examples.iter_mut().zip(logits).skip(labelled) {
+        e.label = edgekd_models::student::argmax(l);
+    }
+}
+
 /// Teacher logits of the training set (originals and copies), dev and test.
 struct SetLogits {
     train: Vec<Vec<f32>>,
@@ -352,6 +387,9 @@ struct Sets<'a> {
     train: &'a [TrainExample],
     /// How many of `train` are originals.
     originals: usize,
+    /// How many of `train` have a gold label (originals and copies; the rest is unlabelled
+    /// text with the teacher's argmax as its label, for KD only).
+    labelled: usize,
     dev: &'a [TrainExample],
     test: &'a [TrainExample],
 }
@@ -367,7 +405,7 @@ fn train_students(
 ) -> Result<Vec<StudentOutcome>, PipelineError> {
     let mut runs = vec![("kd", Mode::Kd, sets.train)];
     if cfg.train_ft {
-        runs.push(("ft", Mode::Ft, sets.train));
+        runs.push(("ft", Mode::Ft, &sets.train[..sets.labelled]));
     }
     if cfg.train_kd_without_augmentation && cfg.copies > 0 {
         runs.push((

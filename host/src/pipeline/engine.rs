@@ -15,13 +15,16 @@ use edgekd_models::burn::prelude::Device;
 use edgekd_models::student::StudentConfig;
 use edgekd_models::teacher::TrainEvent;
 
-use super::config::DistillConfig;
+use super::config::{DistillConfig, StudentInit};
 use super::error::PipelineError;
 use super::labels::TeacherStage;
 use super::metrics::Metrics;
 use crate::augment::{augment_dataset, AugmentConfig, AugmentReport, Lexicon};
 use crate::data::Dataset;
-use crate::train::{predict, train_student, EpochReport, Mode, TrainExample, TrainedStudent};
+use crate::train::{
+    predict, pretrained_table, train_student, EpochReport, Mode, TrainExample, TrainedStudent,
+    WordVectors,
+};
 
 /// Examples per batch when a student predicts.
 const PREDICT_BATCH: usize = 256;
@@ -125,6 +128,11 @@ pub(super) fn train_and_score(
 ) -> Result<(TrainedStudent, Metrics), PipelineError> {
     let mut tcfg = cfg.train_config(student.clone(), job.seed);
     tcfg.checkpoint_dir = job.checkpoint_dir;
+    if cfg.student_init == StudentInit::Glove {
+        let vectors = WordVectors::glove()?;
+        let table = pretrained_table(student, &vectors, job.train, job.mode, job.seed)?;
+        tcfg.init_table = Some(table.into());
+    }
     let trained = train_student(&tcfg, job.train, dev, job.mode, device, &mut |e| {
         on_epoch(e);
         ControlFlow::Continue(())

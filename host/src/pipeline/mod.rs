@@ -22,7 +22,7 @@ mod run;
 mod validate;
 
 pub use cell::RealCellRunner;
-pub use config::{Degree, DegreeError, DistillConfig, DEFAULT_DEGREE_CANDIDATES};
+pub use config::{Degree, DegreeError, DistillConfig, StudentInit, DEFAULT_DEGREE_CANDIDATES};
 pub use corpus::{load_corpus, CorpusError};
 pub use degree_search::{best_trial, DegreeTrial};
 pub use distill::{run_checked, run_distill, DistillOutcome, StageTimes, StudentOutcome};

@@ -23,6 +23,8 @@ pub struct RunMetrics<'a> {
     pub labels: &'a [String],
     /// Training originals.
     pub train_originals: usize,
+    /// Unlabelled texts the teacher labelled for KD (`--unlabeled`).
+    pub unlabeled: usize,
     /// Degree used and realised.
     pub degree: f64,
     /// Mean realised degree of the copies.
@@ -87,6 +89,7 @@ pub fn run_main_job(
     let metrics = RunMetrics {
         labels: &outcome.labels,
         train_originals: outcome.train_originals,
+        unlabeled: outcome.unlabeled,
         degree: outcome.degree,
         realised_degree: outcome.augment.mean_realised_degree,
         teacher: &outcome.teacher,

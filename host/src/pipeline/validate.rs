@@ -7,7 +7,7 @@
 //! [`MAX_LABEL_BYTES`](edgekd_shared::artifact::MAX_LABEL_BYTES) bytes each (what an artifact
 //! holds); at least two classes with rows; dev and test fractions above 0; every class enough
 //! rows to put one in train, dev and test at those fractions; every class in the training
-//! subsample; and, when a board profile is given, the student's flash, arena and learner
+//! subsample; the `--unlabeled` text loads; and, when a board profile is given, the student's flash, arena and learner
 //! estimates within its budgets.
 
 use edgekd_models::student::{check_profile, StudentKind};
@@ -24,6 +24,7 @@ pub struct CheckedData {
     corpus: Dataset,
     split: Split,
     train: Dataset,
+    unlabeled: Vec<String>,
 }
 
 impl CheckedData {
@@ -40,6 +41,12 @@ impl CheckedData {
     /// The training originals (the training split, subsampled to `train_size`).
     pub fn train(&self) -> &Dataset {
         &self.train
+    }
+
+    /// The unlabelled texts of `--unlabeled` (none without it), with no training, dev or test
+    /// text among them.
+    pub fn unlabeled(&self) -> &[String] {
+        &self.unlabeled
     }
 }
 
@@ -164,6 +171,9 @@ pub enum ValidationError {
     /// The corpus split failed (fractions out of range).
     #[error(transparent)]
     Data(#[from] crate::data::DataError),
+    /// The `--unlabeled` text did not load.
+    #[error("--unlabeled: {0}")]
+    Unlabeled(#[source] crate::data::DataError),
 }
 
 /// Loads `cfg`'s corpus and checks it, the split and (with `profile`) the student's budgets.
@@ -239,10 +249,21 @@ pub fn check_run(
             classes: student.classes,
         })?;
     }
+    let unlabeled = match &cfg.unlabeled {
+        Some(source) => source
+            .load(
+                &split.train,
+                &cfg.text_col,
+                &[&train, &split.dev, &split.test],
+            )
+            .map_err(ValidationError::Unlabeled)?,
+        None => vec![],
+    };
     Ok(CheckedData {
         corpus,
         split,
         train,
+        unlabeled,
     })
 }
 

@@ -79,6 +79,10 @@ pub struct TrainConfig {
     pub checkpoint_dir: Option<PathBuf>,
     /// The KD loss (unused by [`Mode::Ft`]).
     pub kd: KdLoss,
+    /// The embedding table `[buckets · dim]` the student starts from (`None`: random), e.g.
+    /// [`pretrained_table`](super::word_vectors::pretrained_table).
+    #[serde(skip)]
+    pub init_table: Option<std::sync::Arc<[f32]>>,
 }
 
 impl TrainConfig {
@@ -94,6 +98,7 @@ impl TrainConfig {
             seed: 42,
             checkpoint_dir: None,
             kd: KdLoss::default(),
+            init_table: None,
         }
     }
 

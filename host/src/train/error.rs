@@ -38,6 +38,14 @@ pub enum TrainError {
     /// A hyper-parameter out of range.
     #[error("train config: {0}")]
     BadConfig(String),
+    /// The word vectors of the student's initialisation did not load.
+    #[error("word vectors {path}: {message}")]
+    WordVectors {
+        /// The file (or asset) concerned.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// The checkpoint directory holds a run with another configuration.
     #[error("checkpoint {dir}: it was written for {what} {found}, this run has {expected}")]
     CheckpointMismatch {

@@ -8,12 +8,14 @@ pub mod eval;
 pub mod report;
 pub mod synthetic;
 pub mod trainer;
+pub mod word_vectors;
 
 pub use config::{KdLoss, Mode, TrainConfig, TrainExample};
 pub use error::TrainError;
 pub use eval::{accuracy, predict};
 pub use report::{EpochReport, StopReason, TrainReport};
 pub use trainer::{train_student, TrainedStudent};
+pub use word_vectors::{pretrained_table, WordVectors};
 
 #[cfg(test)]
 mod tests;

@@ -53,6 +53,9 @@ pub fn train_student(
     let ad = device.clone().autodiff();
     ad.seed(cfg.seed);
     let mut model = cfg.student.init(&ad)?;
+    if let Some(table) = &cfg.init_table {
+        model = model.with_embedding_table(table.to_vec())?;
+    }
     let mut optim: ModuleOptimizer = AdamConfig::new().with_epsilon(1e-8).init();
     let mut state = TrainerState::new(cfg.seed, mode, cfg.kd);
     let mut best: Option<Student> = None;

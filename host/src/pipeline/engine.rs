@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use edgekd_models::burn::prelude::Device;
 use edgekd_models::student::StudentConfig;
-use edgekd_models::teacher::TrainEvent;
 
 use super::config::DistillConfig;
 use super::error::PipelineError;
@@ -21,6 +20,7 @@ use super::labels::TeacherStage;
 use super::metrics::Metrics;
 use crate::augment::{augment_dataset, AugmentConfig, AugmentReport, Lexicon};
 use crate::data::Dataset;
+use crate::train::teacher::TrainEvent;
 use crate::train::{predict, train_student, EpochReport, Mode, TrainExample, TrainedStudent};
 
 /// Examples per batch when a student predicts.

@@ -40,7 +40,7 @@ pub(super) fn teacher(
         None => crate::assets::ensure("minilm-l6")?,
     };
     let cache_root = crate::assets::Cache::from_env()?.root().to_path_buf();
-    Ok(TeacherStage::prepare(
+    TeacherStage::prepare(
         &pretrained,
         train,
         dev,
@@ -49,7 +49,7 @@ pub(super) fn teacher(
         device,
         &cache_root,
         progress,
-    )?)
+    )
 }
 
 /// The originals followed by `acfg.copies` augmented copies of each (none without a lexicon or

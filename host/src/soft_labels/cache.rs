@@ -20,11 +20,10 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use edgekd_models::teacher::{Teacher, TeacherId};
 use edgekd_shared::checksum::crc32;
 use edgekd_shared::temperature::check_temperature;
 use sha2::{Digest, Sha256};
-
-use edgekd_models::teacher::{Teacher, TeacherId};
 
 use super::error::SoftLabelError;
 

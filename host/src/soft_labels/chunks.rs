@@ -12,10 +12,9 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use edgekd_models::teacher::{Teacher, TeacherId};
 use edgekd_shared::hex::hex;
+use sha2::{Digest, Sha256};
 
 use super::cache::{
     check_header, encode_record, header_bytes, parse_records, text_hash, SoftLabelCache,

@@ -13,8 +13,9 @@ cd "$(dirname "$0")/.."
 export EDGEKD_REQUIRE_ALL="${EDGEKD_REQUIRE_ALL:-1}"
 bash scripts/prerequisites.sh
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
-# The teacher tests of `models` take the model folder as a path (models reads no cache layout): the
-# host's asset cache says where it is, and fails here when it was not fetched.
+# The teacher tests of `models` (and `host/tests/teacher_minilm.rs`) take the model folder as a path
+# (models reads no cache layout): the host's asset cache says where it is, and fails here when it was
+# not fetched.
 EDGEKD_MINILM_DIR="$(cargo run -q -p edgekd-host --no-default-features -- assets path minilm-l6)"
 export EDGEKD_MINILM_DIR
 

@@ -21,8 +21,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use edgekd_host::train::teacher::{fine_tune, TeacherTrainConfig, TrainEvent};
 use edgekd_models::burn::prelude::Device;
-use edgekd_models::teacher::{fine_tune, EncoderPath, Teacher, TeacherTrainConfig, TrainEvent};
+use edgekd_models::teacher::{EncoderPath, Teacher};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 

@@ -18,7 +18,9 @@ pub mod qemu;
 pub mod quantize;
 pub mod report;
 pub mod slurm;
+#[cfg(feature = "teacher")]
+pub mod soft_labels;
 pub mod sweep;
 pub mod terminal;
-#[cfg(feature = "student")]
+#[cfg(any(feature = "student", feature = "teacher"))]
 pub mod train;

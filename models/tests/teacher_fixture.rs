@@ -6,7 +6,8 @@
 //! The reference embeddings in `fixtures/minilm_embeddings.json` were computed independently by
 //! `tools/fixtures/minilm_reference.py` (a numpy float64 BERT forward, one sentence at a time).
 //!
-//! Runs with `--features teacher`.
+//! Runs with `--features teacher`. The soft-label cache and the fine-tuning loop on the same checkpoint
+//! are tested by the host (`host/tests/teacher_minilm.rs`).
 #![cfg(feature = "teacher")]
 
 mod minilm;
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use edgekd_models::burn::prelude::*;
-use edgekd_models::teacher::{fine_tune, SoftLabelCache, Teacher, TeacherTrainConfig, TrainEvent};
+use edgekd_models::teacher::Teacher;
 use serde_json::Value;
 
 /// The model folder, checked once.
@@ -105,73 +106,4 @@ fn labels_are_batch_invariant_and_survive_save_load() {
         assert!((a - b).abs() < 1e-5, "save/load changed logits: {a} vs {b}");
     }
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-#[test]
-fn soft_label_cache_never_labels_twice() {
-    let t = teacher(2, 64);
-    let path = std::env::temp_dir().join(format!("edgekd-softlabels-{}.bin", std::process::id()));
-    let _ = std::fs::remove_file(&path);
-    let texts = ["great acting", "terrible pacing", "great acting"];
-    let (first, s1) = SoftLabelCache::open(&path)
-        .unwrap()
-        .label_with(&t, &texts, None)
-        .unwrap();
-    assert_eq!((s1.hits, s1.labelled), (0, 2));
-    let (second, s2) = SoftLabelCache::open(&path)
-        .unwrap()
-        .label_with(&t, &texts, None)
-        .unwrap();
-    assert_eq!((s2.hits, s2.labelled), (3, 0));
-    assert_eq!(first, second);
-    assert_eq!(first, t.label(&texts, None).unwrap());
-    let _ = std::fs::remove_file(&path);
-}
-
-#[test]
-fn fine_tuning_fits_a_toy_set_and_changes_the_id() {
-    let t = teacher(2, 32);
-    let pos = [
-        "a wonderful, moving film",
-        "brilliant and funny",
-        "i loved every minute",
-        "superb acting",
-    ];
-    let neg = [
-        "a dull, boring mess",
-        "awful and tedious",
-        "i hated every minute",
-        "terrible acting",
-    ];
-    let train: Vec<(String, usize)> = pos
-        .iter()
-        .map(|s| (s.to_string(), 1))
-        .chain(neg.iter().map(|s| (s.to_string(), 0)))
-        .collect();
-    let before = t.id();
-    let cfg = TeacherTrainConfig::new()
-        .with_epochs(6)
-        .with_batch_size(8)
-        .with_head_lr(5e-3)
-        .with_lr(1e-4)
-        .with_warmup_fraction(0.0)
-        .with_patience(6)
-        .with_freeze_layers(4);
-    let mut steps = 0;
-    let (tuned, report) = fine_tune(t, &train, &train, &cfg, |e| {
-        if let TrainEvent::Step { loss, .. } = e {
-            assert!(loss.is_finite());
-            steps += 1;
-        }
-    })
-    .unwrap();
-    println!("{report:?}");
-    assert_eq!(steps, report.steps);
-    assert_eq!(report.steps, 6);
-    assert_ne!(tuned.id(), before);
-    assert!(
-        report.best_dev_accuracy >= 0.75,
-        "toy set not fitted: {report:?}"
-    );
-    assert!((tuned.accuracy(&train).unwrap() - report.best_dev_accuracy).abs() < 1e-9);
 }

@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use edgekd_models::teacher::{SoftLabelCache, Teacher};
+use edgekd_models::teacher::Teacher;
 
 use super::AdaptError;
+use crate::soft_labels::SoftLabelCache;
 
 /// Teacher logits (temperature 1) of `texts` by the fine-tuned teacher in `dir`, read from the
 /// shared soft-label cache where present (the rest are labelled and added to it).

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use edgekd_models::backend::{select, BackendError, BackendKind};
 use edgekd_models::burn::prelude::Device;
 use edgekd_models::student::{StudentConfig, StudentKind};
-use edgekd_models::teacher::TeacherTrainConfig;
 use edgekd_shared::profile::BoardProfile;
 use serde::{Deserialize, Serialize};
 
 use crate::augment::Method;
+use crate::train::teacher::TeacherTrainConfig;
 use crate::train::{KdLoss, TrainConfig};
 
 /// Settings of a distillation run (`distill.toml`; every field is also a flag of `edgekd distill`).

@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use edgekd_models::burn::prelude::Device;
 use edgekd_models::student::StudentConfig;
-use edgekd_models::teacher::TrainEvent;
 use serde::{Deserialize, Serialize};
 
 use super::config::{Degree, DistillConfig};
@@ -19,6 +18,7 @@ use super::validate::{check_run, CheckedData};
 use crate::augment::{auto_degree, load_lexicon, AugmentConfig, AugmentReport, Lexicon};
 use crate::data::{Dataset, Example, Split};
 use crate::terminal::Stage;
+use crate::train::teacher::TrainEvent;
 use crate::train::{Mode, TrainExample, TrainedStudent};
 
 /// Wall time per stage, seconds.

@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use edgekd_models::burn::prelude::Device;
 use edgekd_models::student::StudentConfig;
-use edgekd_models::teacher::TrainEvent;
 
 use super::config::{DistillConfig, StudentInit};
 use super::error::PipelineError;
@@ -21,6 +20,7 @@ use super::labels::TeacherStage;
 use super::metrics::Metrics;
 use crate::augment::{augment_dataset, AugmentConfig, AugmentReport, Lexicon};
 use crate::data::Dataset;
+use crate::train::teacher::TrainEvent;
 use crate::train::{
     predict, pretrained_table, train_student, EpochReport, Mode, TrainExample, TrainedStudent,
     WordVectors,
@@ -43,7 +43,7 @@ pub(super) fn teacher(
         None => crate::assets::ensure("minilm-l6")?,
     };
     let cache_root = crate::assets::Cache::from_env()?.root().to_path_buf();
-    Ok(TeacherStage::prepare(
+    TeacherStage::prepare(
         &pretrained,
         train,
         dev,
@@ -52,7 +52,7 @@ pub(super) fn teacher(
         device,
         &cache_root,
         progress,
-    )?)
+    )
 }
 
 /// The originals followed by `acfg.copies` augmented copies of each (none without a lexicon or

@@ -21,6 +21,12 @@ pub enum PipelineError {
     /// The teacher.
     #[error("teacher: {0}")]
     Teacher(#[from] edgekd_models::teacher::TeacherError),
+    /// The teacher's fine-tuning.
+    #[error("teacher: {0}")]
+    TeacherTraining(#[from] crate::train::teacher::TeacherTrainError),
+    /// The soft-label cache (and the teacher labelling the texts it lacks).
+    #[error("teacher: {0}")]
+    SoftLabels(#[from] crate::soft_labels::SoftLabelError),
     /// Student training.
     #[error("student: {0}")]
     Train(#[from] crate::train::TrainError),

@@ -1,17 +1,16 @@
 //! Teacher labelling as a stage of its own, shardable across a cluster: every text the KD cells of a
 //! grid need, distinct per corpus, ordered by its hash and cut into chunks; shard `i/n` labels the
 //! chunks whose index is `i` modulo `n`, each into its own chunk file of the shared soft-label cache
-//! ([`edgekd_models::teacher::chunk_dir`]). Every task computes the same chunks from the grid alone,
+//! ([`crate::soft_labels::chunk_dir`]). Every task computes the same chunks from the grid alone,
 //! so a text is labelled once across the cluster, and a chunk whose file exists is skipped when the
 //! stage runs again. The cells then find every label in the cache.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Instant;
 
-use edgekd_models::teacher::{text_hash, ChunkOutcome};
-
 use super::cell::RealCellRunner;
 use super::error::PipelineError;
+use crate::soft_labels::{text_hash, ChunkOutcome};
 use crate::sweep::{Grid, Shard};
 use crate::train::Mode;
 

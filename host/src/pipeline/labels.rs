@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use edgekd_models::burn::prelude::Device;
-use edgekd_models::teacher::{
-    fine_tune, ChunkOutcome, SoftLabelCache, Teacher, TeacherError, TeacherTrainConfig,
-    TeacherTrainReport, TrainEvent,
-};
+use edgekd_models::teacher::Teacher;
 use sha2::{Digest, Sha256};
 
+use super::error::PipelineError;
 use crate::data::Dataset;
+use crate::soft_labels::{ChunkOutcome, SoftLabelCache, SoftLabelError};
+use crate::train::teacher::{fine_tune, TeacherTrainConfig, TeacherTrainReport, TrainEvent};
 
 /// A fine-tuned teacher and its soft-label cache.
 #[derive(Debug)]
@@ -39,7 +39,7 @@ impl TeacherStage {
         device: &Device,
         cache_root: &Path,
         progress: &mut dyn FnMut(&TrainEvent),
-    ) -> Result<Self, TeacherError> {
+    ) -> Result<Self, PipelineError> {
         let mut h = Sha256::new();
         h.update(pretrained.display().to_string());
         h.update(format!(
@@ -89,7 +89,7 @@ impl TeacherStage {
     }
 
     /// Teacher logits (temperature 1) of every text, labelling only those the cache lacks.
-    pub fn logits(&mut self, texts: &[String]) -> Result<Vec<Vec<f32>>, TeacherError> {
+    pub fn logits(&mut self, texts: &[String]) -> Result<Vec<Vec<f32>>, SoftLabelError> {
         let (out, stats) = self.cache.label_with(&self.teacher, texts, None)?;
         tracing::info!(
             "teacher labels: {} from the cache, {} computed",
@@ -102,7 +102,7 @@ impl TeacherStage {
 
     /// Labels one chunk of a cluster's labelling stage into its own file of the cache's chunk folder
     /// (skipped when that file exists; the cache file itself is not written).
-    pub fn label_chunk(&mut self, texts: &[String]) -> Result<ChunkOutcome, TeacherError> {
+    pub fn label_chunk(&mut self, texts: &[String]) -> Result<ChunkOutcome, SoftLabelError> {
         let outcome = self.cache.label_chunk(&self.teacher, texts)?;
         self.labelled += outcome.labelled;
         Ok(outcome)
@@ -114,7 +114,7 @@ pub fn teacher_logits(
     stage: &mut TeacherStage,
     texts: &[String],
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<Vec<Vec<f32>>, TeacherError> {
+) -> Result<Vec<Vec<f32>>, SoftLabelError> {
     let mut out = Vec::with_capacity(texts.len());
     for chunk in texts.chunks(256) {
         out.extend(stage.logits(chunk)?);

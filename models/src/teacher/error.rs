@@ -1,4 +1,4 @@
-//! Errors of the teacher: loading, tokenizing, running, training and caching.
+//! Errors of the teacher: loading, tokenizing, running and saving it.
 
 use std::path::PathBuf;
 
@@ -69,16 +69,6 @@ pub enum TeacherError {
     /// An empty batch of texts was given where at least one is needed.
     #[error("empty input: {0}")]
     EmptyInput(&'static str),
-    /// A label index is out of range for the head.
-    #[error("label {label} of example {index} is out of range for {classes} classes")]
-    LabelOutOfRange {
-        /// Index of the example in its set.
-        index: usize,
-        /// The label.
-        label: usize,
-        /// Classes of the head.
-        classes: usize,
-    },
     /// A burn tensor read-back or record operation failed.
     #[error("burn error ({context}): {message}")]
     Burn {
@@ -86,24 +76,6 @@ pub enum TeacherError {
         context: String,
         /// What burn said.
         message: String,
-    },
-    /// A soft-label cache file is not in the expected format.
-    #[error("soft-label cache {path}: {message}")]
-    CacheFormat {
-        /// The cache file.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-    /// A soft-label cache record holds logits of another width than the cache's.
-    #[error("soft-label cache {path}: record has {found} logits, cache holds {expected}")]
-    CacheWidth {
-        /// The cache file.
-        path: PathBuf,
-        /// Logits in the record.
-        found: usize,
-        /// Logits the cache expects.
-        expected: usize,
     },
 }
 

@@ -1,6 +1,7 @@
 //! The teacher: a pretrained BERT-family encoder (all-MiniLM-L6-v2 by default) loaded from
-//! safetensors, mean pooling, a linear classification head; fine-tuning on the original training
-//! set; soft labels with an on-disk cache.
+//! safetensors, mean pooling, a linear classification head, and its logits for any texts. The
+//! host fine-tunes it (`edgekd_host::train::teacher`) and caches its soft labels on disk
+//! (`edgekd_host::soft_labels`).
 //!
 //! ```text
 //! texts ─► TeacherTokenizer (WordPiece, pad to longest ≤ max_len) ─► ids/type ids/mask [b, s]
@@ -21,11 +22,7 @@ mod model;
 mod net;
 mod packed;
 mod pooling;
-mod schedule;
-mod soft_cache;
-mod soft_chunks;
 mod tokenize;
-mod train;
 mod weights;
 
 pub use attention::{BertAttention, MASKED_SCORE};
@@ -40,9 +37,5 @@ pub use model::{Teacher, TeacherConfig, CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FIL
 pub use net::TeacherNet;
 pub use packed::{EncoderPath, PackedTokens};
 pub use pooling::masked_mean;
-pub use schedule::lr_factor;
-pub use soft_cache::{text_hash, CacheStats, SoftLabelCache};
-pub use soft_chunks::{chunk_dir, chunk_name, ChunkOutcome, CHUNK_EXTENSION};
 pub use tokenize::{EncodedBatch, TeacherTokenizer, TokenBatch};
-pub use train::{accuracy, fine_tune, TeacherTrainConfig, TeacherTrainReport, TrainEvent};
 pub use weights::Checkpoint;

@@ -1,6 +1,7 @@
 //! The MiniLM model folder of the tests that load the real checkpoint.
 //!
-//! `models` knows no cache layout, so the folder is given explicitly: `$EDGEKD_MINILM_DIR`, which
+//! `models` knows no cache layout, so the folder is given explicitly (the host's tests of the teacher,
+//! `host/tests/teacher_minilm.rs`, include this file too): `$EDGEKD_MINILM_DIR`, which
 //! `scripts/test.sh` (and `scripts/gpu-check.sh`) set from the host's asset cache with
 //! `edgekd assets path minilm-l6` after `edgekd assets fetch`. Unset, or a folder without the model's
 //! files, fails the test: it never skips.

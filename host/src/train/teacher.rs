@@ -1,24 +1,49 @@
-//! Fine-tuning the teacher on the original (un-augmented) training set: AdamW, linear warmup and
-//! decay, a higher learning rate for the head, early stopping on dev accuracy.
+//! Fine-tuning the teacher (`edgekd_models::teacher`) on the original (un-augmented) training set:
+//! AdamW, linear warmup and decay, a higher learning rate for the head, early stopping on dev
+//! accuracy. The students' loop is [`super::trainer`] (feature `student`).
 
 use std::time::Instant;
 
-use burn::module::list_param_ids;
-use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamWConfig, GradientsParams};
-use burn::prelude::*;
+// `burn` by that name: `#[derive(Config)]` expands to paths under `burn::`.
+use edgekd_models::burn;
+use edgekd_models::burn::module::list_param_ids;
+use edgekd_models::burn::nn::loss::CrossEntropyLossConfig;
+use edgekd_models::burn::optim::{AdamWConfig, GradientsParams};
+use edgekd_models::burn::prelude::*;
+use edgekd_models::teacher::{Teacher, TeacherError, TeacherNet, TeacherTokenizer};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::Serialize;
 
-use super::error::{Result as TeacherResult, TeacherError};
-use super::model::Teacher;
-use super::net::TeacherNet;
 use super::schedule::lr_factor;
-use super::tokenize::TeacherTokenizer;
 
-/// Fine-tuning hyper-parameters.
+/// What went wrong while fine-tuning the teacher.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TeacherTrainError {
+    /// No training examples.
+    #[error("empty input: no training examples")]
+    NoTrainingExamples,
+    /// A label index is out of range for the head.
+    #[error("label {label} of example {index} is out of range for {classes} classes")]
+    LabelOutOfRange {
+        /// Index of the example in the training set followed by the dev set.
+        index: usize,
+        /// The label.
+        label: usize,
+        /// Classes of the head.
+        classes: usize,
+    },
+    /// The teacher failed (tokenizing, running, reading a tensor back).
+    #[error(transparent)]
+    Teacher(#[from] TeacherError),
+}
+
+type TeacherResult<T> = std::result::Result<T, TeacherTrainError>;
+
+/// Fine-tuning hyper-parameters. Its `Debug` text is part of the key of a fine-tuned teacher in the
+/// cache (`pipeline::TeacherStage`): renaming the type or a field re-trains every teacher.
 #[derive(Config, Debug)]
 pub struct TeacherTrainConfig {
     /// Peak learning rate of the encoder.
@@ -120,12 +145,12 @@ pub fn fine_tune(
     mut progress: impl FnMut(&TrainEvent),
 ) -> TeacherResult<(Teacher, TeacherTrainReport)> {
     if train.is_empty() {
-        return Err(TeacherError::EmptyInput("no training examples"));
+        return Err(TeacherTrainError::NoTrainingExamples);
     }
     let classes = teacher.config().num_classes;
     for (index, (_, label)) in train.iter().chain(dev).enumerate() {
         if *label >= classes {
-            return Err(TeacherError::LabelOutOfRange {
+            return Err(TeacherTrainError::LabelOutOfRange {
                 index,
                 label: *label,
                 classes,
@@ -263,7 +288,7 @@ pub fn accuracy(
     data: &[(String, usize)],
     batch_size: usize,
     device: &Device,
-) -> TeacherResult<f64> {
+) -> Result<f64, TeacherError> {
     if data.is_empty() {
         return Ok(f64::NAN);
     }
@@ -285,17 +310,4 @@ pub fn accuracy(
             .count();
     }
     Ok(correct as f64 / data.len() as f64)
-}
-
-impl Teacher {
-    /// Accuracy of the teacher on `data` (text, class).
-    pub fn accuracy(&self, data: &[(String, usize)]) -> TeacherResult<f64> {
-        accuracy(
-            self.net(),
-            self.tokenizer(),
-            data,
-            self.config().batch_size,
-            self.device(),
-        )
-    }
 }

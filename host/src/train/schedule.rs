@@ -1,4 +1,5 @@
-//! Linear warmup then linear decay of the learning rate.
+//! Linear warmup then linear decay of the learning rate, for the teacher's fine-tuning
+//! ([`super::teacher`]).
 
 /// Multiplier of the peak learning rate at optimizer step `step` (0-based) of `total`:
 /// rises linearly over the first `warmup` steps, then falls linearly to 0 at `total`.

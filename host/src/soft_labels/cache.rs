@@ -13,20 +13,21 @@
 //!
 //! Beside the file, a folder of chunk files (`soft-labels.ekdc` → `soft-labels.d/`, same format, one
 //! file per labelled chunk, each written whole by one task of a cluster's labelling stage;
-//! [`super::soft_chunks`]) is read too: their records answer like the file's own.
+//! [`super::chunks`]) is read too: their records answer like the file's own.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use edgekd_models::teacher::{Teacher, TeacherId};
 use edgekd_shared::checksum::crc32;
 use edgekd_shared::temperature::check_temperature;
 use sha2::{Digest, Sha256};
 
-use super::error::{Result, TeacherError};
-use super::id::TeacherId;
-use super::model::Teacher;
+use super::error::SoftLabelError;
+
+type Result<T> = std::result::Result<T, SoftLabelError>;
 
 /// First bytes of a cache file.
 pub const MAGIC: [u8; 8] = *b"EKDSOFT\0";
@@ -86,7 +87,7 @@ pub(super) fn encode_record(key: &([u8; 32], [u8; 32]), logits: &[f32]) -> Vec<u
 impl SoftLabelCache {
     /// Opens (or creates) the cache at `path` and reads every intact record.
     pub fn open(path: &Path) -> Result<Self> {
-        let io = |e| TeacherError::io(path, e);
+        let io = |e| SoftLabelError::io(path, e);
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
@@ -112,7 +113,7 @@ impl SoftLabelCache {
             file.set_len(good_len as u64).map_err(io)?;
         }
         let file = OpenOptions::new().append(true).open(path).map_err(io)?;
-        super::soft_chunks::read_chunks(&super::soft_chunks::chunk_dir(path), &mut index)?;
+        super::chunks::read_chunks(&super::chunks::chunk_dir(path), &mut index)?;
         Ok(Self {
             path: path.to_path_buf(),
             writer: BufWriter::new(file),
@@ -150,7 +151,7 @@ impl SoftLabelCache {
             return Ok(());
         }
         if logits.len() > MAX_LOGITS {
-            return Err(TeacherError::CacheWidth {
+            return Err(SoftLabelError::Width {
                 path: self.path.clone(),
                 found: logits.len(),
                 expected: MAX_LOGITS,
@@ -159,7 +160,7 @@ impl SoftLabelCache {
         let record = encode_record(&key, logits);
         self.writer
             .write_all(&record)
-            .map_err(|e| TeacherError::io(&self.path, e))?;
+            .map_err(|e| SoftLabelError::io(&self.path, e))?;
         self.index.insert(key, logits.to_vec());
         Ok(())
     }
@@ -168,7 +169,7 @@ impl SoftLabelCache {
     pub fn flush(&mut self) -> Result<()> {
         self.writer
             .flush()
-            .map_err(|e| TeacherError::io(&self.path, e))
+            .map_err(|e| SoftLabelError::io(&self.path, e))
     }
 
     /// Logits for every text (divided by `temperature`, 1 when `None`), calling `label` with only
@@ -181,8 +182,7 @@ impl SoftLabelCache {
         temperature: Option<f32>,
         label: impl FnOnce(&[&str]) -> Result<Vec<Vec<f32>>>,
     ) -> Result<(Vec<Vec<f32>>, CacheStats)> {
-        let t = check_temperature(temperature.unwrap_or(1.0))
-            .map_err(|e| TeacherError::InvalidConfig(e.to_string()))?;
+        let t = check_temperature(temperature.unwrap_or(1.0))?;
         let mut missing: Vec<&str> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut hits = 0;
@@ -221,7 +221,7 @@ impl SoftLabelCache {
     ) -> Result<Vec<Vec<f32>>> {
         let fresh = label(missing)?;
         if fresh.len() != missing.len() {
-            return Err(TeacherError::CacheWidth {
+            return Err(SoftLabelError::Rows {
                 path: self.path.clone(),
                 found: fresh.len(),
                 expected: missing.len(),
@@ -238,13 +238,13 @@ impl SoftLabelCache {
         temperature: Option<f32>,
     ) -> Result<(Vec<Vec<f32>>, CacheStats)> {
         self.get_or_label(&teacher.id(), texts, temperature, |missing| {
-            teacher.label(missing, None)
+            Ok(teacher.label(missing, None)?)
         })
     }
 }
 
 pub(super) fn check_header(bytes: &[u8], path: &Path) -> Result<()> {
-    let bad = |message: String| TeacherError::CacheFormat {
+    let bad = |message: String| SoftLabelError::Format {
         path: path.to_path_buf(),
         message,
     };

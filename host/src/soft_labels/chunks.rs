@@ -1,6 +1,6 @@
 //! Chunk files of soft labels: the teacher-labelling stage of a cluster run writes each chunk of
 //! texts it labels into a file of its own, `soft-labels.d/<name>.ekdc` beside the cache file, in the
-//! cache file's format ([`super::soft_cache`]).
+//! cache file's format ([`super::cache`]).
 //!
 //! A chunk file is written whole to a temporary name in the same folder, synced and renamed, so a
 //! reader sees it complete or not at all, and no two writers ever append to one file: tasks on
@@ -12,15 +12,16 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use edgekd_models::teacher::{Teacher, TeacherId};
+use edgekd_shared::hex::hex;
 use sha2::{Digest, Sha256};
 
-use super::error::{Result, TeacherError};
-use super::id::TeacherId;
-use super::model::Teacher;
-use super::soft_cache::{
+use super::cache::{
     check_header, encode_record, header_bytes, parse_records, text_hash, SoftLabelCache,
 };
-use edgekd_shared::hex::hex;
+use super::error::SoftLabelError;
+
+type Result<T> = std::result::Result<T, SoftLabelError>;
 
 /// Extension of a finished chunk file.
 pub const CHUNK_EXTENSION: &str = "ekdc";
@@ -65,7 +66,7 @@ pub(super) fn read_chunks(
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(TeacherError::io(dir, e)),
+        Err(e) => return Err(SoftLabelError::io(dir, e)),
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -73,7 +74,7 @@ pub(super) fn read_chunks(
         .collect();
     paths.sort();
     for path in &paths {
-        let bytes = std::fs::read(path).map_err(|e| TeacherError::io(path, e))?;
+        let bytes = std::fs::read(path).map_err(|e| SoftLabelError::io(path, e))?;
         check_header(&bytes, path)?;
         parse_records(&bytes, index);
     }
@@ -83,18 +84,18 @@ pub(super) fn read_chunks(
 /// Writes `bytes` to `path` through a temporary file in the same folder, synced, then renamed.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| TeacherError::io(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| SoftLabelError::io(dir, e))?;
     let name = path
         .file_name()
         .map_or_else(|| "chunk".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let io = |e| TeacherError::io(&tmp, e);
+    let io = |e| SoftLabelError::io(&tmp, e);
     {
         let mut file = std::fs::File::create(&tmp).map_err(io)?;
         file.write_all(bytes).map_err(io)?;
         file.sync_all().map_err(io)?;
     }
-    std::fs::rename(&tmp, path).map_err(|e| TeacherError::io(path, e))
+    std::fs::rename(&tmp, path).map_err(|e| SoftLabelError::io(path, e))
 }
 
 impl SoftLabelCache {
@@ -154,7 +155,9 @@ impl SoftLabelCache {
         teacher: &Teacher,
         texts: &[S],
     ) -> Result<ChunkOutcome> {
-        self.label_chunk_with(&teacher.id(), texts, |missing| teacher.label(missing, None))
+        self.label_chunk_with(&teacher.id(), texts, |missing| {
+            Ok(teacher.label(missing, None)?)
+        })
     }
 }
 

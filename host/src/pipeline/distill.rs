@@ -462,3 +462,28 @@ fn train_students(
     }
     Ok(students)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unlabelled_texts_follow_the_labelled_ones_and_take_the_teachers_argmax() {
+        let labelled = Dataset {
+            name: "toy".into(),
+            labels: vec!["neg".into(), "pos".into()],
+            examples: vec![Example {
+                text: "a dull film".into(),
+                label: 0,
+            }],
+        };
+        let mut transfer = with_unlabeled(labelled, &["bright".into(), "grey".into()]);
+        assert_eq!(transfer.len(), 3);
+        // The teacher disagrees with the gold label of the labelled text: that label stays.
+        let logits = vec![vec![-1.0, 1.0], vec![-2.0, 2.0], vec![3.0, 0.5]];
+        take_teacher_labels(&mut transfer, 1, &logits);
+        let labels: Vec<usize> = transfer.examples.iter().map(|e| e.label).collect();
+        assert_eq!(labels, vec![0, 1, 0]);
+        assert_eq!(transfer.examples[1].text, "bright");
+    }
+}

@@ -6,7 +6,7 @@
 //!   (each bucket: the vector of the most frequent word that lands in it; no word: zeros)
 //! training texts ──mean of G rows──▶ X [n, width];  teacher logits (KD) or one-hot labels ▶ Y [n, classes]
 //! projection P [width, dim] = orthonormal ridge directions of Y on X, then seeded random directions
-//! table = G·P, each column scaled to unit standard deviation over the covered buckets
+//! table = G·P, each column scaled to the student's `embed_init_std` over the covered buckets
 //! ```
 //!
 //! The student's width is far below GloVe's, so the projection keeps first what predicts the
@@ -166,7 +166,7 @@ pub fn pretrained_table(
                 .sum::<f64>() as f32;
         }
     }
-    unit_columns(&mut table, dim, &covered);
+    scale_columns(&mut table, dim, &covered, student.embed_init_std);
     Ok(table)
 }
 
@@ -305,8 +305,10 @@ fn orthonormal_to(basis: &[Vec<f64>], mut v: Vec<f64>) -> Option<Vec<f64>> {
     (before > 0.0 && norm > 1e-6 * before).then(|| v.into_iter().map(|a| a / norm).collect())
 }
 
-/// Scales each column of `table` `[rows, dim]` to unit standard deviation over the `covered` rows.
-fn unit_columns(table: &mut [f32], dim: usize, covered: &[bool]) {
+/// Scales each column of `table` `[rows, dim]` to standard deviation `std` over the `covered` rows
+/// (the scale of the random start, so that a word no training text shows adds no more noise to a
+/// mean than it would have).
+fn scale_columns(table: &mut [f32], dim: usize, covered: &[bool], std: f64) {
     let rows: Vec<usize> = (0..covered.len()).filter(|&b| covered[b]).collect();
     if rows.is_empty() {
         return;
@@ -315,7 +317,7 @@ fn unit_columns(table: &mut [f32], dim: usize, covered: &[bool]) {
         let values = rows.iter().map(|&b| f64::from(table[b * dim + c]));
         let mean = values.clone().sum::<f64>() / rows.len() as f64;
         let var = values.map(|v| (v - mean).powi(2)).sum::<f64>() / rows.len() as f64;
-        let scale = if var > 0.0 { 1.0 / var.sqrt() } else { 1.0 };
+        let scale = if var > 0.0 { std / var.sqrt() } else { 1.0 };
         for &b in &rows {
             table[b * dim + c] = (f64::from(table[b * dim + c]) * scale) as f32;
         }

@@ -6,7 +6,8 @@
 # runs the int8 artifact on the device engine. The teacher and its labels are cached per draw, so
 # after the first variant the others cost only their students. The table gives, per variant, the
 # int8 dev accuracy (what the choice is made on), the int8 and f32 test accuracy and the teacher's
-# test accuracy, each as mean ± sd over the seeds.
+# test accuracy, each as mean ± sd over the seeds, and the paired difference of int8 dev accuracy
+# against the variant named by BASELINE (default `baseline`) over the seeds both ran (same draws).
 #
 #   bash scripts/student-levers.sh [VARIANTS_FILE]
 #   SEEDS="1 2 3" OUT=runs/levers EDGEKD_BIN=target/debug/edgekd bash scripts/student-levers.sh
@@ -54,24 +55,32 @@ while IFS='|' read -r name flags; do
   done
 done <<<"$variants"
 
-python3 - "$OUT" <<'EOF'
+python3 - "$OUT" "${BASELINE:-baseline}" <<'EOF'
 import json, pathlib, statistics, sys
-out = pathlib.Path(sys.argv[1])
+out, baseline = pathlib.Path(sys.argv[1]), sys.argv[2]
 def ms(xs):
     xs = [100 * x for x in xs]
     sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
     return f"{statistics.mean(xs):.2f} ± {sd:.2f}"
-print("| variant | draws | int8 dev | int8 test | f32 KD test | teacher test | artifact bytes |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+def int8_dev(r):
+    e = r["export"]
+    return next(c[1]["int8_accuracy"] for c in e["calibrations"] if c[0] == e["calibration"])
+def runs_of(v):
+    return {m.parent.name: json.loads(m.read_text()) for m in sorted(v.glob("seed-*/metrics.json"))}
+base = runs_of(out / baseline) if (out / baseline).is_dir() else {}
+print(f"| variant | draws | int8 dev | paired dev Δ vs {baseline} | int8 test | f32 KD test | teacher test | artifact bytes |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for v in sorted(p for p in out.iterdir() if p.is_dir()):
-    runs = [json.loads(m.read_text()) for m in sorted(v.glob("seed-*/metrics.json"))]
+    runs = runs_of(v)
     if not runs:
         continue
-    int8_dev = [next(c[1]["int8_accuracy"] for c in r["export"]["calibrations"]
-                     if c[0] == r["export"]["calibration"]) for r in runs]
-    int8_test = [r["export"]["int8_test"]["accuracy"] for r in runs]
-    f32_test = [r["export"]["f32_test"]["accuracy"] for r in runs]
-    teacher = [r["teacher"][1]["accuracy"] for r in runs]
-    size = runs[0]["export"]["sizes"]["artifact"]
-    print(f"| {v.name} | {len(runs)} | {ms(int8_dev)} | {ms(int8_test)} | {ms(f32_test)} | {ms(teacher)} | {size} |")
+    rs = list(runs.values())
+    paired = [int8_dev(runs[s]) - int8_dev(base[s]) for s in runs if s in base]
+    delta = f"{ms(paired)} ({len(paired)})" if paired and v.name != baseline else "–"
+    int8_test = [r["export"]["int8_test"]["accuracy"] for r in rs]
+    f32_test = [r["export"]["f32_test"]["accuracy"] for r in rs]
+    teacher = [r["teacher"][1]["accuracy"] for r in rs]
+    size = rs[0]["export"]["sizes"]["artifact"]
+    print(f"| {v.name} | {len(rs)} | {ms([int8_dev(r) for r in rs])} | {delta} | {ms(int8_test)} "
+          f"| {ms(f32_test)} | {ms(teacher)} | {size} |")
 EOF

@@ -475,4 +475,36 @@ mod tests {
         let err = check_run(&config(format!("csv:{}", path.display())), None).unwrap_err();
         assert!(err.to_string().contains("q.csv:2:1:"), "{err}");
     }
+
+    /// `--unlabeled` is read and checked with the data: a missing file stops the run here, and
+    /// `rest-of-train` gives the training split outside the subsample, none of train, dev or test.
+    #[test]
+    fn unlabelled_text_is_checked_with_the_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = rows_of(&["neg", "pos"], 40);
+        let rows: Vec<(&str, &str)> = rows.iter().map(|(t, l)| (t.as_str(), l.as_str())).collect();
+        let corpus = table(dir.path(), &rows);
+        let missing = DistillConfig {
+            unlabeled: Some(crate::data::UnlabeledSource::File(
+                "/nonexistent/more.txt".into(),
+            )),
+            ..config(corpus.clone())
+        };
+        let err = check_run(&missing, None).unwrap_err();
+        assert!(matches!(err, ValidationError::Unlabeled(_)), "{err}");
+        assert!(err.to_string().contains("/nonexistent/more.txt"), "{err}");
+
+        let rest = DistillConfig {
+            train_size: Some(20),
+            unlabeled: Some(crate::data::UnlabeledSource::RestOfTrain),
+            ..config(corpus)
+        };
+        let data = check_run(&rest, None).unwrap();
+        assert_eq!(data.unlabeled().len(), data.split().train.len() - 20);
+        let held: Vec<&str> = [data.train(), &data.split().dev, &data.split().test]
+            .iter()
+            .flat_map(|d| d.examples.iter().map(|e| e.text.as_str()))
+            .collect();
+        assert!(data.unlabeled().iter().all(|t| !held.contains(&t.as_str())));
+    }
 }

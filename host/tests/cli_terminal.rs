@@ -5,9 +5,11 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// `edgekd ARGS` run in `cache` (also its working folder, so that nothing lands in the checkout).
 fn edgekd(args: &[&str], cache: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_edgekd"))
         .args(args)
+        .current_dir(cache)
         .env("EDGEKD_CACHE", cache)
         .env("RUST_BACKTRACE", "1")
         .env_remove("RUST_LOG")
@@ -66,6 +68,11 @@ fn a_tsv_passed_as_csv_gets_a_delimiter_hint_and_no_backtrace() {
         "{stderr}"
     );
     assert!(!stderr.contains("acktrace"), "{stderr}");
+    // Refused before the output folder (`runs/distill` by default) or its log exists.
+    assert!(
+        !dir.path().join("runs").exists(),
+        "a refused run wrote a folder"
+    );
 }
 
 /// A short `distill` on a generated table with a few teacher steps (the real MiniLM: the

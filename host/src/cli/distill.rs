@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use edgekd_host::augment::Method;
-use edgekd_host::pipeline::{run_distill, Degree, DistillConfig};
+use edgekd_host::pipeline::{check_run, run_checked, Degree, DistillConfig};
 use edgekd_host::terminal::DistillSummary;
 use edgekd_models::student::StudentKind;
 
@@ -223,9 +223,11 @@ impl DistillArgs {
 /// Runs `edgekd distill`.
 pub fn run(args: DistillArgs) -> anyhow::Result<()> {
     let cfg = args.resolve()?;
+    // The data is checked before the output folder (and its log) exists, as in `edgekd run`.
+    let data = check_run(&cfg, None)?;
     // The detailed log goes to OUT/run.log (and to the terminal with -v), as `edgekd run`'s does.
     super::run_log::open(&cfg.out_dir)?;
-    let outcome = run_distill(&cfg)?;
+    let outcome = run_checked(&cfg, data)?;
     // The settings, degree resolved, for `edgekd export OUT` (the summary's first next command).
     let config_path = cfg.out_dir.join("config.toml");
     std::fs::create_dir_all(&cfg.out_dir)?;

@@ -4,7 +4,7 @@
 
 use super::lexicon::Lexicon;
 use super::neighbours::top_k_neighbours;
-use super::npy::{read_f32_matrix, NpyError};
+use super::npy::{read_f32_matrix, Matrix, NpyError};
 use rand::{Rng, RngCore};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -38,6 +38,26 @@ pub enum KnnError {
         /// What disagrees.
         what: String,
     },
+}
+
+/// The first `words` words of the GloVe asset folder `dir`, most frequent first.
+pub fn glove_vocab(dir: &Path, words: usize) -> Result<Vec<String>, KnnError> {
+    let path = dir.join(crate::assets::GLOVE_VOCAB_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|source| KnnError::Io { path, source })?;
+    Ok(text.lines().take(words).map(str::to_string).collect())
+}
+
+/// The vectors of the first `n` GloVe words of `dir`, `[n, 50]`; an error unless there are `n`.
+pub fn glove_vectors(dir: &Path, n: usize) -> Result<Matrix, KnnError> {
+    let npy = dir.join(crate::assets::GLOVE_NPY_FILE);
+    let m = read_f32_matrix(&npy, n)?;
+    if m.rows != n {
+        return Err(KnnError::Mismatch {
+            path: npy,
+            what: format!("{} vectors for {n} words", m.rows),
+        });
+    }
+    Ok(m)
 }
 
 /// The kNN lexicon.
@@ -117,26 +137,14 @@ impl KnnLexicon {
     /// Loads the GloVe asset directory (`glove_6B_vocab.txt`, `glove_6B_50d_emb.npy`) restricted to
     /// the first `words` words, with the neighbour table from the cache file or built and cached.
     pub fn load(dir: &Path, words: usize, k: usize) -> Result<Self, KnnError> {
-        let vocab_path = dir.join(crate::assets::GLOVE_VOCAB_FILE);
-        let text = std::fs::read_to_string(&vocab_path).map_err(|source| KnnError::Io {
-            path: vocab_path.clone(),
-            source,
-        })?;
-        let vocab: Vec<String> = text.lines().take(words).map(str::to_string).collect();
+        let vocab = glove_vocab(dir, words)?;
         let n = vocab.len();
         let cache = dir.join(format!("knn-top{k}-{n}.bin"));
         if let Some(table) = read_table(&cache, n, k, &vocab) {
             tracing::info!(path = %cache.display(), "kNN table loaded from cache");
             return Ok(Self::from_table(vocab, table));
         }
-        let npy = dir.join(crate::assets::GLOVE_NPY_FILE);
-        let m = read_f32_matrix(&npy, n)?;
-        if m.rows != n {
-            return Err(KnnError::Mismatch {
-                path: npy,
-                what: format!("{} vectors for {n} words", m.rows),
-            });
-        }
+        let m = glove_vectors(dir, n)?;
         let started = std::time::Instant::now();
         let table = top_k_neighbours(&m.data, m.cols, k);
         tracing::info!(

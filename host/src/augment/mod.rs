@@ -15,7 +15,7 @@ pub use engine::{
     augment_dataset, augment_text, auto_degree, copy_rng, AugmentConfig, AugmentReport, Augmented,
     AugmentedExample,
 };
-pub use knn::{KnnError, KnnLexicon, DEFAULT_K, DEFAULT_WORDS};
+pub use knn::{glove_vectors, glove_vocab, KnnError, KnnLexicon, DEFAULT_K, DEFAULT_WORDS};
 pub use lexicon::{Lexicon, MapLexicon};
 pub use neighbours::top_k_neighbours;
 pub use npy::{read_f32_matrix, Matrix, NpyError};
@@ -85,12 +85,7 @@ pub fn load_lexicon(method: Method) -> Result<Box<dyn Lexicon>, LexiconError> {
         )?),
         Method::Random => {
             let dir = crate::assets::ensure("glove-6b-50d")?;
-            let path = dir.join(crate::assets::GLOVE_VOCAB_FILE);
-            let text =
-                std::fs::read_to_string(&path).map_err(|source| KnnError::Io { path, source })?;
-            Box::new(RandomLexicon::new(
-                text.lines().take(DEFAULT_WORDS).map(str::to_string),
-            ))
+            Box::new(RandomLexicon::new(glove_vocab(&dir, DEFAULT_WORDS)?))
         }
     })
 }

@@ -44,25 +44,12 @@ pub struct WordVectors {
 impl WordVectors {
     /// The first `count` GloVe words and vectors of the asset folder `dir`.
     pub fn load_glove(dir: &Path, count: usize) -> Result<Self, TrainError> {
-        let vocab_path = dir.join(crate::assets::GLOVE_VOCAB_FILE);
-        let text = std::fs::read_to_string(&vocab_path).map_err(|e| TrainError::WordVectors {
-            path: vocab_path.clone(),
+        let fail = |e: crate::augment::KnnError| TrainError::WordVectors {
+            path: dir.to_path_buf(),
             message: e.to_string(),
-        })?;
-        let words: Vec<String> = text.lines().take(count).map(str::to_string).collect();
-        let npy = dir.join(crate::assets::GLOVE_NPY_FILE);
-        let m = crate::augment::read_f32_matrix(&npy, words.len()).map_err(|e| {
-            TrainError::WordVectors {
-                path: npy.clone(),
-                message: e.to_string(),
-            }
-        })?;
-        if m.rows != words.len() {
-            return Err(TrainError::WordVectors {
-                path: npy,
-                message: format!("{} vectors for {} words", m.rows, words.len()),
-            });
-        }
+        };
+        let words = crate::augment::glove_vocab(dir, count).map_err(fail)?;
+        let m = crate::augment::glove_vectors(dir, words.len()).map_err(fail)?;
         Ok(Self {
             words,
             vectors: m.data,

@@ -59,9 +59,11 @@ python3 - "$OUT" "${BASELINE:-baseline}" <<'EOF'
 import json, pathlib, statistics, sys
 out, baseline = pathlib.Path(sys.argv[1]), sys.argv[2]
 def ms(xs):
+    # One draw has no spread: its value alone, never "± 0".
     xs = [100 * x for x in xs]
-    sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
-    return f"{statistics.mean(xs):.2f} ± {sd:.2f}"
+    if len(xs) == 1:
+        return f"{xs[0]:.2f}"
+    return f"{statistics.mean(xs):.2f} ± {statistics.stdev(xs):.2f}"
 def int8_dev(r):
     e = r["export"]
     return next(c[1]["int8_accuracy"] for c in e["calibrations"] if c[0] == e["calibration"])

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::clean::{clean, dedup_key};
-use super::dataset::{Dataset, Example};
+use super::dataset::Dataset;
 use super::error::DataError;
 use super::source::TableSource;
 use super::table::{load_source, load_table, TableSpec};
@@ -135,12 +135,13 @@ fn read_texts(name: &str, text_col: &str) -> Result<Vec<String>, DataError> {
         Some(source) => load_source(&source, &spec)?,
         None => load_table(&path, &spec)?,
     };
-    Ok(ds.examples.into_iter().map(|e: Example| e.text).collect())
+    Ok(ds.examples.into_iter().map(|e| e.text).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Example;
 
     fn ds(texts: &[&str]) -> Dataset {
         Dataset {

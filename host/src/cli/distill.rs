@@ -110,9 +110,12 @@ pub struct DistillArgs {
     /// Student learning rate (Adam).
     #[arg(long)]
     pub learning_rate: Option<f64>,
-    /// Early-stopping patience of the students (epochs).
+    /// Early-stopping patience of the students (dev checks without a better dev accuracy).
     #[arg(long)]
     pub patience: Option<usize>,
+    /// Training examples between the students' dev checks (default: a check at each epoch's end).
+    #[arg(long)]
+    pub check_every: Option<usize>,
     /// Train the FT baseline too (`--train-ft false` to skip it).
     #[arg(long)]
     pub train_ft: Option<bool>,
@@ -174,6 +177,9 @@ impl DistillArgs {
             train_kd_without_augmentation,
             backend
         );
+        if self.check_every.is_some() {
+            c.check_every = self.check_every;
+        }
         if self.skip_bad_rows.is_some() {
             c.bad_rows = edgekd_host::data::BadRows::from_flag(self.skip_bad_rows);
         }

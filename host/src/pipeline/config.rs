@@ -78,8 +78,11 @@ pub struct DistillConfig {
     pub batch_size: usize,
     /// Student learning rate.
     pub learning_rate: f64,
-    /// Early-stopping patience (epochs).
+    /// Early-stopping patience (dev checks).
     pub patience: usize,
+    /// Training examples between the students' dev checks (`None`: a check at each epoch's end).
+    /// The same count for KD and FT makes early stopping independent of the copies per epoch.
+    pub check_every: Option<usize>,
     /// Backend: `auto`, `wgpu`, `ndarray` or `flex`.
     pub backend: String,
     /// Also train the FT baseline on the same augmented data.
@@ -127,6 +130,7 @@ impl Default for DistillConfig {
             batch_size: 64,
             learning_rate: 3e-3,
             patience: 4,
+            check_every: None,
             backend: "auto".into(),
             train_ft: true,
             train_kd_without_augmentation: true,
@@ -153,14 +157,15 @@ impl DistillConfig {
             .with_features(self.features)
     }
 
-    /// Trainer settings for `student` with this config's epochs, batch, learning rate, patience and
-    /// KD loss (temperature, α).
+    /// Trainer settings for `student` with this config's epochs, batch, learning rate, patience,
+    /// dev-check interval and KD loss (temperature, α).
     pub fn train_config(&self, student: StudentConfig, seed: u64) -> TrainConfig {
         let mut t = TrainConfig::new(student);
         t.epochs = self.epochs;
         t.batch_size = self.batch_size;
         t.learning_rate = self.learning_rate;
         t.patience = self.patience;
+        t.check_every = self.check_every;
         t.seed = seed;
         t.kd = KdLoss {
             temperature: self.temperature,

@@ -71,8 +71,13 @@ pub struct TrainConfig {
     pub batch_size: usize,
     /// Adam learning rate.
     pub learning_rate: f64,
-    /// Stop after this many epochs without a better dev accuracy.
+    /// Stop after this many dev checks without a better dev accuracy.
     pub patience: usize,
+    /// Training examples between dev checks (`None`: one check at the end of each epoch). A
+    /// fixed count makes early stopping independent of how many copies an epoch holds, the
+    /// same for KD and FT.
+    #[serde(default)]
+    pub check_every: Option<usize>,
     /// Seed of the initialisation and of the per-epoch shuffles.
     pub seed: u64,
     /// Where to checkpoint each epoch and resume from; `None` keeps everything in memory.
@@ -95,6 +100,7 @@ impl TrainConfig {
             batch_size: 32,
             learning_rate: 3e-3,
             patience: 4,
+            check_every: None,
             seed: 42,
             checkpoint_dir: None,
             kd: KdLoss::default(),
@@ -106,6 +112,11 @@ impl TrainConfig {
         self.student.validate()?;
         if self.batch_size == 0 {
             return Err(TrainError::BadConfig("batch_size must be > 0".into()));
+        }
+        if self.check_every == Some(0) {
+            return Err(TrainError::BadConfig(
+                "check_every must be > 0 examples (or unset: a check per epoch)".into(),
+            ));
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return Err(TrainError::BadConfig(format!(

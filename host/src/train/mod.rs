@@ -1,5 +1,6 @@
 //! Training: the students (KD: soft teacher labels at temperature T, + α·CE; or FT: hard labels;
-//! Adam, padded mini-batches, early stopping, per-epoch checkpoints and resume; feature `student`)
+//! Adam, padded mini-batches, early stopping on dev checks, per-epoch checkpoints and resume;
+//! feature `student`)
 //! and the teacher's fine-tuning ([`teacher`], feature `teacher`).
 
 #[cfg(feature = "student")]
@@ -30,7 +31,7 @@ pub use error::TrainError;
 #[cfg(feature = "student")]
 pub use eval::{accuracy, predict};
 #[cfg(feature = "student")]
-pub use report::{EpochReport, StopReason, TrainReport};
+pub use report::{CheckReport, EpochReport, StopReason, TrainReport};
 #[cfg(feature = "student")]
 pub use trainer::{train_student, TrainedStudent};
 #[cfg(feature = "student")]

@@ -1,4 +1,4 @@
-//! What a training run reports, per epoch and at the end.
+//! What a training run reports, per epoch, per dev check and at the end.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,14 +9,28 @@ pub struct EpochReport {
     pub epoch: usize,
     /// Mean training loss over the epoch's examples.
     pub train_loss: f64,
-    /// Dev accuracy (fraction in 0..=1) of the f32 student after the epoch.
+    /// Dev accuracy (fraction in 0..=1) of the f32 student at the last dev check up to the end of
+    /// this epoch (with checks at epoch ends, the default, the accuracy after the epoch).
     pub dev_accuracy: f64,
     /// Training throughput: examples per second of wall time (forward + backward + step).
     pub samples_per_sec: f64,
     /// Wall time of the epoch's training part, in seconds.
     pub seconds: f64,
-    /// Whether this epoch set a new best dev accuracy.
+    /// Whether a dev check of this epoch set a new best dev accuracy.
     pub improved: bool,
+}
+
+/// One dev check: the student evaluated on dev after `step` optimizer steps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// Optimizer steps (mini-batches) taken before the check.
+    pub step: usize,
+    /// Training examples seen before the check (over all epochs).
+    pub examples: u64,
+    /// The 1-based epoch the check fell in.
+    pub epoch: usize,
+    /// Dev accuracy (fraction in 0..=1) of the f32 student at the check.
+    pub dev_accuracy: f64,
 }
 
 /// Why a run ended.
@@ -24,7 +38,7 @@ pub struct EpochReport {
 pub enum StopReason {
     /// Every configured epoch ran.
     EpochsDone,
-    /// `patience` epochs passed without a better dev accuracy.
+    /// `patience` dev checks passed without a better dev accuracy.
     EarlyStopped,
     /// The progress callback asked to stop.
     Interrupted,
@@ -35,8 +49,14 @@ pub enum StopReason {
 pub struct TrainReport {
     /// Every finished epoch, in order.
     pub epochs: Vec<EpochReport>,
-    /// The epoch whose weights are returned (best dev accuracy).
+    /// Every dev check, in order (one per epoch unless checks are set in examples).
+    #[serde(default)]
+    pub checks: Vec<CheckReport>,
+    /// The epoch of the check whose weights are returned (best dev accuracy).
     pub best_epoch: usize,
+    /// The optimizer step of that check.
+    #[serde(default)]
+    pub best_step: usize,
     /// Its dev accuracy.
     pub best_dev_accuracy: f64,
     /// The last epoch read from a checkpoint, when the run resumed.
@@ -71,7 +91,9 @@ mod tests {
         };
         let mut r = TrainReport {
             epochs: vec![],
+            checks: vec![],
             best_epoch: 0,
+            best_step: 0,
             best_dev_accuracy: 0.0,
             resumed_from: None,
             stop: StopReason::EpochsDone,

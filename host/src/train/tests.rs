@@ -148,3 +148,92 @@ fn kd_without_teacher_logits_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn checks_every_n_examples_return_the_best_step_and_resume_identically() {
+    let device = Device::flex();
+    let (train, dev) = data();
+    let mut cfg = config(StudentKind::Bag);
+    cfg.epochs = 3;
+    cfg.patience = 100;
+    // 1,500 examples an epoch in 46 batches of 32 and one of 28: checks fall inside epochs and
+    // the count of examples since the last check carries over epoch ends.
+    cfg.check_every = Some(500);
+    let straight = train_student(&cfg, &train, &dev, Mode::Kd, &device, &mut never_stop).unwrap();
+    let r = &straight.report;
+    let mut want = Vec::new();
+    let (mut step, mut seen, mut since) = (0usize, 0u64, 0usize);
+    for epoch in 1..=3 {
+        for batch in (0..train.len()).step_by(32) {
+            let n = 32.min(train.len() - batch);
+            step += 1;
+            seen += n as u64;
+            since += n;
+            if since >= 500 {
+                want.push((step, seen, epoch));
+                since = 0;
+            }
+        }
+    }
+    assert_eq!(r.epochs.len(), 3);
+    let got: Vec<(usize, u64, usize)> = r
+        .checks
+        .iter()
+        .map(|c| (c.step, c.examples, c.epoch))
+        .collect();
+    assert_eq!(got, want);
+    let best = r
+        .checks
+        .iter()
+        .find(|c| c.step == r.best_step)
+        .expect("best_step is one of the checks");
+    assert_eq!(best.dev_accuracy, r.best_dev_accuracy);
+    assert!(r
+        .checks
+        .iter()
+        .all(|c| c.dev_accuracy <= r.best_dev_accuracy));
+    let acc = accuracy(&straight.model, &dev, 512, 64, &device).unwrap();
+    assert_eq!(
+        acc, r.best_dev_accuracy,
+        "returned model is the best check's"
+    );
+
+    // Stopped after epoch 1 and resumed: the same checks, the same best weights.
+    let dir = tempfile::tempdir().unwrap();
+    cfg.checkpoint_dir = Some(dir.path().to_path_buf());
+    train_student(&cfg, &train, &dev, Mode::Kd, &device, &mut |_| {
+        ControlFlow::Break(())
+    })
+    .unwrap();
+    let resumed = train_student(&cfg, &train, &dev, Mode::Kd, &device, &mut never_stop).unwrap();
+    assert_eq!(resumed.report.resumed_from, Some(1));
+    assert_eq!(resumed.report.best_step, r.best_step);
+    let steps: Vec<usize> = resumed.report.checks.iter().map(|c| c.step).collect();
+    let want: Vec<usize> = r.checks.iter().map(|c| c.step).collect();
+    assert_eq!(steps, want);
+    let acc = accuracy(&resumed.model, &dev, 512, 64, &device).unwrap();
+    assert_eq!(acc, r.best_dev_accuracy);
+    let best_dirs = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("best-"))
+        .count();
+    assert_eq!(best_dirs, 1, "only the best check's weights are kept");
+
+    // Patience counts checks: with patience 1 the run stops at the first check that is no better.
+    let mut impatient = config(StudentKind::Bag);
+    impatient.epochs = 30;
+    impatient.patience = 1;
+    impatient.check_every = Some(200);
+    let out = train_student(&impatient, &train, &dev, Mode::Ft, &device, &mut never_stop).unwrap();
+    let (checks, best) = (&out.report.checks, out.report.best_step);
+    assert_eq!(out.report.stop, StopReason::EarlyStopped);
+    assert_eq!(checks.iter().filter(|c| c.step > best).count(), 1);
+    let last = checks.last().unwrap();
+    assert!(last.step > best && last.dev_accuracy <= out.report.best_dev_accuracy);
+
+    impatient.check_every = Some(0);
+    let err =
+        train_student(&impatient, &train, &dev, Mode::Ft, &device, &mut never_stop).unwrap_err();
+    assert!(matches!(err, TrainError::BadConfig(_)), "{err}");
+}

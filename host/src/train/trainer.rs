@@ -1,5 +1,6 @@
-//! The training loop: Adam on mini-batches, KD or FT loss, early stopping on dev accuracy,
-//! a checkpoint per epoch and resume from the last one.
+//! The training loop: Adam on mini-batches, KD or FT loss, dev checks (at each epoch's end, or
+//! every `check_every` training examples) with early stopping on their accuracy, a checkpoint per
+//! epoch and resume from the last one.
 
 use std::ops::ControlFlow;
 use std::time::Instant;
@@ -16,9 +17,9 @@ use super::checkpoint::{self, TrainerState};
 use super::config::{check_examples, KdLoss, Mode, TrainConfig, TrainExample};
 use super::error::TrainError;
 use super::eval::accuracy;
-use super::report::{EpochReport, StopReason, TrainReport};
+use super::report::{CheckReport, EpochReport, StopReason, TrainReport};
 
-/// A trained student (the weights of its best dev epoch, without autodiff) and its report.
+/// A trained student (the weights of its best dev check, without autodiff) and its report.
 #[derive(Debug)]
 pub struct TrainedStudent {
     /// The student, on the plain (non-autodiff) device it was trained on.
@@ -29,7 +30,7 @@ pub struct TrainedStudent {
     pub report: TrainReport,
 }
 
-/// Trains a student on `train`, selecting epochs by accuracy on `dev`.
+/// Trains a student on `train`, selecting among its dev checks by accuracy on `dev`.
 ///
 /// `device` is a plain device (`Device::ndarray()`, `Device::flex()`, a wgpu device); the
 /// trainer wraps it with autodiff. With `cfg.checkpoint_dir` set, each epoch is checkpointed and
@@ -46,7 +47,6 @@ pub fn train_student(
 ) -> Result<TrainedStudent, TrainError> {
     cfg.validate(mode)?;
     let classes = cfg.student.classes;
-    let buckets = cfg.student.buckets;
     check_examples("train", train, classes, mode == Mode::Kd)?;
     check_examples("dev", dev, classes, false)?;
 
@@ -76,7 +76,7 @@ pub fn train_student(
                 model = checkpoint::load_model(dir, saved.epoch, model)?;
                 optim = checkpoint::load_optim(dir, saved.epoch, optim)?;
                 let fresh = cfg.student.init(device)?;
-                best = Some(checkpoint::load_model(dir, saved.best_epoch, fresh)?);
+                best = Some(checkpoint::load_best(dir, &saved, fresh)?);
                 resumed_from = Some(saved.epoch);
             }
             state = saved;
@@ -84,9 +84,11 @@ pub fn train_student(
     }
 
     let mut stop = StopReason::EpochsDone;
-    if resumed_from.is_some() && state.epochs_since_best >= cfg.patience.max(1) {
+    if resumed_from.is_some() && state.checks_since_best >= cfg.patience.max(1) {
         stop = StopReason::EarlyStopped;
     }
+    // A resumed run's best weights are written again with its next checkpoint.
+    let mut best_unsaved = resumed_from.is_some();
     let mut order: Vec<usize> = (0..train.len()).collect();
     while stop == StopReason::EpochsDone && state.epoch < cfg.epochs {
         let epoch = state.epoch + 1;
@@ -97,6 +99,8 @@ pub fn train_student(
         ));
         let started = Instant::now();
         let mut loss_sum = 0.0f64;
+        let mut improved = false;
+        let mut trained = 0usize;
         for chunk in order.chunks(cfg.batch_size) {
             let batch_examples: Vec<&TrainExample> =
                 chunk.iter().filter_map(|&i| train.get(i)).collect();
@@ -111,35 +115,45 @@ pub fn train_student(
             )?;
             model = next;
             loss_sum += loss * batch_examples.len() as f64;
+            trained += batch_examples.len();
+            state.step += 1;
+            state.examples += batch_examples.len() as u64;
+            state.examples_since_check += batch_examples.len();
+            let due = match cfg.check_every {
+                Some(every) => state.examples_since_check >= every,
+                None => trained == train.len(),
+            };
+            if due {
+                let valid = model.valid();
+                if check(&mut state, epoch, &valid, dev, cfg, device)? {
+                    best = Some(valid);
+                    improved = true;
+                    best_unsaved = true;
+                }
+                if state.checks_since_best >= cfg.patience.max(1) {
+                    break;
+                }
+            }
         }
         let seconds = started.elapsed().as_secs_f64();
-        let valid = model.valid();
-        let dev_accuracy = accuracy(&valid, dev, buckets, cfg.batch_size.max(64), device)?;
-        let improved = dev_accuracy > state.best_dev_accuracy;
-        if improved {
-            state.best_dev_accuracy = dev_accuracy;
-            state.best_epoch = epoch;
-            state.epochs_since_best = 0;
-            best = Some(valid);
-        } else {
-            state.epochs_since_best += 1;
-        }
         let report = EpochReport {
             epoch,
-            train_loss: loss_sum / train.len() as f64,
-            dev_accuracy,
-            samples_per_sec: train.len() as f64 / seconds.max(1e-9),
+            train_loss: loss_sum / trained.max(1) as f64,
+            dev_accuracy: state.checks.last().map_or(0.0, |c| c.dev_accuracy),
+            samples_per_sec: trained as f64 / seconds.max(1e-9),
             seconds,
             improved,
         };
         state.epoch = epoch;
         state.history.push(report.clone());
         if let Some(dir) = &cfg.checkpoint_dir {
-            checkpoint::save(dir, &cfg.student, &model, &optim, &state)?;
+            let unsaved = best.as_ref().filter(|_| best_unsaved);
+            checkpoint::save(dir, &cfg.student, &model, &optim, unsaved, &state)?;
+            best_unsaved = false;
         }
         if progress(&report).is_break() {
             stop = StopReason::Interrupted;
-        } else if state.epochs_since_best >= cfg.patience.max(1) {
+        } else if state.checks_since_best >= cfg.patience.max(1) {
             stop = StopReason::EarlyStopped;
         }
     }
@@ -153,12 +167,50 @@ pub fn train_student(
         config: cfg.student.clone(),
         report: TrainReport {
             epochs: state.history,
+            checks: state.checks,
             best_epoch: state.best_epoch,
+            best_step: state.best_step,
             best_dev_accuracy: state.best_dev_accuracy.max(0.0),
             resumed_from,
             stop,
         },
     })
+}
+
+/// One dev check of `model` after `state.step` steps, recorded in `state`; `true` when it is the
+/// best so far.
+fn check(
+    state: &mut TrainerState,
+    epoch: usize,
+    model: &Student,
+    dev: &[TrainExample],
+    cfg: &TrainConfig,
+    device: &Device,
+) -> Result<bool, TrainError> {
+    let dev_accuracy = accuracy(
+        model,
+        dev,
+        cfg.student.buckets,
+        cfg.batch_size.max(64),
+        device,
+    )?;
+    state.examples_since_check = 0;
+    state.checks.push(CheckReport {
+        step: state.step,
+        examples: state.examples,
+        epoch,
+        dev_accuracy,
+    });
+    let improved = dev_accuracy > state.best_dev_accuracy;
+    if improved {
+        state.best_dev_accuracy = dev_accuracy;
+        state.best_epoch = epoch;
+        state.best_step = state.step;
+        state.checks_since_best = 0;
+    } else {
+        state.checks_since_best += 1;
+    }
+    Ok(improved)
 }
 
 /// One optimizer step on a mini-batch; returns the updated model and the batch's mean loss.

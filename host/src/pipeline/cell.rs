@@ -14,17 +14,20 @@ use edgekd_models::burn::prelude::Device;
 
 use super::config::DistillConfig;
 use super::corpus::load_corpus;
-use super::engine::{score, teacher, tokenized, train_and_score, with_copies, StudentJob};
+use super::engine::{gold, predictions, teacher, tokenized, train_and_score, with_copies, StudentJob};
+use super::metrics::Metrics;
 use super::error::PipelineError;
 use super::labels::{teacher_logits, TeacherStage};
 use crate::augment::{load_lexicon, AugmentConfig, AugmentReport, Lexicon, Method};
 use crate::data::{stratified_split, stratified_subsample, Dataset, Split};
-use crate::sweep::{Cell, CellResult, CellRunner, Size, SweepError};
+use crate::sweep::{split_digest, Cell, CellResult, CellRunner, Size, SweepError, TestOutcomes};
 use crate::train::Mode;
 
 /// A corpus prepared once for all its cells.
 struct Prepared {
     split: Split,
+    /// [`split_digest`] of `split.test`.
+    test_split: String,
     teacher: Mutex<TeacherStage>,
 }
 
@@ -104,6 +107,7 @@ impl RealCellRunner {
             &mut |_| {},
         )?;
         let p = Arc::new(Prepared {
+            test_split: split_digest(&split.test),
             split,
             teacher: Mutex::new(stage),
         });
@@ -200,7 +204,9 @@ impl CellRunner for RealCellRunner {
             &mut |_| {},
         )
         .map_err(err)?;
-        let test = score(&trained, &test_ex, &all.labels, &self.device).map_err(err)?;
+        let predicted = predictions(&trained, &test_ex, &self.device).map_err(err)?;
+        let gold = gold(&test_ex);
+        let test = Metrics::compute(&all.labels, &gold, &predicted);
         Ok(CellResult {
             key: cell.key(),
             cell: cell.clone(),
@@ -213,6 +219,8 @@ impl CellRunner for RealCellRunner {
             label_seconds,
             wait_seconds,
             labelled_texts,
+            test_outcomes: Some(TestOutcomes::new(p.test_split.clone(), &gold, &predicted)),
+            best_epoch: Some(trained.report.best_epoch),
         })
     }
 }

@@ -363,6 +363,8 @@ mod tests {
                                 label_seconds: 0.0,
                                 wait_seconds: 0.0,
                                 labelled_texts: 0,
+                                test_outcomes: None,
+                                best_epoch: None,
                             });
                         }
                     }

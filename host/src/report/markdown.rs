@@ -414,6 +414,8 @@ mod tests {
                             label_seconds: 0.0,
                             wait_seconds: 0.0,
                             labelled_texts: 0,
+                            test_outcomes: None,
+                            best_epoch: None,
                         });
                     }
                 }
@@ -461,6 +463,8 @@ mod tests {
                 label_seconds: 10.0,
                 wait_seconds: 3.0,
                 labelled_texts: 1000,
+                test_outcomes: None,
+                best_epoch: None,
             })
             .collect();
         let grid = Grid::from_toml(

@@ -95,8 +95,10 @@ pub fn run(args: SlurmArgs) -> anyhow::Result<()> {
             let grid = Grid::from_file(&grid)?;
             let runner = settings.runner()?;
             for corpus in &grid.corpora {
-                let dir = runner.with_teacher(corpus, |t| t.dir.clone())?;
-                println!("teacher of {corpus}: {}", dir.display());
+                for draw in grid.draws() {
+                    let dir = runner.with_teacher(corpus, draw, |t| t.dir.clone())?;
+                    println!("teacher of {corpus}, data seed {draw}: {}", dir.display());
+                }
             }
             Ok(())
         }
@@ -111,12 +113,16 @@ pub fn run(args: SlurmArgs) -> anyhow::Result<()> {
             let runner = settings.runner()?;
             let s = run_label_shard(&runner, &grid, part, chunk_size, &mut |chunk, out, secs| {
                 if out.already_done {
-                    println!("chunk {} ({}): already done", chunk.index, chunk.corpus);
+                    println!(
+                        "chunk {} ({}, data seed {}): already done",
+                        chunk.index, chunk.corpus, chunk.data_seed
+                    );
                 } else {
                     println!(
-                        "chunk {} ({}): {} texts, {} labelled in {secs:.1} s -> {}",
+                        "chunk {} ({}, data seed {}): {} texts, {} labelled in {secs:.1} s -> {}",
                         chunk.index,
                         chunk.corpus,
+                        chunk.data_seed,
                         out.texts,
                         out.labelled,
                         out.path.display()

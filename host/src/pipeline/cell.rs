@@ -1,10 +1,13 @@
-//! The sweep's cell runner on real data: one teacher per corpus (fine-tuned once, cached), fixed dev
-//! and test splits, and per cell a stratified subsample, augmentation, soft labels from the cache and
-//! one student.
+//! The sweep's cell runner on real data: fixed dev and test splits per corpus, one teacher per data
+//! draw (fine-tuned once, cached), and per cell a stratified subsample, augmentation, soft labels from
+//! the cache and one student.
 //!
-//! The split, the teacher's training subsample and the teacher's seed are those of `edgekd distill`
-//! with the same settings (`base.seed`), so a sweep reuses the teacher and the soft labels of a
-//! distillation run on the same corpus.
+//! The split is that of `edgekd distill` with the same settings (`base.seed`), so every cell of a
+//! corpus is tested on the same texts. Each data draw (the cell's data seed: the grid's `data_seed`
+//! when it pins one, else the cell's seed) has its own subsample, augmented copies and teacher: the
+//! teacher is fine-tuned on a stratified subsample of `teacher_train_size` originals drawn with that
+//! seed, and with that seed. With data seed = `base.seed` the teacher is the one `edgekd distill`
+//! fine-tunes, so a sweep reuses its teacher and soft labels.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,7 +31,8 @@ struct Prepared {
     split: Split,
     /// [`split_digest`] of `split.test`.
     test_split: String,
-    teacher: Mutex<TeacherStage>,
+    /// The teacher of each data draw, by data seed, fine-tuned (or loaded) on first use.
+    teachers: Mutex<HashMap<u64, Arc<Mutex<TeacherStage>>>>,
 }
 
 /// Runs sweep cells with the settings of `base` (student, KD temperature, epochs…).
@@ -92,24 +96,16 @@ impl RealCellRunner {
             self.base.bad_rows,
         )?;
         // One split for all cells (every cell is tested on the same texts), drawn as `distill` does.
-        let seed = self.base.seed;
-        let split = stratified_split(&ds, self.base.dev_fraction, self.base.test_fraction, seed)?;
-        let teacher_train = if self.teacher_train_size < split.train.len() {
-            stratified_subsample(&split.train, self.teacher_train_size, seed)?
-        } else {
-            split.train.clone()
-        };
-        let stage = teacher(
-            &self.base,
-            &teacher_train,
-            &split.dev,
-            &self.device,
-            &mut |_| {},
+        let split = stratified_split(
+            &ds,
+            self.base.dev_fraction,
+            self.base.test_fraction,
+            self.base.seed,
         )?;
         let p = Arc::new(Prepared {
             test_split: split_digest(&split.test),
             split,
-            teacher: Mutex::new(stage),
+            teachers: Mutex::new(HashMap::new()),
         });
         map.insert(corpus.to_string(), p.clone());
         Ok(p)
@@ -152,14 +148,43 @@ impl RealCellRunner {
         Ok(all.examples.into_iter().map(|e| e.text).collect())
     }
 
-    /// Runs `f` on the teacher stage of `corpus` (fine-tuned, or loaded from the cache, on first use).
+    /// The teacher of `p`'s data draw `data_seed`: fine-tuned with that seed on a stratified
+    /// subsample of `teacher_train_size` originals drawn with it (or loaded from the cache).
+    fn teacher_of(
+        &self,
+        p: &Prepared,
+        data_seed: u64,
+    ) -> Result<Arc<Mutex<TeacherStage>>, PipelineError> {
+        let mut map = p.teachers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = map.get(&data_seed) {
+            return Ok(t.clone());
+        }
+        let teacher_train = if self.teacher_train_size < p.split.train.len() {
+            stratified_subsample(&p.split.train, self.teacher_train_size, data_seed)?
+        } else {
+            p.split.train.clone()
+        };
+        let cfg = DistillConfig {
+            seed: data_seed,
+            ..self.base.clone()
+        };
+        let stage = teacher(&cfg, &teacher_train, &p.split.dev, &self.device, &mut |_| {})?;
+        let t = Arc::new(Mutex::new(stage));
+        map.insert(data_seed, t.clone());
+        Ok(t)
+    }
+
+    /// Runs `f` on the teacher stage of `corpus`'s data draw `data_seed` (fine-tuned, or loaded from
+    /// the cache, on first use).
     pub fn with_teacher<R>(
         &self,
         corpus: &str,
+        data_seed: u64,
         f: impl FnOnce(&mut TeacherStage) -> R,
     ) -> Result<R, PipelineError> {
         let p = self.prepared(corpus)?;
-        let mut stage = p.teacher.lock().unwrap_or_else(|e| e.into_inner());
+        let t = self.teacher_of(&p, data_seed)?;
+        let mut stage = t.lock().unwrap_or_else(|e| e.into_inner());
         Ok(f(&mut stage))
     }
 }
@@ -171,8 +196,12 @@ impl CellRunner for RealCellRunner {
         let (mut label_seconds, mut wait_seconds) = (0.0, 0.0);
         let (logits, labelled_texts) = if cell.mode == Mode::Kd {
             let texts: Vec<String> = all.examples.iter().map(|e| e.text.clone()).collect();
+            // Fine-tuning a draw's teacher (once) counts as the cell's work, not as waiting.
+            let teacher = self
+                .teacher_of(&p, cell.data_seed())
+                .map_err(|e| cell_err(cell, e))?;
             let asked = Instant::now();
-            let mut t = p.teacher.lock().unwrap_or_else(|e| e.into_inner());
+            let mut t = teacher.lock().unwrap_or_else(|e| e.into_inner());
             wait_seconds = asked.elapsed().as_secs_f64();
             let (start, before) = (Instant::now(), t.labelled);
             // In chunks, each flushed to the cache: a sweep killed while labelling keeps its labels.

@@ -152,6 +152,18 @@ impl Grid {
         Ok(grid)
     }
 
+    /// The data seeds of the grid's cells, ascending: the pinned `data_seed`, or else every seed
+    /// (each its own draw of subsample, copies and teacher).
+    pub fn draws(&self) -> Vec<u64> {
+        let mut draws = match self.data_seed {
+            Some(d) => vec![d],
+            None => self.seeds.clone(),
+        };
+        draws.sort_unstable();
+        draws.dedup();
+        draws
+    }
+
     /// Every distinct cell, in a fixed order (corpus, size, seed, mode, copies, method, degree).
     pub fn cells(&self) -> Vec<Cell> {
         let mut cells: Vec<Cell> = Vec::new();
@@ -255,9 +267,14 @@ seeds = [1, 2]
         let cell = &grid.cells()[0];
         assert_eq!(cell.data_seed(), 7);
         assert!(cell.key().ends_with("/s1/data7"), "{}", cell.key());
-        let free = &Grid::from_toml(GRID).unwrap().cells()[0];
+        assert_eq!(grid.draws(), [7]);
+        let free_grid = Grid::from_toml(GRID).unwrap();
+        let free = &free_grid.cells()[0];
         assert_eq!(free.data_seed(), free.seed);
         assert!(free.key().ends_with("/s1"));
+        // Without a pinned data seed, every seed is its own draw.
+        assert_eq!(free_grid.draws(), [1, 2]);
+        assert!(free_grid.cells().iter().all(|c| c.data_seed() == c.seed));
     }
 
     #[test]

@@ -17,10 +17,12 @@ use edgekd_models::burn::prelude::Device;
 
 use super::config::DistillConfig;
 use super::corpus::load_corpus;
-use super::engine::{gold, predictions, teacher, tokenized, train_and_score, with_copies, StudentJob};
-use super::metrics::Metrics;
+use super::engine::{
+    gold, predictions, teacher, tokenized, train_and_score, with_copies, StudentJob,
+};
 use super::error::PipelineError;
 use super::labels::{teacher_logits, TeacherStage};
+use super::metrics::Metrics;
 use crate::augment::{load_lexicon, AugmentConfig, AugmentReport, Lexicon, Method};
 use crate::data::{stratified_split, stratified_subsample, Dataset, Split};
 use crate::sweep::{split_digest, Cell, CellResult, CellRunner, Size, SweepError, TestOutcomes};
@@ -168,7 +170,13 @@ impl RealCellRunner {
             seed: data_seed,
             ..self.base.clone()
         };
-        let stage = teacher(&cfg, &teacher_train, &p.split.dev, &self.device, &mut |_| {})?;
+        let stage = teacher(
+            &cfg,
+            &teacher_train,
+            &p.split.dev,
+            &self.device,
+            &mut |_| {},
+        )?;
         let t = Arc::new(Mutex::new(stage));
         map.insert(data_seed, t.clone());
         Ok(t)

@@ -125,7 +125,9 @@ pub fn run_label_shard(
     };
     for chunk in chunks.iter().filter(|c| shard.contains(c.index)) {
         let start = Instant::now();
-        let outcome = runner.with_teacher(&chunk.corpus, chunk.data_seed, |t| t.label_chunk(&chunk.texts))??;
+        let outcome = runner.with_teacher(&chunk.corpus, chunk.data_seed, |t| {
+            t.label_chunk(&chunk.texts)
+        })??;
         let seconds = start.elapsed().as_secs_f64();
         summary.chunks_in_shard += 1;
         summary.texts += outcome.texts;

@@ -188,7 +188,12 @@ mod tests {
         old.test_outcomes = Some(TestOutcomes::new("s".into(), &[0, 1], &[0, 0]));
         let writer = ResultsWriter::open(&path).unwrap();
         writer.append(&old).unwrap();
-        let again = load_results(&path).unwrap().by_key.into_values().next().unwrap();
+        let again = load_results(&path)
+            .unwrap()
+            .by_key
+            .into_values()
+            .next()
+            .unwrap();
         assert_eq!(again, old);
     }
 }

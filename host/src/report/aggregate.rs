@@ -1,7 +1,9 @@
 //! Grouping results over seeds: mean and standard deviation.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use super::ReportError;
 use crate::sweep::{CellResult, Method, Mode, Size};
 
 /// Everything that identifies a configuration except the seed. The degree is kept in thousandths so
@@ -58,6 +60,31 @@ impl Summary {
     }
 }
 
+/// Which test examples a cell's student got right, decoded from its
+/// [`crate::sweep::TestOutcomes`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcomes {
+    /// Digest of the test split the cell was scored on.
+    pub split: String,
+    /// Test examples.
+    pub examples: usize,
+    /// Example `i` is bit `i % 64` of word `i / 64`, set when predicted right.
+    pub words: Vec<u64>,
+}
+
+/// One cell of a group: the seeds it ran with and what it measured on the test split.
+#[derive(Clone, Debug)]
+pub struct SeedCell {
+    /// Seed of its subsample, copies and teacher ([`crate::sweep::Cell::data_seed`]).
+    pub data_seed: u64,
+    /// Seed of its student.
+    pub seed: u64,
+    /// Test accuracy, in `[0, 1]`.
+    pub accuracy: f64,
+    /// Per-example outcomes, when recorded.
+    pub outcomes: Option<Arc<Outcomes>>,
+}
+
 /// One configuration over its seeds.
 #[derive(Clone, Debug)]
 pub struct Group {
@@ -75,12 +102,14 @@ pub struct Group {
     pub seconds: Summary,
     /// Per-seed test accuracy, by seed.
     pub per_seed: BTreeMap<u64, f64>,
+    /// Its cells, in the order of their seeds.
+    pub cells: Vec<SeedCell>,
     /// Original (not augmented) training examples.
     pub originals: usize,
 }
 
-/// Groups results by configuration.
-pub fn aggregate(results: &[CellResult]) -> BTreeMap<GroupKey, Group> {
+/// Groups results by configuration; fails on per-example outcomes that cannot be decoded.
+pub fn aggregate(results: &[CellResult]) -> Result<BTreeMap<GroupKey, Group>, ReportError> {
     let mut by: BTreeMap<GroupKey, Vec<&CellResult>> = BTreeMap::new();
     for r in results {
         let key = GroupKey {
@@ -94,7 +123,8 @@ pub fn aggregate(results: &[CellResult]) -> BTreeMap<GroupKey, Group> {
         by.entry(key).or_default().push(r);
     }
     by.into_iter()
-        .map(|(key, rs)| {
+        .map(|(key, mut rs)| {
+            rs.sort_by_key(|r| (r.cell.seed, r.cell.data_seed()));
             let s = |f: fn(&CellResult) -> f64| {
                 Summary::of(&rs.iter().map(|r| f(r)).collect::<Vec<_>>())
             };
@@ -105,12 +135,33 @@ pub fn aggregate(results: &[CellResult]) -> BTreeMap<GroupKey, Group> {
                 realised_degree: s(|r| r.realised_degree),
                 seconds: s(|r| r.seconds),
                 per_seed: rs.iter().map(|r| (r.cell.seed, r.test_accuracy)).collect(),
+                cells: rs.iter().map(|r| seed_cell(r)).collect::<Result<_, _>>()?,
                 originals: rs[0].train_examples / (1 + rs[0].cell.copies),
                 key: key.clone(),
             };
-            (key, group)
+            Ok((key, group))
         })
         .collect()
+}
+
+fn seed_cell(r: &CellResult) -> Result<SeedCell, ReportError> {
+    let outcomes = match &r.test_outcomes {
+        Some(o) => Some(Arc::new(Outcomes {
+            split: o.split.clone(),
+            examples: o.examples,
+            words: o.words().map_err(|source| ReportError::Outcomes {
+                key: r.key.clone(),
+                source,
+            })?,
+        })),
+        None => None,
+    };
+    Ok(SeedCell {
+        data_seed: r.cell.data_seed(),
+        seed: r.cell.seed,
+        accuracy: r.test_accuracy,
+        outcomes,
+    })
 }
 
 #[cfg(test)]

@@ -1,9 +1,13 @@
 //! `degree = auto`: the paper's rule by training-set size, and its refinement by a dev-set sweep,
-//! against the oracle (the degree with the best test accuracy).
+//! against the oracle (the degree with the best test accuracy), each miss with its paired-bootstrap
+//! interval (the oracle chosen again in every replicate; the rule's and the dev choice's degrees
+//! held where the data put them).
 
 use std::collections::BTreeMap;
 
 use super::aggregate::{Group, GroupKey};
+use super::bootstrap::Resampler;
+use super::estimate::Estimate;
 use crate::augment::auto_degree;
 use crate::sweep::{Method, Mode, Size};
 
@@ -24,6 +28,10 @@ pub struct AutoComparison {
     pub dev: (f64, f64),
     /// The degree with the best mean test accuracy, and that accuracy.
     pub oracle: (f64, f64),
+    /// [`AutoComparison::rule_miss`] with its interval, points.
+    pub rule_miss_estimate: Estimate,
+    /// [`AutoComparison::dev_miss`] with its interval, points.
+    pub dev_miss_estimate: Estimate,
 }
 
 impl AutoComparison {
@@ -53,30 +61,32 @@ pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
         .into_iter()
         .filter(|(_, gs)| gs.len() >= super::claims::MIN_DEGREES)
         .filter_map(|((corpus, method, size, copies), gs)| {
-            let best_by = |f: fn(&Group) -> f64| {
-                gs.iter()
-                    .max_by(|a, b| f(a).total_cmp(&f(b)))
-                    .map(|g| (g.key.degree(), g.test_accuracy.mean))
-            };
-            let oracle = best_by(|g| g.test_accuracy.mean)?;
-            let dev = best_by(|g| g.dev_accuracy.mean)?;
+            let best_by =
+                |f: fn(&Group) -> f64| (0..gs.len()).max_by(|&a, &b| f(gs[a]).total_cmp(&f(gs[b])));
+            let at = |i: usize| (gs[i].key.degree(), gs[i].test_accuracy.mean);
+            let oracle = at(best_by(|g| g.test_accuracy.mean)?);
+            let dev_i = best_by(|g| g.dev_accuracy.mean)?;
             let wanted = auto_degree(gs[0].originals);
-            let rule = gs
-                .iter()
-                .min_by(|a, b| {
-                    (a.key.degree() - wanted)
-                        .abs()
-                        .total_cmp(&(b.key.degree() - wanted).abs())
-                })
-                .map(|g| (g.key.degree(), g.test_accuracy.mean))?;
+            let rule_i = (0..gs.len()).min_by(|&a, &b| {
+                (gs[a].key.degree() - wanted)
+                    .abs()
+                    .total_cmp(&(gs[b].key.degree() - wanted).abs())
+            })?;
+            let miss = |i: usize| {
+                move |m: &[f64]| Some(100.0 * (m.iter().copied().fold(f64::MIN, f64::max) - m[i]))
+            };
+            let (rule_miss, dev_miss) = (miss(rule_i), miss(dev_i));
+            let e = Resampler::new(&gs).estimate(&[&rule_miss, &dev_miss]);
             Some(AutoComparison {
                 corpus,
                 method,
                 size,
                 copies,
-                rule,
-                dev,
+                rule: at(rule_i),
+                dev: at(dev_i),
                 oracle,
+                rule_miss_estimate: e[0]?,
+                dev_miss_estimate: e[1]?,
             })
         })
         .collect()
@@ -125,7 +135,7 @@ mod tests {
     #[test]
     fn rule_dev_choice_and_oracle_are_each_scored_by_test_accuracy() {
         let r = results(&[(0.1, 0.70, 0.66), (0.3, 0.72, 0.69), (0.5, 0.71, 0.70)]);
-        let a = &compare_auto(&aggregate(&r))[0];
+        let a = &compare_auto(&aggregate(&r).unwrap())[0];
         // 500 originals: the rule says 0.5, which happens to be the oracle.
         assert_eq!(a.rule, (0.5, 0.70));
         assert_eq!(a.dev, (0.3, 0.69));
@@ -137,6 +147,6 @@ mod tests {
     #[test]
     fn a_setting_run_at_too_few_degrees_is_not_compared() {
         let r = results(&[(0.1, 0.70, 0.66), (0.3, 0.72, 0.69)]);
-        assert!(compare_auto(&aggregate(&r)).is_empty());
+        assert!(compare_auto(&aggregate(&r).unwrap()).is_empty());
     }
 }

@@ -51,7 +51,7 @@ pub fn write_report(
         return Err(ReportError::Empty(out_dir.display().to_string()));
     }
     std::fs::create_dir_all(out_dir).map_err(|e| write_err(out_dir, e))?;
-    let groups = aggregate(results);
+    let groups = aggregate(results)?;
     let mut md = String::new();
     let _ = writeln!(md, "# {}\n", opts.title);
     if !opts.scope.is_empty() {
@@ -72,33 +72,68 @@ pub fn write_report(
     );
 
     let _ = writeln!(md, "## The paper's claims\n");
+    let _ = writeln!(
+        md,
+        "Each claim is one statistic, positive when the claim holds, with a 95% interval from a paired \
+         bootstrap ({} replicates, seed {}): a replicate draws the data draws common to the compared \
+         configurations with replacement and, where every cell recorded its per-example test outcomes, the \
+         test examples, the same ones in every configuration. The verdict is the interval's: **supported** \
+         when it excludes 0 on the claimed side, **not supported** when it excludes 0 on the other side or \
+         the estimate is against the claim and the interval excludes the claimed effect size, otherwise \
+         **inconclusive at this n**, with the number of draws that would make the interval exclude 0 at the \
+         observed effect and spread (normal approximation). Seeds of one data draw share their data: \
+         without per-example outcomes they measure the training noise only, and no verdict rests on them. \
+         In the tables, each figure is followed by its interval (`[n/a]`: none that may decide).\n",
+        super::REPLICATES,
+        super::RNG_SEED
+    );
     for claim in evaluate_claims(&groups) {
         let _ = writeln!(
             md,
-            "### {}\n\n**Verdict: {}.** {}.\n",
-            claim.statement, claim.verdict, claim.effect
+            "### {}\n\nStatistic: {} ({}; the claimed effect size is {} {}).\n",
+            claim.statement, claim.statistic, claim.unit, claim.claimed, claim.unit
         );
-        for row in &claim.table {
-            let _ = writeln!(md, "{row}");
+        if claim.per_corpus.is_empty() {
+            let _ = writeln!(md, "No comparison in these results tests it.\n");
+        }
+        for v in &claim.per_corpus {
+            let _ = writeln!(
+                md,
+                "- **{}: {}.** {:+.digits$} {} (mean of {} comparisons); {}.",
+                v.corpus,
+                v.verdict,
+                v.estimate.point,
+                claim.unit,
+                v.comparisons,
+                v.estimate.describe(claim.unit, claim.digits),
+                digits = claim.digits
+            );
         }
         md.push('\n');
+        if claim.table.len() > 2 {
+            for row in &claim.table {
+                let _ = writeln!(md, "{row}");
+            }
+            md.push('\n');
+        }
     }
 
     let _ = writeln!(md, "## `degree = auto` against the oracle degree (KD)\n");
     let _ = writeln!(
         md,
         "The rule: < 10k training inputs → 0.5, 10k–100k → 0.3, more → 0.1 (snapped to the grid). The dev \
-         choice: the degree with the best mean dev accuracy. The oracle: the best mean test accuracy.\n"
+         choice: the degree with the best mean dev accuracy. The oracle: the best mean test accuracy. \
+         Each miss is followed by its 95% interval (the oracle chosen again in each replicate).\n"
     );
     let _ = writeln!(
         md,
-        "| corpus | method | size | copies | rule degree | rule acc | dev degree | dev acc | oracle degree | oracle acc | rule miss (pts) | dev miss (pts) |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "| corpus | method | size | copies | rule degree | rule acc | dev degree | dev acc | oracle degree | oracle acc | rule miss (pts) [95%] | dev miss (pts) [95%] |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     let autos = compare_auto(&groups);
     for a in &autos {
         let _ = writeln!(
             md,
-            "| {} | {:?} | {} | {} | {:.2} | {:.2}% | {:.2} | {:.2}% | {:.2} | {:.2}% | {:.2} | {:.2} |",
+            "| {} | {:?} | {} | {} | {:.2} | {:.2}% | {:.2} | {:.2}% | {:.2} | {:.2}% | {} | {} |",
             a.corpus,
             a.method,
             a.size,
@@ -109,8 +144,8 @@ pub fn write_report(
             100.0 * a.dev.1,
             a.oracle.0,
             100.0 * a.oracle.1,
-            a.rule_miss(),
-            a.dev_miss()
+            a.rule_miss_estimate.short(2),
+            a.dev_miss_estimate.short(2)
         );
     }
     let within =
@@ -387,7 +422,7 @@ mod tests {
         let mut results = vec![];
         for (mode, peak) in [(Mode::Kd, 0.3f32), (Mode::Ft, 0.1)] {
             for copies in [0usize, 4, 16] {
-                for degree in [0.1f32, 0.3, 0.5] {
+                for degree in [0.0f32, 0.1, 0.3, 0.5] {
                     for seed in 1..=2 {
                         let d = if copies == 0 { 0.0 } else { degree };
                         let cell = Cell {
@@ -400,8 +435,11 @@ mod tests {
                             seed,
                             data_seed: None,
                         };
-                        let acc =
-                            0.6 + 0.1 * (1.0 - (d - peak).abs()) as f64 + 0.001 * copies as f64;
+                        // Each seed is its own data draw, which moves every accuracy by a point.
+                        let acc = 0.6
+                            + 0.1 * (1.0 - (d - peak).abs()) as f64
+                            + 0.001 * copies as f64
+                            + 0.01 * seed as f64;
                         results.push(CellResult {
                             key: cell.key(),
                             cell,
@@ -429,7 +467,9 @@ mod tests {
         };
         let path = write_report(&results, dir.path(), &opts).unwrap();
         let md = std::fs::read_to_string(path).unwrap();
-        assert!(md.contains("Verdict: reproduced"), "{md}");
+        // Two seeds of each draw (the seed is the draw here): each claim has a verdict with an interval.
+        assert!(md.contains("- **toy: supported.**"), "{md}");
+        assert!(md.contains("paired bootstrap over 2 data draws"), "{md}");
         assert!(md.contains("degree-toy-synonym-500.png"));
         assert!(dir.path().join("copies-toy-synonym-500.png").exists());
         assert!(md.contains("| toy | Synonym | 500 | 4 | 0.30 | Kd |"));

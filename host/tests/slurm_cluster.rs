@@ -309,6 +309,8 @@ fn a_grid_on_slurm_equals_a_local_sweep_and_survives_a_cancelled_task() {
                 r.dev_accuracy,
                 r.realised_degree,
                 r.train_examples,
+                r.test_outcomes.clone(),
+                r.best_epoch,
             )
         };
         assert_eq!(metrics(c), metrics(l), "{key}");

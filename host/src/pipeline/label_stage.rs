@@ -58,7 +58,9 @@ pub fn plan_label_chunks(
             "a label chunk holds at least 1 text".into(),
         ));
     }
-    let mut per_teacher: BTreeMap<(String, u64), BTreeSet<([u8; 32], String)>> = BTreeMap::new();
+    // (corpus, data draw) → its texts by hash.
+    type Texts = BTreeSet<([u8; 32], String)>;
+    let mut per_teacher: BTreeMap<(String, u64), Texts> = BTreeMap::new();
     // Cells that differ only in the student's seed (or in the mode) share their training texts.
     let mut seen_sets = HashSet::new();
     for cell in grid.cells().iter().filter(|c| c.mode == Mode::Kd) {

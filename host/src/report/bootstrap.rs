@@ -178,12 +178,12 @@ impl<'a> Resampler<'a> {
 fn per_example(units: &[Vec<Vec<&SeedCell>>]) -> Option<usize> {
     let mut cells = units.iter().flatten().flatten();
     let first = cells.next()?.outcomes.as_ref()?;
-    let same = |c: &&SeedCell| {
+    let same = |c: &SeedCell| {
         c.outcomes
             .as_ref()
             .is_some_and(|o| o.split == first.split && o.examples == first.examples)
     };
-    (cells.all(|c| same(&c)) && first.examples > 0).then_some(first.examples)
+    (cells.all(|c| same(c)) && first.examples > 0).then_some(first.examples)
 }
 
 /// Mean accuracy of `cells`: as recorded, or on the test examples weighted by `weights` (how many

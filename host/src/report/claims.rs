@@ -66,11 +66,14 @@ pub struct Claim {
     pub table: Vec<String>,
 }
 
+/// A statistic owned by its comparison.
+type OwnedStatistic<'a> = Box<dyn Fn(&[f64]) -> Option<f64> + 'a>;
+
 /// The arms of one comparison and its headline statistic (on those arms' means).
 struct Comparison<'a> {
     corpus: String,
     arms: Vec<&'a Group>,
-    headline: Box<dyn Fn(&[f64]) -> Option<f64> + 'a>,
+    headline: OwnedStatistic<'a>,
 }
 
 /// Per corpus, the mean of its comparisons' headline statistics, resampled together.
@@ -306,7 +309,8 @@ fn small_sets_prefer_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim 
         "|---|---|---|---|---|---|---|---|---|".to_string(),
     ];
     // (corpus, method, copies) → size → KD curve (degree → group).
-    let mut settings: BTreeMap<(String, Method, usize), BTreeMap<Size, BTreeMap<u32, &Group>>> =
+    type Curve<'a> = BTreeMap<u32, &'a Group>;
+    let mut settings: BTreeMap<(String, Method, usize), BTreeMap<Size, Curve<'_>>> =
         BTreeMap::new();
     for ((corpus, method, size, copies), modes) in by_setting(groups) {
         if let Some(kd) = modes.get(&Mode::Kd).filter(|c| c.len() >= MIN_DEGREES) {

@@ -99,12 +99,15 @@ pub fn write_report(
         for v in &claim.per_corpus {
             let _ = writeln!(
                 md,
-                "- **{}: {}.** {:+.digits$} {} (mean of {} comparisons); {}.",
+                "- **{}: {}.** {:+.digits$} {} ({}); {}.",
                 v.corpus,
                 v.verdict,
                 v.estimate.point,
                 claim.unit,
-                v.comparisons,
+                match v.comparisons {
+                    1 => "1 comparison".to_string(),
+                    n => format!("mean of {n} comparisons"),
+                },
                 v.estimate.describe(claim.unit, claim.digits),
                 digits = claim.digits
             );

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::ReportError;
-use crate::sweep::{CellResult, Method, Mode, Size};
+use crate::sweep::{CellResult, Method, Mode, Size, TeacherKind};
 
 /// Everything that identifies a configuration except the seed. The degree is kept in thousandths so
 /// that the key orders and compares exactly.
@@ -22,6 +22,8 @@ pub struct GroupKey {
     pub degree_milli: u32,
     /// KD or FT.
     pub mode: Mode,
+    /// KD's teacher ([`TeacherKind::Shared`] for every FT group).
+    pub teacher: TeacherKind,
 }
 
 impl GroupKey {
@@ -106,6 +108,11 @@ pub struct Group {
     pub cells: Vec<SeedCell>,
     /// Original (not augmented) training examples.
     pub originals: usize,
+    /// KD's teachers' test accuracy over the data draws (one teacher per draw: each draw counted
+    /// once), where the cells recorded it.
+    pub teacher_accuracy: Option<Summary>,
+    /// Originals KD's teacher was fine-tuned on, where the cells recorded it.
+    pub teacher_originals: Option<usize>,
 }
 
 /// Groups results by configuration; fails on per-example outcomes that cannot be decoded.
@@ -119,6 +126,7 @@ pub fn aggregate(results: &[CellResult]) -> Result<BTreeMap<GroupKey, Group>, Re
             copies: r.cell.copies,
             degree_milli: (f64::from(r.cell.degree) * 1000.0).round() as u32,
             mode: r.cell.mode,
+            teacher: r.cell.teacher,
         };
         by.entry(key).or_default().push(r);
     }
@@ -137,11 +145,22 @@ pub fn aggregate(results: &[CellResult]) -> Result<BTreeMap<GroupKey, Group>, Re
                 per_seed: rs.iter().map(|r| (r.cell.seed, r.test_accuracy)).collect(),
                 cells: rs.iter().map(|r| seed_cell(r)).collect::<Result<_, _>>()?,
                 originals: rs[0].train_examples / (1 + rs[0].cell.copies),
+                teacher_accuracy: teacher_accuracy(&rs),
+                teacher_originals: rs.iter().find_map(|r| r.teacher_originals),
                 key: key.clone(),
             };
             Ok((key, group))
         })
         .collect()
+}
+
+/// The teachers' test accuracies of `rs`, one per data draw (its teacher's).
+fn teacher_accuracy(rs: &[&CellResult]) -> Option<Summary> {
+    let per_draw: BTreeMap<u64, f64> = rs
+        .iter()
+        .filter_map(|r| Some((r.cell.data_seed(), r.teacher_test_accuracy?)))
+        .collect();
+    (!per_draw.is_empty()).then(|| Summary::of(&per_draw.into_values().collect::<Vec<_>>()))
 }
 
 fn seed_cell(r: &CellResult) -> Result<SeedCell, ReportError> {

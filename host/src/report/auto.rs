@@ -9,7 +9,7 @@ use super::aggregate::{Group, GroupKey};
 use super::bootstrap::Resampler;
 use super::estimate::Estimate;
 use crate::augment::auto_degree;
-use crate::sweep::{Method, Mode, Size};
+use crate::sweep::{Method, Mode, Size, TeacherKind};
 
 /// The rule and the dev-set choice against the oracle, for one KD setting.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,6 +22,8 @@ pub struct AutoComparison {
     pub size: Size,
     /// Copies.
     pub copies: usize,
+    /// KD's teacher.
+    pub teacher: TeacherKind,
     /// The rule's degree (snapped to the nearest degree in the grid) and its mean test accuracy.
     pub rule: (f64, f64),
     /// The degree with the best mean dev accuracy, and its mean test accuracy.
@@ -46,13 +48,14 @@ impl AutoComparison {
     }
 }
 
-/// One comparison per KD setting (corpus, method, size, copies > 0) run at several degrees.
+/// One comparison per KD setting (corpus, method, size, copies > 0, teacher) run at several degrees.
 pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
-    let mut settings: BTreeMap<(String, Method, Size, usize), Vec<&Group>> = BTreeMap::new();
+    type Setting = (String, Method, Size, usize, TeacherKind);
+    let mut settings: BTreeMap<Setting, Vec<&Group>> = BTreeMap::new();
     for (k, g) in groups {
         if k.mode == Mode::Kd && k.copies > 0 {
             settings
-                .entry((k.corpus.clone(), k.method, k.size, k.copies))
+                .entry((k.corpus.clone(), k.method, k.size, k.copies, k.teacher))
                 .or_default()
                 .push(g);
         }
@@ -60,7 +63,7 @@ pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
     settings
         .into_iter()
         .filter(|(_, gs)| gs.len() >= super::claims::MIN_DEGREES)
-        .filter_map(|((corpus, method, size, copies), gs)| {
+        .filter_map(|((corpus, method, size, copies, teacher), gs)| {
             let best_by =
                 |f: fn(&Group) -> f64| (0..gs.len()).max_by(|&a, &b| f(gs[a]).total_cmp(&f(gs[b])));
             let at = |i: usize| (gs[i].key.degree(), gs[i].test_accuracy.mean);
@@ -82,6 +85,7 @@ pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
                 method,
                 size,
                 copies,
+                teacher,
                 rule: at(rule_i),
                 dev: at(dev_i),
                 oracle,
@@ -96,7 +100,7 @@ pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
 mod tests {
     use super::*;
     use crate::report::aggregate;
-    use crate::sweep::{Cell, CellResult};
+    use crate::sweep::{Cell, CellResult, TeacherKind};
 
     /// KD on 500 originals, 4 copies, one seed: (degree, dev accuracy, test accuracy).
     fn results(points: &[(f32, f64, f64)]) -> Vec<CellResult> {
@@ -112,6 +116,7 @@ mod tests {
                     mode: Mode::Kd,
                     seed: 1,
                     data_seed: None,
+                    teacher: TeacherKind::Shared,
                 };
                 CellResult {
                     key: cell.key(),
@@ -127,6 +132,8 @@ mod tests {
                     labelled_texts: 0,
                     test_outcomes: None,
                     best_epoch: None,
+                    teacher_test_accuracy: None,
+                    teacher_originals: None,
                 }
             })
             .collect()

@@ -215,7 +215,7 @@ fn quantile(v: &[f64], p: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::report::aggregate::{GroupKey, Outcomes, Summary};
-    use crate::sweep::{Method, Mode, Size};
+    use crate::sweep::{Method, Mode, Size, TeacherKind};
     use std::sync::Arc;
 
     /// A group whose cells are `(data seed, seed, accuracy, right answers as bits)`.
@@ -244,6 +244,7 @@ mod tests {
                 copies: 1,
                 degree_milli: 0,
                 mode: Mode::Kd,
+                teacher: TeacherKind::Shared,
             },
             test_accuracy: acc,
             test_macro_f1: acc,
@@ -253,6 +254,8 @@ mod tests {
             per_seed: cells.iter().map(|c| (c.seed, c.accuracy)).collect(),
             cells,
             originals: 10,
+            teacher_accuracy: None,
+            teacher_originals: None,
         }
     }
 

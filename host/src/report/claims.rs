@@ -12,14 +12,20 @@
 //! 3. Smaller training sets prefer larger degrees. Statistic: KD's best degree (highest mean test
 //!    accuracy) at the smallest size minus at the largest, the best degrees chosen again in every
 //!    replicate.
+//!
+//! KD's teacher (issue 17's control, [`TeacherKind`]): each claim is evaluated on the KD cells of one
+//! teacher at a time (FT has none). Per corpus, claims 1 and 3 use the own-teacher KD cells (the
+//! teacher fine-tuned on exactly the student's originals, so KD sees no more labels than FT) where
+//! they make the comparison, else the shared teacher's; claim 2 uses the shared teacher's, else the
+//! own. Every verdict and table row names its teacher.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::aggregate::{Group, GroupKey};
 use super::bootstrap::{Resampler, Statistic};
 use super::estimate::Estimate;
 use super::verdict::{decide, Verdict};
-use crate::sweep::{Method, Mode, Size};
+use crate::sweep::{Method, Mode, Size, TeacherKind};
 
 /// Claim 1's effect size: an interaction of half a point of accuracy (the report's choice).
 pub const CLAIM1_POINTS: f64 = 0.5;
@@ -45,6 +51,8 @@ pub struct CorpusVerdict {
     pub estimate: Estimate,
     /// What its interval says.
     pub verdict: Verdict,
+    /// KD's teacher in the comparisons.
+    pub teacher: TeacherKind,
 }
 
 /// One claim: its statistic, a verdict per corpus, and a table of every comparison.
@@ -77,7 +85,11 @@ struct Comparison<'a> {
 }
 
 /// Per corpus, the mean of its comparisons' headline statistics, resampled together.
-fn per_corpus(comparisons: &[Comparison<'_>], claimed: f64) -> Vec<CorpusVerdict> {
+fn per_corpus(
+    comparisons: &[Comparison<'_>],
+    claimed: f64,
+    teacher: TeacherKind,
+) -> Vec<CorpusVerdict> {
     let mut by_corpus: BTreeMap<&str, Vec<&Comparison<'_>>> = BTreeMap::new();
     for c in comparisons {
         by_corpus.entry(&c.corpus).or_default().push(c);
@@ -114,18 +126,66 @@ fn per_corpus(comparisons: &[Comparison<'_>], claimed: f64) -> Vec<CorpusVerdict
                 comparisons: cs.len(),
                 verdict: decide(&estimate, claimed),
                 estimate,
+                teacher,
             })
         })
         .collect()
 }
 
-/// Tests the three claims.
+/// The teachers each claim prefers, in order: claims 1 and 3 the own teacher (no label KD has that
+/// FT lacks), claim 2 the shared one (the copies sweep ran with it).
+pub const CLAIM_TEACHERS: [[TeacherKind; 2]; 3] = [
+    [TeacherKind::Own, TeacherKind::Shared],
+    [TeacherKind::Shared, TeacherKind::Own],
+    [TeacherKind::Own, TeacherKind::Shared],
+];
+
+/// The groups of FT and of KD with `teacher`.
+fn teacher_view(
+    groups: &BTreeMap<GroupKey, Group>,
+    teacher: TeacherKind,
+) -> BTreeMap<GroupKey, Group> {
+    groups
+        .iter()
+        .filter(|(k, _)| k.mode == Mode::Ft || k.teacher == teacher)
+        .map(|(k, g)| (k.clone(), g.clone()))
+        .collect()
+}
+
+/// Tests the three claims, each per corpus on the KD cells of its preferred teacher that make a
+/// comparison there ([`CLAIM_TEACHERS`]); the tables hold the comparisons of both teachers.
 pub fn evaluate_claims(groups: &BTreeMap<GroupKey, Group>) -> Vec<Claim> {
-    vec![
-        kd_prefers_larger_degree(groups),
-        kd_keeps_gaining(groups),
-        small_sets_prefer_larger_degree(groups),
-    ]
+    let per_teacher: BTreeMap<TeacherKind, [Claim; 3]> = [TeacherKind::Shared, TeacherKind::Own]
+        .into_iter()
+        .map(|t| {
+            let view = teacher_view(groups, t);
+            let claims = [
+                kd_prefers_larger_degree(&view, t),
+                kd_keeps_gaining(&view, t),
+                small_sets_prefer_larger_degree(&view, t),
+            ];
+            (t, claims)
+        })
+        .collect();
+    (0..3)
+        .map(|i| {
+            let order = CLAIM_TEACHERS[i];
+            let mut claim = per_teacher[&order[0]][i].clone();
+            let other = &per_teacher[&order[1]][i];
+            claim.table.extend(other.table.iter().skip(2).cloned());
+            let done: BTreeSet<String> =
+                claim.per_corpus.iter().map(|v| v.corpus.clone()).collect();
+            claim.per_corpus.extend(
+                other
+                    .per_corpus
+                    .iter()
+                    .filter(|v| !done.contains(&v.corpus))
+                    .cloned(),
+            );
+            claim.per_corpus.sort_by(|a, b| a.corpus.cmp(&b.corpus));
+            claim
+        })
+        .collect()
 }
 
 type Setting = (String, Method, Size, usize);
@@ -145,11 +205,11 @@ fn by_setting(
     out
 }
 
-fn kd_prefers_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim {
+fn kd_prefers_larger_degree(groups: &BTreeMap<GroupKey, Group>, teacher: TeacherKind) -> Claim {
     let mut table = vec![
-        "| corpus | method | size | copies | degree | KD gain over degree 0 (pts) | FT gain over degree 0 (pts) | KD − FT (pts) | verdict |"
+        "| corpus | method | size | copies | KD teacher | degree | KD gain over degree 0 (pts) | FT gain over degree 0 (pts) | KD − FT (pts) | verdict |"
             .to_string(),
-        "|---|---|---|---|---|---|---|---|---|".to_string(),
+        "|---|---|---|---|---|---|---|---|---|---|".to_string(),
     ];
     let mut comparisons = vec![];
     // Arms [KD(0), KD(d), FT(0), FT(d)]; statistics in points.
@@ -171,7 +231,7 @@ fn kd_prefers_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim {
                 continue;
             };
             table.push(format!(
-                "| {corpus} | {method:?} | {size} | {copies} | {:.2} | {} | {} | {} | {} |",
+                "| {corpus} | {method:?} | {size} | {copies} | {teacher} | {:.2} | {} | {} | {} | {} |",
                 f64::from(d) / 1000.0,
                 k.short(2),
                 f.short(2),
@@ -195,7 +255,7 @@ fn kd_prefers_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim {
         unit: "points",
         claimed: CLAIM1_POINTS,
         digits: 2,
-        per_corpus: per_corpus(&comparisons, CLAIM1_POINTS),
+        per_corpus: per_corpus(&comparisons, CLAIM1_POINTS, teacher),
         table,
     }
 }
@@ -208,11 +268,11 @@ fn doubling_weights(copies: &[usize]) -> Vec<f64> {
     x.iter().map(|v| (v - mean) / sxx).collect()
 }
 
-fn kd_keeps_gaining(groups: &BTreeMap<GroupKey, Group>) -> Claim {
+fn kd_keeps_gaining(groups: &BTreeMap<GroupKey, Group>, teacher: TeacherKind) -> Claim {
     let mut table = vec![
-        "| corpus | method | size | degree | copies | KD slope (pts/doubling) | FT slope (pts/doubling) | KD − FT | verdict |"
+        "| corpus | method | size | KD teacher | degree | copies | KD slope (pts/doubling) | FT slope (pts/doubling) | KD − FT | verdict |"
             .to_string(),
-        "|---|---|---|---|---|---|---|---|---|".to_string(),
+        "|---|---|---|---|---|---|---|---|---|---|".to_string(),
     ];
     // (corpus, method, size, degree) → mode → copies → group.
     type ByCopies<'a> = BTreeMap<Mode, BTreeMap<usize, &'a Group>>;
@@ -260,7 +320,7 @@ fn kd_keeps_gaining(groups: &BTreeMap<GroupKey, Group>) -> Claim {
             continue;
         };
         table.push(format!(
-            "| {corpus} | {method:?} | {size} | {:.2} | {} | {} | {} | {} | {} |",
+            "| {corpus} | {method:?} | {size} | {teacher} | {:.2} | {} | {} | {} | {} | {} |",
             f64::from(d) / 1000.0,
             copies
                 .iter()
@@ -286,7 +346,7 @@ fn kd_keeps_gaining(groups: &BTreeMap<GroupKey, Group>) -> Claim {
         unit: "points per doubling",
         claimed: CLAIM2_POINTS_PER_DOUBLING,
         digits: 2,
-        per_corpus: per_corpus(&comparisons, CLAIM2_POINTS_PER_DOUBLING),
+        per_corpus: per_corpus(&comparisons, CLAIM2_POINTS_PER_DOUBLING, teacher),
         table,
     }
 }
@@ -302,11 +362,14 @@ fn best_degree(degrees: &[u32], means: &[f64]) -> Option<f64> {
     best.map(|(d, _)| f64::from(d) / 1000.0)
 }
 
-fn small_sets_prefer_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim {
+fn small_sets_prefer_larger_degree(
+    groups: &BTreeMap<GroupKey, Group>,
+    teacher: TeacherKind,
+) -> Claim {
     let mut table = vec![
-        "| corpus | method | copies | smallest size | its best degree | largest size | its best degree | difference | verdict |"
+        "| corpus | method | copies | KD teacher | smallest size | its best degree | largest size | its best degree | difference | verdict |"
             .to_string(),
-        "|---|---|---|---|---|---|---|---|---|".to_string(),
+        "|---|---|---|---|---|---|---|---|---|---|".to_string(),
     ];
     // (corpus, method, copies) → size → KD curve (degree → group).
     type Curve<'a> = BTreeMap<u32, &'a Group>;
@@ -350,7 +413,7 @@ fn small_sets_prefer_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim 
             continue;
         };
         table.push(format!(
-            "| {corpus} | {method:?} | {copies} | {small} | {:.2} | {large} | {:.2} | {} | {} |",
+            "| {corpus} | {method:?} | {copies} | {teacher} | {small} | {:.2} | {large} | {:.2} | {} | {} |",
             s.point,
             l.point,
             i.short(2),
@@ -368,7 +431,7 @@ fn small_sets_prefer_larger_degree(groups: &BTreeMap<GroupKey, Group>) -> Claim 
         unit: "of degree",
         claimed: CLAIM3_DEGREE,
         digits: 2,
-        per_corpus: per_corpus(&comparisons, CLAIM3_DEGREE),
+        per_corpus: per_corpus(&comparisons, CLAIM3_DEGREE, teacher),
         table,
     }
 }
@@ -414,6 +477,7 @@ mod tests {
                                 mode,
                                 seed,
                                 data_seed,
+                                teacher: TeacherKind::Shared,
                             };
                             out.push(CellResult {
                                 key: cell.key(),
@@ -429,6 +493,8 @@ mod tests {
                                 labelled_texts: 0,
                                 test_outcomes: None,
                                 best_epoch: None,
+                                teacher_test_accuracy: None,
+                                teacher_originals: None,
                             });
                         }
                     }
@@ -500,6 +566,48 @@ mod tests {
         assert!(claims[1].per_corpus.is_empty());
         // Claim 3 needs KD only.
         assert_eq!(claims[2].per_corpus.len(), 1);
+    }
+
+    #[test]
+    fn claims_one_and_three_use_the_own_teacher_and_claim_two_the_shared_one() {
+        let shared = results(5, None);
+        // Own-teacher KD cells where KD is best at degree 0 at every size (no preference for a larger
+        // degree), with the same gain per doubling of copies.
+        let own: Vec<CellResult> = shared
+            .iter()
+            .filter(|r| r.cell.mode == Mode::Kd)
+            .map(|r| {
+                let mut r = r.clone();
+                r.cell.teacher = TeacherKind::Own;
+                r.key = r.cell.key();
+                r.test_accuracy = 0.7 - 0.1 * f64::from(r.cell.degree)
+                    + 0.005 * (r.cell.copies as f64).log2()
+                    + 0.01 * r.cell.seed as f64;
+                r
+            })
+            .collect();
+        let all: Vec<CellResult> = shared.iter().chain(&own).cloned().collect();
+        let claims = evaluate_claims(&aggregate(&all).unwrap());
+        let teachers: Vec<TeacherKind> = claims.iter().map(|c| c.per_corpus[0].teacher).collect();
+        assert_eq!(
+            teachers,
+            [TeacherKind::Own, TeacherKind::Shared, TeacherKind::Own]
+        );
+        // Own teacher: KD loses 3 points from 0 to 0.3, FT 1: the interaction is −2 points.
+        assert_eq!(claims[0].per_corpus[0].verdict, Verdict::NotSupported);
+        assert!((claims[0].per_corpus[0].estimate.point + 2.0).abs() < 0.35);
+        assert_eq!(claims[1].per_corpus[0].verdict, Verdict::Supported);
+        // Claim 3 on the own teacher: best degree 0 at both sizes.
+        assert!(claims[2].per_corpus[0].estimate.point.abs() < 1e-9);
+        // The tables hold both teachers' comparisons, each naming its teacher.
+        assert_eq!(claims[0].table.len(), 2 + 2 * (2 * 3 * 3));
+        assert!(claims[0].table.iter().any(|r| r.contains("| own |")));
+        assert!(claims[0].table.iter().any(|r| r.contains("| shared |")));
+        // With shared-teacher cells only, every claim uses the shared teacher.
+        let only_shared = evaluate_claims(&aggregate(&shared).unwrap());
+        assert!(only_shared
+            .iter()
+            .all(|c| c.per_corpus[0].teacher == TeacherKind::Shared));
     }
 
     #[test]

@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{aggregate, compare_auto, evaluate_claims, line_chart, ReportError, Series};
-use crate::sweep::{CellResult, Grid, Mode};
+use super::{
+    aggregate, compare_auto, control_section, evaluate_claims, line_chart, ReportError, Series,
+};
+use crate::sweep::{CellResult, Grid, Mode, TeacherKind};
 
 /// What the report says about how it was made.
 #[derive(Clone, Debug, Default)]
@@ -83,7 +85,11 @@ pub fn write_report(
          **inconclusive at this n**, with the number of draws that would make the interval exclude 0 at the \
          observed effect and spread (normal approximation). Seeds of one data draw share their data: \
          without per-example outcomes they measure the training noise only, and no verdict rests on them. \
-         In the tables, each figure is followed by its interval (`[n/a]`: none that may decide).\n",
+         In the tables, each figure is followed by its interval (`[n/a]`: none that may decide). KD's \
+         teacher: claims 1 and 3 use, per corpus, the KD cells whose teacher was fine-tuned on exactly \
+         the student's originals (**own** teacher) where they make the comparison, else those of the \
+         **shared** teacher (one per data draw, fine-tuned on a larger subsample); claim 2 uses the \
+         shared teacher's, else the own; each verdict names the teacher it used.\n",
         super::REPLICATES,
         super::RNG_SEED
     );
@@ -99,7 +105,7 @@ pub fn write_report(
         for v in &claim.per_corpus {
             let _ = writeln!(
                 md,
-                "- **{}: {}.** {:+.digits$} {} ({}); {}.",
+                "- **{}: {}.** {:+.digits$} {} ({}, KD with the {} teacher); {}.",
                 v.corpus,
                 v.verdict,
                 v.estimate.point,
@@ -108,6 +114,7 @@ pub fn write_report(
                     1 => "1 comparison".to_string(),
                     n => format!("mean of {n} comparisons"),
                 },
+                v.teacher,
                 v.estimate.describe(claim.unit, claim.digits),
                 digits = claim.digits
             );
@@ -121,6 +128,8 @@ pub fn write_report(
         }
     }
 
+    md.push_str(&control_section(&groups));
+
     let _ = writeln!(md, "## `degree = auto` against the oracle degree (KD)\n");
     let _ = writeln!(
         md,
@@ -130,17 +139,18 @@ pub fn write_report(
     );
     let _ = writeln!(
         md,
-        "| corpus | method | size | copies | rule degree | rule acc | dev degree | dev acc | oracle degree | oracle acc | rule miss (pts) [95%] | dev miss (pts) [95%] |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "| corpus | method | size | copies | KD teacher | rule degree | rule acc | dev degree | dev acc | oracle degree | oracle acc | rule miss (pts) [95%] | dev miss (pts) [95%] |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     let autos = compare_auto(&groups);
     for a in &autos {
         let _ = writeln!(
             md,
-            "| {} | {:?} | {} | {} | {:.2} | {:.2}% | {:.2} | {:.2}% | {:.2} | {:.2}% | {} | {} |",
+            "| {} | {:?} | {} | {} | {} | {:.2} | {:.2}% | {:.2} | {:.2}% | {:.2} | {:.2}% | {} | {} |",
             a.corpus,
             a.method,
             a.size,
             a.copies,
+            a.teacher,
             a.rule.0,
             100.0 * a.rule.1,
             a.dev.0,
@@ -173,18 +183,22 @@ pub fn write_report(
     let _ = writeln!(md, "## All configurations (mean ± std over seeds)\n");
     let _ = writeln!(
         md,
-        "| corpus | method | size | copies | degree | mode | test acc % | test macro-F1 % | dev acc % | realised degree | seeds | s/cell |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "| corpus | method | size | copies | degree | mode | KD teacher | test acc % | test macro-F1 % | dev acc % | realised degree | seeds | s/cell |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for (k, g) in &groups {
         let _ = writeln!(
             md,
-            "| {} | {:?} | {} | {} | {:.2} | {:?} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.3} | {} | {:.1} |",
+            "| {} | {:?} | {} | {} | {:.2} | {:?} | {} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.3} | {} | {:.1} |",
             k.corpus,
             k.method,
             k.size,
             k.copies,
             k.degree(),
             k.mode,
+            match k.mode {
+                Mode::Kd => k.teacher.to_string(),
+                Mode::Ft => "—".to_string(),
+            },
             100.0 * g.test_accuracy.mean,
             100.0 * g.test_accuracy.std,
             100.0 * g.test_macro_f1.mean,
@@ -218,12 +232,16 @@ fn draw_plots(
     }
     let mut files = vec![];
     for ((corpus, method, size), gs) in by_setting {
-        let mut lines: BTreeMap<(Mode, usize), Series> = BTreeMap::new();
+        let mut lines: BTreeMap<(Mode, TeacherKind, usize), Series> = BTreeMap::new();
         for g in gs.iter().filter(|g| g.key.copies > 0) {
             let s = lines
-                .entry((g.key.mode, g.key.copies))
+                .entry((g.key.mode, g.key.teacher, g.key.copies))
                 .or_insert_with(|| Series {
-                    name: format!("{:?}, {} copies", g.key.mode, g.key.copies),
+                    name: format!(
+                        "{}, {} copies",
+                        arm_name(g.key.mode, g.key.teacher),
+                        g.key.copies
+                    ),
                     points: vec![],
                     error: Some(vec![]),
                 });
@@ -254,8 +272,15 @@ fn draw_plots(
             files.push(name);
         }
         let mut copies_lines = vec![];
-        for mode in [Mode::Kd, Mode::Ft] {
-            let of_mode: Vec<&&super::Group> = gs.iter().filter(|g| g.key.mode == mode).collect();
+        for (mode, teacher) in [
+            (Mode::Kd, TeacherKind::Shared),
+            (Mode::Kd, TeacherKind::Own),
+            (Mode::Ft, TeacherKind::Shared),
+        ] {
+            let of_mode: Vec<&&super::Group> = gs
+                .iter()
+                .filter(|g| g.key.mode == mode && g.key.teacher == teacher)
+                .collect();
             let Some(max_copies) = of_mode.iter().map(|g| g.key.copies).max() else {
                 continue;
             };
@@ -280,7 +305,11 @@ fn draw_plots(
                 .collect();
             pts.sort_by(|a, b| a.0.total_cmp(&b.0));
             copies_lines.push(Series {
-                name: format!("{mode:?} at degree {:.2}", f64::from(degree) / 1000.0),
+                name: format!(
+                    "{} at degree {:.2}",
+                    arm_name(mode, teacher),
+                    f64::from(degree) / 1000.0
+                ),
                 points: pts.iter().map(|p| (p.0, p.1)).collect(),
                 error: Some(pts.iter().map(|p| p.2).collect()),
             });
@@ -300,6 +329,14 @@ fn draw_plots(
         }
     }
     Ok(files)
+}
+
+/// A line's name: `Kd`, `Kd (own teacher)` or `Ft` (the shared teacher's KD keeps the old name).
+fn arm_name(mode: Mode, teacher: TeacherKind) -> String {
+    match (mode, teacher) {
+        (Mode::Kd, TeacherKind::Own) => "Kd (own teacher)".to_string(),
+        _ => format!("{mode:?}"),
+    }
 }
 
 /// Measured cost per cell (student training and teacher labelling apart), and what the full grid would
@@ -354,9 +391,11 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
         );
     }
     let (mut train_total, mut unknown, mut largest_cell) = (0.0, 0, 0.0f64);
-    // Texts the teacher must label: per (corpus, method, size, degree, data seed) the most copies
-    // (the originals are few beside them and are not counted).
-    let mut to_label: BTreeMap<(String, String, usize, u32, u64), usize> = BTreeMap::new();
+    // Texts a teacher must label: per (corpus, method, size, degree, data seed, teacher) the most
+    // copies (the originals are few beside them and are not counted; an own teacher labels its
+    // cells' copies again).
+    type LabelSet = (String, String, usize, u32, u64, TeacherKind);
+    let mut to_label: BTreeMap<LabelSet, usize> = BTreeMap::new();
     for cell in grid.cells() {
         let size = match cell.size {
             crate::sweep::Size::N(n) => Some(n),
@@ -377,6 +416,7 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
                 s,
                 (cell.degree * 1000.0).round() as u32,
                 cell.data_seed(),
+                cell.teacher,
             );
             let e = to_label.entry(key).or_default();
             *e = (*e).max(s * cell.copies);
@@ -418,7 +458,7 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sweep::{Cell, Method, Size};
+    use crate::sweep::{Cell, Method, Size, TeacherKind};
 
     #[test]
     fn writes_report_with_claims_tables_and_plots() {
@@ -437,6 +477,7 @@ mod tests {
                             mode,
                             seed,
                             data_seed: None,
+                            teacher: TeacherKind::Shared,
                         };
                         // Each seed is its own data draw, which moves every accuracy by a point.
                         let acc = 0.6
@@ -457,6 +498,8 @@ mod tests {
                             labelled_texts: 0,
                             test_outcomes: None,
                             best_epoch: None,
+                            teacher_test_accuracy: None,
+                            teacher_originals: None,
                         });
                     }
                 }
@@ -475,7 +518,11 @@ mod tests {
         assert!(md.contains("paired bootstrap over 2 data draws"), "{md}");
         assert!(md.contains("degree-toy-synonym-500.png"));
         assert!(dir.path().join("copies-toy-synonym-500.png").exists());
-        assert!(md.contains("| toy | Synonym | 500 | 4 | 0.30 | Kd |"));
+        assert!(md.contains("| toy | Synonym | 500 | 4 | 0.30 | Kd | shared |"));
+        assert!(md.contains("| toy | Synonym | 500 | 4 | 0.30 | Ft | — |"));
+        // Shared-teacher cells only: every verdict names that teacher, and no control section.
+        assert!(md.contains("KD with the shared teacher"), "{md}");
+        assert!(!md.contains("## Teacher control"), "{md}");
         assert!(write_report(&[], dir.path(), &opts).is_err());
     }
 
@@ -490,6 +537,7 @@ mod tests {
             mode: Mode::Kd,
             seed: 1,
             data_seed: None,
+            teacher: TeacherKind::Shared,
         };
         // 1,000 texts labelled in 10 s (100 texts/s); 2 s of training each; 3 s waiting.
         let results: Vec<CellResult> = [(0, 0.0), (4, 0.3)]
@@ -508,6 +556,8 @@ mod tests {
                 labelled_texts: 1000,
                 test_outcomes: None,
                 best_epoch: None,
+                teacher_test_accuracy: None,
+                teacher_originals: None,
             })
             .collect();
         let grid = Grid::from_toml(

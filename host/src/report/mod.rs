@@ -1,11 +1,13 @@
 //! `edgekd report`: turns sweep results into `report.md` with tables (mean ± std over seeds), PNG plots,
 //! a verdict with a paired-bootstrap 95% interval for each of the paper's three claims on each corpus,
-//! and the `degree = auto` comparison.
+//! the teacher control (KD from a teacher fine-tuned on the student's own originals against KD from
+//! the shared teacher and FT) and the `degree = auto` comparison.
 
 mod aggregate;
 mod auto;
 mod bootstrap;
 mod claims;
+mod control;
 mod estimate;
 mod markdown;
 mod plot;
@@ -14,7 +16,8 @@ mod verdict;
 pub use aggregate::{aggregate, Group, GroupKey, Outcomes, SeedCell, Summary};
 pub use auto::{compare_auto, AutoComparison};
 pub use bootstrap::{Resampler, Statistic, REPLICATES, RNG_SEED};
-pub use claims::{evaluate_claims, Claim, CorpusVerdict};
+pub use claims::{evaluate_claims, Claim, CorpusVerdict, CLAIM_TEACHERS};
+pub use control::{control_section, teacher_control, ControlRow};
 pub use estimate::{Estimate, Spread};
 pub use markdown::{write_report, ReportOptions};
 pub use plot::{line_chart, Series};

@@ -45,6 +45,14 @@ pub struct CellResult {
     /// and an epoch covers the originals and all their copies once). Absent in older results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best_epoch: Option<usize>,
+    /// A KD cell's teacher's accuracy on the test split, in `[0, 1]` (argmax of its logits). Absent
+    /// for FT cells and in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teacher_test_accuracy: Option<f64>,
+    /// Originals a KD cell's teacher was fine-tuned on (the cell's own originals, or the shared
+    /// teacher's subsample). Absent for FT cells and in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teacher_originals: Option<usize>,
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> SweepError {
@@ -181,19 +189,28 @@ mod tests {
         assert!(loaded.bad_lines.is_empty());
         let mut old = loaded.by_key.into_values().next().unwrap();
         assert_eq!((old.test_outcomes.as_ref(), old.best_epoch), (None, None));
+        assert_eq!(
+            (old.teacher_test_accuracy, old.teacher_originals),
+            (None, None)
+        );
         assert_eq!(old.cell.data_seed(), 1);
+        // Written before the teacher control: a shared-teacher cell, under the key it had.
+        assert_eq!(old.cell.teacher, crate::sweep::TeacherKind::Shared);
+        assert_eq!(old.key, old.cell.key());
         // Written back without the new fields, it is the same line.
-        assert!(!serde_json::to_string(&old).unwrap().contains("best_epoch"));
+        let written = serde_json::to_string(&old).unwrap();
+        assert!(!written.contains("best_epoch") && !written.contains("teacher_test"));
         old.best_epoch = Some(3);
+        old.teacher_test_accuracy = Some(0.8);
+        old.teacher_originals = Some(500);
+        old.cell.teacher = crate::sweep::TeacherKind::Own;
+        old.key = old.cell.key();
         old.test_outcomes = Some(TestOutcomes::new("s".into(), &[0, 1], &[0, 0]));
         let writer = ResultsWriter::open(&path).unwrap();
         writer.append(&old).unwrap();
-        let again = load_results(&path)
-            .unwrap()
-            .by_key
-            .into_values()
-            .next()
-            .unwrap();
-        assert_eq!(again, old);
+        // The own-teacher row sits beside the old shared-teacher row: two keys, both kept.
+        let again = load_results(&path).unwrap().by_key;
+        assert_eq!(again.len(), 2);
+        assert_eq!(again[&old.key], old);
     }
 }

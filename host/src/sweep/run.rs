@@ -152,6 +152,8 @@ seeds = [1, 2]
                 labelled_texts: 0,
                 test_outcomes: None,
                 best_epoch: None,
+                teacher_test_accuracy: None,
+                teacher_originals: None,
             })
         }
     }

@@ -36,6 +36,9 @@ use crate::sweep::{
 };
 use crate::train::Mode;
 
+/// A teacher of a corpus: (data seed, originals it is fine-tuned on).
+type TeacherKey = (u64, Size);
+
 /// A corpus prepared once for all its cells.
 struct Prepared {
     split: Split,
@@ -43,9 +46,9 @@ struct Prepared {
     test_split: String,
     /// Every teacher by (data seed, originals it is fine-tuned on), fine-tuned (or loaded) on first
     /// use.
-    teachers: Mutex<HashMap<(u64, Size), Arc<Mutex<TeacherStage>>>>,
+    teachers: Mutex<HashMap<TeacherKey, Arc<Mutex<TeacherStage>>>>,
     /// Each teacher's test accuracy, by the same key, measured on first use.
-    teacher_accuracy: Mutex<HashMap<(u64, Size), f64>>,
+    teacher_accuracy: Mutex<HashMap<TeacherKey, f64>>,
 }
 
 impl Prepared {
@@ -267,7 +270,7 @@ impl RealCellRunner {
     /// soft-label cache the first time.
     fn teacher_accuracy(
         p: &Prepared,
-        key: (u64, Size),
+        key: TeacherKey,
         stage: &mut TeacherStage,
     ) -> Result<f64, PipelineError> {
         let known = || p.teacher_accuracy.lock().unwrap_or_else(|e| e.into_inner());

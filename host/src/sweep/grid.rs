@@ -429,6 +429,20 @@ seeds = [1, 2]
     }
 
     #[test]
+    fn the_control_grid_runs_both_teachers_on_independent_draws() {
+        let text = include_str!("../../../docs/results/paper-sweep/control.toml");
+        let grid = Grid::from_toml(text).unwrap();
+        assert_eq!(grid.data_seed, None);
+        assert_eq!(grid.draws(), [1, 2, 3, 4, 5]);
+        assert_eq!(grid.teachers(), [TeacherKind::Shared, TeacherKind::Own]);
+        let cells = grid.cells();
+        // Per size and seed: FT at 2 degrees, KD at 2 degrees × 2 teachers.
+        assert_eq!(cells.len(), 2 * 5 * (2 + 2 * 2));
+        let own = cells.iter().filter(|c| c.teacher == TeacherKind::Own);
+        assert_eq!(own.count(), 2 * 5 * 2);
+    }
+
+    #[test]
     fn a_cell_without_a_teacher_field_is_a_shared_teacher_cell() {
         let old = r#"{"corpus":"rotten-tomatoes","method":"synonym","size":500,"copies":4,"degree":0.3,"mode":"kd","seed":1}"#;
         let cell: Cell = serde_json::from_str(old).unwrap();

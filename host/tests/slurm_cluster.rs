@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use edgekd_host::prerequisite;
-use edgekd_host::sweep::load_results;
+use edgekd_host::sweep::{load_results, Mode};
 
 /// The settings every stage and the local sweep get: a teacher fine-tuned for 3 steps, a small bag student.
 const SETTINGS: &[&str] = &[
@@ -277,7 +277,12 @@ fn a_grid_on_slurm_equals_a_local_sweep_and_survives_a_cancelled_task() {
     let cluster = load_results(&run_dir.join("results.jsonl")).unwrap();
     assert_eq!(cluster.by_key.len(), 4);
     assert!(run_dir.join("report/report.md").exists());
+    // The labelling stage labelled the test split too: scoring the teacher labelled nothing either.
     assert!(cluster.by_key.values().all(|r| r.labelled_texts == 0));
+    assert!(cluster
+        .by_key
+        .values()
+        .all(|r| (r.cell.mode == Mode::Kd) == r.teacher_test_accuracy.is_some()));
 
     // The same grid locally, with the same teacher but a soft-label cache of its own.
     let local_cache = cache_with(
@@ -309,6 +314,10 @@ fn a_grid_on_slurm_equals_a_local_sweep_and_survives_a_cancelled_task() {
                 r.dev_accuracy,
                 r.realised_degree,
                 r.train_examples,
+                r.test_outcomes.clone(),
+                r.best_epoch,
+                r.teacher_test_accuracy,
+                r.teacher_originals,
             )
         };
         assert_eq!(metrics(c), metrics(l), "{key}");

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
-use edgekd_host::pipeline::run_label_shard;
+use edgekd_host::pipeline::{describe_teacher, run_label_shard};
 use edgekd_host::slurm::{
     dry_run, submit, JobPlan, Sbatch, SlurmResources, Stage, DEFAULT_CHUNK_SIZE,
 };
@@ -94,9 +94,11 @@ pub fn run(args: SlurmArgs) -> anyhow::Result<()> {
         SlurmCommand::Prepare { grid, settings } => {
             let grid = Grid::from_file(&grid)?;
             let runner = settings.runner()?;
-            for corpus in &grid.corpora {
-                let dir = runner.with_teacher(corpus, |t| t.dir.clone())?;
-                println!("teacher of {corpus}: {}", dir.display());
+            // Every teacher the KD cells distil from: each draw's shared teacher, and each size's
+            // own teacher where the grid asks for `teacher = "own"`.
+            for spec in runner.teachers(&grid)? {
+                let dir = runner.with_teacher(&spec, |t| t.dir.clone())?;
+                println!("teacher of {}: {}", describe_teacher(&spec), dir.display());
             }
             Ok(())
         }
@@ -110,13 +112,13 @@ pub fn run(args: SlurmArgs) -> anyhow::Result<()> {
             let part = Shard::parse(&shard)?;
             let runner = settings.runner()?;
             let s = run_label_shard(&runner, &grid, part, chunk_size, &mut |chunk, out, secs| {
+                let teacher = describe_teacher(&chunk.teacher);
                 if out.already_done {
-                    println!("chunk {} ({}): already done", chunk.index, chunk.corpus);
+                    println!("chunk {} ({teacher}): already done", chunk.index);
                 } else {
                     println!(
-                        "chunk {} ({}): {} texts, {} labelled in {secs:.1} s -> {}",
+                        "chunk {} ({teacher}): {} texts, {} labelled in {secs:.1} s -> {}",
                         chunk.index,
-                        chunk.corpus,
                         out.texts,
                         out.labelled,
                         out.path.display()

@@ -148,15 +148,31 @@ pub(super) fn score(
     labels: &[String],
     device: &Device,
 ) -> Result<Metrics, PipelineError> {
-    let predicted = predict(
+    let predicted = predictions(trained, examples, device)?;
+    Ok(Metrics::compute(labels, &gold(examples), &predicted))
+}
+
+/// `trained`'s f32 predicted class of each of `examples`, in order.
+///
+/// # Shapes
+/// - returns `[examples.len()]` class indices
+pub(super) fn predictions(
+    trained: &TrainedStudent,
+    examples: &[TrainExample],
+    device: &Device,
+) -> Result<Vec<usize>, PipelineError> {
+    Ok(predict(
         &trained.model,
         examples,
         trained.config.buckets,
         PREDICT_BATCH,
         device,
-    )?;
-    let gold: Vec<usize> = examples.iter().map(|e| e.label).collect();
-    Ok(Metrics::compute(labels, &gold, &predicted))
+    )?)
+}
+
+/// The gold class of each of `examples`, in order.
+pub(super) fn gold(examples: &[TrainExample]) -> Vec<usize> {
+    examples.iter().map(|e| e.label).collect()
 }
 
 #[cfg(test)]

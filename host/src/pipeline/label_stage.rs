@@ -1,5 +1,7 @@
 //! Teacher labelling as a stage of its own, shardable across a cluster: every text the KD cells of a
-//! grid need, distinct per corpus, ordered by its hash and cut into chunks; shard `i/n` labels the
+//! grid need, distinct per teacher (a corpus, a data draw and the originals it was fine-tuned on:
+//! the draw's shared teacher, and each size's own teacher when the grid asks for them), with the
+//! test split each teacher is scored on, ordered by its hash and cut into chunks; shard `i/n` labels the
 //! chunks whose index is `i` modulo `n`, each into its own chunk file of the shared soft-label cache
 //! ([`crate::soft_labels::chunk_dir`]). Every task computes the same chunks from the grid alone,
 //! so a text is labelled once across the cluster, and a chunk whose file exists is skipped when the
@@ -8,19 +10,19 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Instant;
 
-use super::cell::RealCellRunner;
+use super::cell::{RealCellRunner, TeacherSpec};
 use super::error::PipelineError;
 use crate::soft_labels::{text_hash, ChunkOutcome};
-use crate::sweep::{Grid, Shard};
+use crate::sweep::{Grid, Shard, Size};
 use crate::train::Mode;
 
-/// Texts of one corpus labelled together into one chunk file.
+/// Texts of one teacher labelled together into one chunk file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LabelChunk {
     /// Position of the chunk among all chunks of the grid.
     pub index: usize,
-    /// The corpus (whose teacher labels the texts).
-    pub corpus: String,
+    /// The teacher that labels the texts.
+    pub teacher: TeacherSpec,
     /// The texts, distinct, in hash order.
     pub texts: Vec<String>,
 }
@@ -42,8 +44,10 @@ pub struct LabelSummary {
     pub label_seconds: f64,
 }
 
-/// The chunks of `grid`: per corpus (in the grid's order), every distinct text its KD cells ask the
-/// teacher for, in the order of the texts' hashes, `chunk_size` at a time.
+/// The chunks of `grid`: per teacher its KD cells distil from ([`RealCellRunner::teachers`]: by
+/// corpus in the grid's order, data draw and originals, ascending), every distinct text those cells
+/// ask it for and the test split it is scored on, in the order of the texts' hashes, `chunk_size` at
+/// a time.
 pub fn plan_label_chunks(
     runner: &RealCellRunner,
     grid: &Grid,
@@ -54,48 +58,68 @@ pub fn plan_label_chunks(
             "a label chunk holds at least 1 text".into(),
         ));
     }
-    let mut per_corpus: BTreeMap<String, BTreeSet<([u8; 32], String)>> = BTreeMap::new();
+    // Teacher → its texts by hash.
+    type Texts = BTreeSet<([u8; 32], String)>;
+    let mut per_teacher: BTreeMap<TeacherSpec, Texts> = BTreeMap::new();
     // Cells that differ only in the student's seed (or in the mode) share their training texts.
     let mut seen_sets = HashSet::new();
     for cell in grid.cells().iter().filter(|c| c.mode == Mode::Kd) {
+        let spec = runner.teacher_spec(cell)?;
         let set = (
-            cell.corpus.clone(),
             format!("{:?}", cell.method),
             cell.size,
             cell.copies,
+            cell.degree.to_bits(),
         );
-        if !seen_sets.insert((set, cell.degree.to_bits(), cell.data_seed())) {
+        if !seen_sets.insert((spec.clone(), set)) {
             continue;
         }
         let texts = runner.texts_to_label(cell)?;
-        let entry = per_corpus.entry(cell.corpus.clone()).or_default();
-        entry.extend(texts.into_iter().map(|t| (text_hash(&t), t)));
+        per_teacher
+            .entry(spec)
+            .or_default()
+            .extend(texts.into_iter().map(|t| (text_hash(&t), t)));
     }
-    let per_corpus: Vec<(String, Vec<String>)> = grid
-        .corpora
-        .iter()
-        .map(|c| {
-            let texts = per_corpus.remove(c.as_str()).unwrap_or_default();
-            (c.clone(), texts.into_iter().map(|(_, t)| t).collect())
-        })
-        .collect();
-    Ok(cut_into_chunks(&per_corpus, chunk_size))
+    let mut ordered = vec![];
+    for spec in runner.teachers(grid)? {
+        let mut texts = per_teacher.remove(&spec).unwrap_or_default();
+        texts.extend(
+            runner
+                .test_texts(&spec.corpus)?
+                .into_iter()
+                .map(|t| (text_hash(&t), t)),
+        );
+        ordered.push((spec, texts.into_iter().map(|(_, t)| t).collect()));
+    }
+    Ok(cut_into_chunks(&ordered, chunk_size))
 }
 
-/// Cuts each corpus's texts (distinct, in hash order) into chunks of `chunk_size`, numbered across
-/// corpora.
-fn cut_into_chunks(per_corpus: &[(String, Vec<String>)], chunk_size: usize) -> Vec<LabelChunk> {
+/// Cuts the texts of each teacher (distinct, in hash order) into chunks of `chunk_size`, numbered
+/// across teachers.
+fn cut_into_chunks(
+    per_teacher: &[(TeacherSpec, Vec<String>)],
+    chunk_size: usize,
+) -> Vec<LabelChunk> {
     let mut chunks = vec![];
-    for (corpus, texts) in per_corpus {
+    for (teacher, texts) in per_teacher {
         for part in texts.chunks(chunk_size) {
             chunks.push(LabelChunk {
                 index: chunks.len(),
-                corpus: corpus.clone(),
+                teacher: teacher.clone(),
                 texts: part.to_vec(),
             });
         }
     }
     chunks
+}
+
+/// A teacher in words: `rotten-tomatoes, data seed 3, 500 originals`.
+pub fn describe_teacher(t: &TeacherSpec) -> String {
+    let originals = match t.originals {
+        Size::N(n) => format!("{n} originals"),
+        Size::Full => "the whole training split".to_string(),
+    };
+    format!("{}, data seed {}, {originals}", t.corpus, t.data_seed)
 }
 
 /// Labels the chunks of `grid` in `shard` (see the module's documentation), calling `progress` after
@@ -114,7 +138,7 @@ pub fn run_label_shard(
     };
     for chunk in chunks.iter().filter(|c| shard.contains(c.index)) {
         let start = Instant::now();
-        let outcome = runner.with_teacher(&chunk.corpus, |t| t.label_chunk(&chunk.texts))??;
+        let outcome = runner.with_teacher(&chunk.teacher, |t| t.label_chunk(&chunk.texts))??;
         let seconds = start.elapsed().as_secs_f64();
         summary.chunks_in_shard += 1;
         summary.texts += outcome.texts;
@@ -133,30 +157,67 @@ pub fn run_label_shard(
 mod tests {
     use super::*;
 
+    fn spec(corpus: &str, data_seed: u64, originals: Size) -> TeacherSpec {
+        TeacherSpec {
+            corpus: corpus.into(),
+            data_seed,
+            originals,
+        }
+    }
+
     #[test]
     fn shards_of_the_chunks_label_every_text_once() {
         let texts = |n: usize, tag: &str| (0..n).map(|i| format!("{tag} {i}")).collect::<Vec<_>>();
-        let per_corpus = vec![
-            ("a".to_string(), texts(10, "a")),
-            ("empty".to_string(), vec![]),
-            ("b".to_string(), texts(3, "b")),
+        let per_teacher = vec![
+            (spec("a", 1, Size::N(2000)), texts(10, "a")),
+            (spec("empty", 1, Size::N(2000)), vec![]),
+            (spec("b", 1, Size::N(2000)), texts(3, "b")),
+            (spec("b", 2, Size::N(2000)), texts(2, "b2")),
+            // The own teacher of size 500 of draw 2: the same texts, another teacher.
+            (spec("b", 2, Size::N(500)), texts(2, "b2")),
         ];
-        let chunks = cut_into_chunks(&per_corpus, 4);
-        let sizes: Vec<(usize, &str, usize)> = chunks
+        let chunks = cut_into_chunks(&per_teacher, 4);
+        let sizes: Vec<(usize, &str, u64, Size, usize)> = chunks
             .iter()
-            .map(|c| (c.index, c.corpus.as_str(), c.texts.len()))
+            .map(|c| {
+                (
+                    c.index,
+                    c.teacher.corpus.as_str(),
+                    c.teacher.data_seed,
+                    c.teacher.originals,
+                    c.texts.len(),
+                )
+            })
             .collect();
-        assert_eq!(sizes, [(0, "a", 4), (1, "a", 4), (2, "a", 2), (3, "b", 3)]);
-        // Three tasks, each with its shard of the chunks, label each text exactly once.
-        let mut labelled: Vec<&String> = (0..3)
+        let n2000 = Size::N(2000);
+        assert_eq!(
+            sizes,
+            [
+                (0, "a", 1, n2000, 4),
+                (1, "a", 1, n2000, 4),
+                (2, "a", 1, n2000, 2),
+                (3, "b", 1, n2000, 3),
+                (4, "b", 2, n2000, 2),
+                (5, "b", 2, Size::N(500), 2)
+            ]
+        );
+        assert_eq!(
+            describe_teacher(&chunks[5].teacher),
+            "b, data seed 2, 500 originals"
+        );
+        // Three tasks, each with its shard of the chunks, label each (teacher, text) exactly once.
+        let mut labelled: Vec<(&TeacherSpec, &String)> = (0..3)
             .flat_map(|index| {
                 let shard = Shard { index, count: 3 };
                 chunks.iter().filter(move |c| shard.contains(c.index))
             })
-            .flat_map(|c| &c.texts)
+            .flat_map(|c| c.texts.iter().map(move |t| (&c.teacher, t)))
             .collect();
         labelled.sort();
-        let mut all: Vec<&String> = per_corpus.iter().flat_map(|(_, t)| t).collect();
+        let mut all: Vec<(&TeacherSpec, &String)> = per_teacher
+            .iter()
+            .flat_map(|(s, t)| t.iter().map(move |t| (s, t)))
+            .collect();
         all.sort();
         assert_eq!(labelled, all);
     }

@@ -21,14 +21,16 @@ mod metrics;
 mod run;
 mod validate;
 
-pub use cell::RealCellRunner;
+pub use cell::{RealCellRunner, TeacherSpec};
 pub use config::{Degree, DegreeError, DistillConfig, StudentInit, DEFAULT_DEGREE_CANDIDATES};
 pub use corpus::{load_corpus, CorpusError};
 pub use degree_search::{best_trial, DegreeTrial};
 pub use distill::{run_checked, run_distill, DistillOutcome, StageTimes, StudentOutcome};
 pub use error::PipelineError;
 pub use export::{export_student, git_revision, ExportOutcome, CALIBRATION_PERCENTILES};
-pub use label_stage::{plan_label_chunks, run_label_shard, LabelChunk, LabelSummary};
+pub use label_stage::{
+    describe_teacher, plan_label_chunks, run_label_shard, LabelChunk, LabelSummary,
+};
 pub use labels::{teacher_logits, TeacherStage};
 pub use metrics::{ClassMetrics, Metrics};
 pub use run::{new_run_dir, run_main_job, summary, RunMetrics};

@@ -1,8 +1,10 @@
 //! Grouping results over seeds: mean and standard deviation.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::sweep::{CellResult, Method, Mode, Size};
+use super::ReportError;
+use crate::sweep::{CellResult, Method, Mode, Size, TeacherKind};
 
 /// Everything that identifies a configuration except the seed. The degree is kept in thousandths so
 /// that the key orders and compares exactly.
@@ -20,6 +22,8 @@ pub struct GroupKey {
     pub degree_milli: u32,
     /// KD or FT.
     pub mode: Mode,
+    /// KD's teacher ([`TeacherKind::Shared`] for every FT group).
+    pub teacher: TeacherKind,
 }
 
 impl GroupKey {
@@ -58,6 +62,31 @@ impl Summary {
     }
 }
 
+/// Which test examples a cell's student got right, decoded from its
+/// [`crate::sweep::TestOutcomes`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcomes {
+    /// Digest of the test split the cell was scored on.
+    pub split: String,
+    /// Test examples.
+    pub examples: usize,
+    /// Example `i` is bit `i % 64` of word `i / 64`, set when predicted right.
+    pub words: Vec<u64>,
+}
+
+/// One cell of a group: the seeds it ran with and what it measured on the test split.
+#[derive(Clone, Debug)]
+pub struct SeedCell {
+    /// Seed of its subsample, copies and teacher ([`crate::sweep::Cell::data_seed`]).
+    pub data_seed: u64,
+    /// Seed of its student.
+    pub seed: u64,
+    /// Test accuracy, in `[0, 1]`.
+    pub accuracy: f64,
+    /// Per-example outcomes, when recorded.
+    pub outcomes: Option<Arc<Outcomes>>,
+}
+
 /// One configuration over its seeds.
 #[derive(Clone, Debug)]
 pub struct Group {
@@ -75,12 +104,19 @@ pub struct Group {
     pub seconds: Summary,
     /// Per-seed test accuracy, by seed.
     pub per_seed: BTreeMap<u64, f64>,
+    /// Its cells, in the order of their seeds.
+    pub cells: Vec<SeedCell>,
     /// Original (not augmented) training examples.
     pub originals: usize,
+    /// KD's teachers' test accuracy over the data draws (one teacher per draw: each draw counted
+    /// once), where the cells recorded it.
+    pub teacher_accuracy: Option<Summary>,
+    /// Originals KD's teacher was fine-tuned on, where the cells recorded it.
+    pub teacher_originals: Option<usize>,
 }
 
-/// Groups results by configuration.
-pub fn aggregate(results: &[CellResult]) -> BTreeMap<GroupKey, Group> {
+/// Groups results by configuration; fails on per-example outcomes that cannot be decoded.
+pub fn aggregate(results: &[CellResult]) -> Result<BTreeMap<GroupKey, Group>, ReportError> {
     let mut by: BTreeMap<GroupKey, Vec<&CellResult>> = BTreeMap::new();
     for r in results {
         let key = GroupKey {
@@ -90,11 +126,13 @@ pub fn aggregate(results: &[CellResult]) -> BTreeMap<GroupKey, Group> {
             copies: r.cell.copies,
             degree_milli: (f64::from(r.cell.degree) * 1000.0).round() as u32,
             mode: r.cell.mode,
+            teacher: r.cell.teacher,
         };
         by.entry(key).or_default().push(r);
     }
     by.into_iter()
-        .map(|(key, rs)| {
+        .map(|(key, mut rs)| {
+            rs.sort_by_key(|r| (r.cell.seed, r.cell.data_seed()));
             let s = |f: fn(&CellResult) -> f64| {
                 Summary::of(&rs.iter().map(|r| f(r)).collect::<Vec<_>>())
             };
@@ -105,12 +143,44 @@ pub fn aggregate(results: &[CellResult]) -> BTreeMap<GroupKey, Group> {
                 realised_degree: s(|r| r.realised_degree),
                 seconds: s(|r| r.seconds),
                 per_seed: rs.iter().map(|r| (r.cell.seed, r.test_accuracy)).collect(),
+                cells: rs.iter().map(|r| seed_cell(r)).collect::<Result<_, _>>()?,
                 originals: rs[0].train_examples / (1 + rs[0].cell.copies),
+                teacher_accuracy: teacher_accuracy(&rs),
+                teacher_originals: rs.iter().find_map(|r| r.teacher_originals),
                 key: key.clone(),
             };
-            (key, group)
+            Ok((key, group))
         })
         .collect()
+}
+
+/// The teachers' test accuracies of `rs`, one per data draw (its teacher's).
+fn teacher_accuracy(rs: &[&CellResult]) -> Option<Summary> {
+    let per_draw: BTreeMap<u64, f64> = rs
+        .iter()
+        .filter_map(|r| Some((r.cell.data_seed(), r.teacher_test_accuracy?)))
+        .collect();
+    (!per_draw.is_empty()).then(|| Summary::of(&per_draw.into_values().collect::<Vec<_>>()))
+}
+
+fn seed_cell(r: &CellResult) -> Result<SeedCell, ReportError> {
+    let outcomes = match &r.test_outcomes {
+        Some(o) => Some(Arc::new(Outcomes {
+            split: o.split.clone(),
+            examples: o.examples,
+            words: o.words().map_err(|source| ReportError::Outcomes {
+                key: r.key.clone(),
+                source,
+            })?,
+        })),
+        None => None,
+    };
+    Ok(SeedCell {
+        data_seed: r.cell.data_seed(),
+        seed: r.cell.seed,
+        accuracy: r.test_accuracy,
+        outcomes,
+    })
 }
 
 #[cfg(test)]

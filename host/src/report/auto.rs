@@ -1,11 +1,15 @@
 //! `degree = auto`: the paper's rule by training-set size, and its refinement by a dev-set sweep,
-//! against the oracle (the degree with the best test accuracy).
+//! against the oracle (the degree with the best test accuracy), each miss with its paired-bootstrap
+//! interval (the oracle chosen again in every replicate; the rule's and the dev choice's degrees
+//! held where the data put them).
 
 use std::collections::BTreeMap;
 
 use super::aggregate::{Group, GroupKey};
+use super::bootstrap::Resampler;
+use super::estimate::Estimate;
 use crate::augment::auto_degree;
-use crate::sweep::{Method, Mode, Size};
+use crate::sweep::{Method, Mode, Size, TeacherKind};
 
 /// The rule and the dev-set choice against the oracle, for one KD setting.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,12 +22,18 @@ pub struct AutoComparison {
     pub size: Size,
     /// Copies.
     pub copies: usize,
+    /// KD's teacher.
+    pub teacher: TeacherKind,
     /// The rule's degree (snapped to the nearest degree in the grid) and its mean test accuracy.
     pub rule: (f64, f64),
     /// The degree with the best mean dev accuracy, and its mean test accuracy.
     pub dev: (f64, f64),
     /// The degree with the best mean test accuracy, and that accuracy.
     pub oracle: (f64, f64),
+    /// [`AutoComparison::rule_miss`] with its interval, points.
+    pub rule_miss_estimate: Estimate,
+    /// [`AutoComparison::dev_miss`] with its interval, points.
+    pub dev_miss_estimate: Estimate,
 }
 
 impl AutoComparison {
@@ -38,13 +48,14 @@ impl AutoComparison {
     }
 }
 
-/// One comparison per KD setting (corpus, method, size, copies > 0) run at several degrees.
+/// One comparison per KD setting (corpus, method, size, copies > 0, teacher) run at several degrees.
 pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
-    let mut settings: BTreeMap<(String, Method, Size, usize), Vec<&Group>> = BTreeMap::new();
+    type Setting = (String, Method, Size, usize, TeacherKind);
+    let mut settings: BTreeMap<Setting, Vec<&Group>> = BTreeMap::new();
     for (k, g) in groups {
         if k.mode == Mode::Kd && k.copies > 0 {
             settings
-                .entry((k.corpus.clone(), k.method, k.size, k.copies))
+                .entry((k.corpus.clone(), k.method, k.size, k.copies, k.teacher))
                 .or_default()
                 .push(g);
         }
@@ -52,31 +63,34 @@ pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
     settings
         .into_iter()
         .filter(|(_, gs)| gs.len() >= super::claims::MIN_DEGREES)
-        .filter_map(|((corpus, method, size, copies), gs)| {
-            let best_by = |f: fn(&Group) -> f64| {
-                gs.iter()
-                    .max_by(|a, b| f(a).total_cmp(&f(b)))
-                    .map(|g| (g.key.degree(), g.test_accuracy.mean))
-            };
-            let oracle = best_by(|g| g.test_accuracy.mean)?;
-            let dev = best_by(|g| g.dev_accuracy.mean)?;
+        .filter_map(|((corpus, method, size, copies, teacher), gs)| {
+            let best_by =
+                |f: fn(&Group) -> f64| (0..gs.len()).max_by(|&a, &b| f(gs[a]).total_cmp(&f(gs[b])));
+            let at = |i: usize| (gs[i].key.degree(), gs[i].test_accuracy.mean);
+            let oracle = at(best_by(|g| g.test_accuracy.mean)?);
+            let dev_i = best_by(|g| g.dev_accuracy.mean)?;
             let wanted = auto_degree(gs[0].originals);
-            let rule = gs
-                .iter()
-                .min_by(|a, b| {
-                    (a.key.degree() - wanted)
-                        .abs()
-                        .total_cmp(&(b.key.degree() - wanted).abs())
-                })
-                .map(|g| (g.key.degree(), g.test_accuracy.mean))?;
+            let rule_i = (0..gs.len()).min_by(|&a, &b| {
+                (gs[a].key.degree() - wanted)
+                    .abs()
+                    .total_cmp(&(gs[b].key.degree() - wanted).abs())
+            })?;
+            let miss = |i: usize| {
+                move |m: &[f64]| Some(100.0 * (m.iter().copied().fold(f64::MIN, f64::max) - m[i]))
+            };
+            let (rule_miss, dev_miss) = (miss(rule_i), miss(dev_i));
+            let e = Resampler::new(&gs).estimate(&[&rule_miss, &dev_miss]);
             Some(AutoComparison {
                 corpus,
                 method,
                 size,
                 copies,
-                rule,
-                dev,
+                teacher,
+                rule: at(rule_i),
+                dev: at(dev_i),
                 oracle,
+                rule_miss_estimate: e[0]?,
+                dev_miss_estimate: e[1]?,
             })
         })
         .collect()
@@ -86,7 +100,7 @@ pub fn compare_auto(groups: &BTreeMap<GroupKey, Group>) -> Vec<AutoComparison> {
 mod tests {
     use super::*;
     use crate::report::aggregate;
-    use crate::sweep::{Cell, CellResult};
+    use crate::sweep::{Cell, CellResult, TeacherKind};
 
     /// KD on 500 originals, 4 copies, one seed: (degree, dev accuracy, test accuracy).
     fn results(points: &[(f32, f64, f64)]) -> Vec<CellResult> {
@@ -102,6 +116,7 @@ mod tests {
                     mode: Mode::Kd,
                     seed: 1,
                     data_seed: None,
+                    teacher: TeacherKind::Shared,
                 };
                 CellResult {
                     key: cell.key(),
@@ -115,6 +130,10 @@ mod tests {
                     label_seconds: 0.0,
                     wait_seconds: 0.0,
                     labelled_texts: 0,
+                    test_outcomes: None,
+                    best_epoch: None,
+                    teacher_test_accuracy: None,
+                    teacher_originals: None,
                 }
             })
             .collect()
@@ -123,7 +142,7 @@ mod tests {
     #[test]
     fn rule_dev_choice_and_oracle_are_each_scored_by_test_accuracy() {
         let r = results(&[(0.1, 0.70, 0.66), (0.3, 0.72, 0.69), (0.5, 0.71, 0.70)]);
-        let a = &compare_auto(&aggregate(&r))[0];
+        let a = &compare_auto(&aggregate(&r).unwrap())[0];
         // 500 originals: the rule says 0.5, which happens to be the oracle.
         assert_eq!(a.rule, (0.5, 0.70));
         assert_eq!(a.dev, (0.3, 0.69));
@@ -135,6 +154,6 @@ mod tests {
     #[test]
     fn a_setting_run_at_too_few_degrees_is_not_compared() {
         let r = results(&[(0.1, 0.70, 0.66), (0.3, 0.72, 0.69)]);
-        assert!(compare_auto(&aggregate(&r)).is_empty());
+        assert!(compare_auto(&aggregate(&r).unwrap()).is_empty());
     }
 }

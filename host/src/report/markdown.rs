@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{aggregate, compare_auto, evaluate_claims, line_chart, ReportError, Series};
-use crate::sweep::{CellResult, Grid, Mode};
+use super::{
+    aggregate, compare_auto, control_section, evaluate_claims, line_chart, ReportError, Series,
+};
+use crate::sweep::{CellResult, Grid, Mode, TeacherKind};
 
 /// What the report says about how it was made.
 #[derive(Clone, Debug, Default)]
@@ -51,7 +53,7 @@ pub fn write_report(
         return Err(ReportError::Empty(out_dir.display().to_string()));
     }
     std::fs::create_dir_all(out_dir).map_err(|e| write_err(out_dir, e))?;
-    let groups = aggregate(results);
+    let groups = aggregate(results)?;
     let mut md = String::new();
     let _ = writeln!(md, "# {}\n", opts.title);
     if !opts.scope.is_empty() {
@@ -72,45 +74,91 @@ pub fn write_report(
     );
 
     let _ = writeln!(md, "## The paper's claims\n");
+    let _ = writeln!(
+        md,
+        "Each claim is one statistic, positive when the claim holds, with a 95% interval from a paired \
+         bootstrap ({} replicates, seed {}): a replicate draws the data draws common to the compared \
+         configurations with replacement and, where every cell recorded its per-example test outcomes, the \
+         test examples, the same ones in every configuration. The verdict is the interval's: **supported** \
+         when it excludes 0 on the claimed side, **not supported** when it excludes 0 on the other side or \
+         the estimate is against the claim and the interval excludes the claimed effect size, otherwise \
+         **inconclusive at this n**, with the number of draws that would make the interval exclude 0 at the \
+         observed effect and spread (normal approximation). Seeds of one data draw share their data: \
+         without per-example outcomes they measure the training noise only, and no verdict rests on them. \
+         In the tables, each figure is followed by its interval (`[n/a]`: none that may decide). KD's \
+         teacher: claims 1 and 3 use, per corpus, the KD cells whose teacher was fine-tuned on exactly \
+         the student's originals (**own** teacher) where they make the comparison, else those of the \
+         **shared** teacher (one per data draw, fine-tuned on a larger subsample); claim 2 uses the \
+         shared teacher's, else the own; each verdict names the teacher it used.\n",
+        super::REPLICATES,
+        super::RNG_SEED
+    );
     for claim in evaluate_claims(&groups) {
         let _ = writeln!(
             md,
-            "### {}\n\n**Verdict: {}.** {}.\n",
-            claim.statement, claim.verdict, claim.effect
+            "### {}\n\nStatistic: {} ({}; the claimed effect size is {} {}).\n",
+            claim.statement, claim.statistic, claim.unit, claim.claimed, claim.unit
         );
-        for row in &claim.table {
-            let _ = writeln!(md, "{row}");
+        if claim.per_corpus.is_empty() {
+            let _ = writeln!(md, "No comparison in these results tests it.\n");
+        }
+        for v in &claim.per_corpus {
+            let _ = writeln!(
+                md,
+                "- **{}: {}.** {:+.digits$} {} ({}, KD with the {} teacher); {}.",
+                v.corpus,
+                v.verdict,
+                v.estimate.point,
+                claim.unit,
+                match v.comparisons {
+                    1 => "1 comparison".to_string(),
+                    n => format!("mean of {n} comparisons"),
+                },
+                v.teacher,
+                v.estimate.describe(claim.unit, claim.digits),
+                digits = claim.digits
+            );
         }
         md.push('\n');
+        if claim.table.len() > 2 {
+            for row in &claim.table {
+                let _ = writeln!(md, "{row}");
+            }
+            md.push('\n');
+        }
     }
+
+    md.push_str(&control_section(&groups));
 
     let _ = writeln!(md, "## `degree = auto` against the oracle degree (KD)\n");
     let _ = writeln!(
         md,
         "The rule: < 10k training inputs → 0.5, 10k–100k → 0.3, more → 0.1 (snapped to the grid). The dev \
-         choice: the degree with the best mean dev accuracy. The oracle: the best mean test accuracy.\n"
+         choice: the degree with the best mean dev accuracy. The oracle: the best mean test accuracy. \
+         Each miss is followed by its 95% interval (the oracle chosen again in each replicate).\n"
     );
     let _ = writeln!(
         md,
-        "| corpus | method | size | copies | rule degree | rule acc | dev degree | dev acc | oracle degree | oracle acc | rule miss (pts) | dev miss (pts) |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "| corpus | method | size | copies | KD teacher | rule degree | rule acc | dev degree | dev acc | oracle degree | oracle acc | rule miss (pts) [95%] | dev miss (pts) [95%] |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     let autos = compare_auto(&groups);
     for a in &autos {
         let _ = writeln!(
             md,
-            "| {} | {:?} | {} | {} | {:.2} | {:.2}% | {:.2} | {:.2}% | {:.2} | {:.2}% | {:.2} | {:.2} |",
+            "| {} | {:?} | {} | {} | {} | {:.2} | {:.2}% | {:.2} | {:.2}% | {:.2} | {:.2}% | {} | {} |",
             a.corpus,
             a.method,
             a.size,
             a.copies,
+            a.teacher,
             a.rule.0,
             100.0 * a.rule.1,
             a.dev.0,
             100.0 * a.dev.1,
             a.oracle.0,
             100.0 * a.oracle.1,
-            a.rule_miss(),
-            a.dev_miss()
+            a.rule_miss_estimate.short(2),
+            a.dev_miss_estimate.short(2)
         );
     }
     let within =
@@ -135,18 +183,22 @@ pub fn write_report(
     let _ = writeln!(md, "## All configurations (mean ± std over seeds)\n");
     let _ = writeln!(
         md,
-        "| corpus | method | size | copies | degree | mode | test acc % | test macro-F1 % | dev acc % | realised degree | seeds | s/cell |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "| corpus | method | size | copies | degree | mode | KD teacher | test acc % | test macro-F1 % | dev acc % | realised degree | seeds | s/cell |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for (k, g) in &groups {
         let _ = writeln!(
             md,
-            "| {} | {:?} | {} | {} | {:.2} | {:?} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.3} | {} | {:.1} |",
+            "| {} | {:?} | {} | {} | {:.2} | {:?} | {} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.3} | {} | {:.1} |",
             k.corpus,
             k.method,
             k.size,
             k.copies,
             k.degree(),
             k.mode,
+            match k.mode {
+                Mode::Kd => k.teacher.to_string(),
+                Mode::Ft => "—".to_string(),
+            },
             100.0 * g.test_accuracy.mean,
             100.0 * g.test_accuracy.std,
             100.0 * g.test_macro_f1.mean,
@@ -180,12 +232,16 @@ fn draw_plots(
     }
     let mut files = vec![];
     for ((corpus, method, size), gs) in by_setting {
-        let mut lines: BTreeMap<(Mode, usize), Series> = BTreeMap::new();
+        let mut lines: BTreeMap<(Mode, TeacherKind, usize), Series> = BTreeMap::new();
         for g in gs.iter().filter(|g| g.key.copies > 0) {
             let s = lines
-                .entry((g.key.mode, g.key.copies))
+                .entry((g.key.mode, g.key.teacher, g.key.copies))
                 .or_insert_with(|| Series {
-                    name: format!("{:?}, {} copies", g.key.mode, g.key.copies),
+                    name: format!(
+                        "{}, {} copies",
+                        arm_name(g.key.mode, g.key.teacher),
+                        g.key.copies
+                    ),
                     points: vec![],
                     error: Some(vec![]),
                 });
@@ -216,8 +272,15 @@ fn draw_plots(
             files.push(name);
         }
         let mut copies_lines = vec![];
-        for mode in [Mode::Kd, Mode::Ft] {
-            let of_mode: Vec<&&super::Group> = gs.iter().filter(|g| g.key.mode == mode).collect();
+        for (mode, teacher) in [
+            (Mode::Kd, TeacherKind::Shared),
+            (Mode::Kd, TeacherKind::Own),
+            (Mode::Ft, TeacherKind::Shared),
+        ] {
+            let of_mode: Vec<&&super::Group> = gs
+                .iter()
+                .filter(|g| g.key.mode == mode && g.key.teacher == teacher)
+                .collect();
             let Some(max_copies) = of_mode.iter().map(|g| g.key.copies).max() else {
                 continue;
             };
@@ -242,7 +305,11 @@ fn draw_plots(
                 .collect();
             pts.sort_by(|a, b| a.0.total_cmp(&b.0));
             copies_lines.push(Series {
-                name: format!("{mode:?} at degree {:.2}", f64::from(degree) / 1000.0),
+                name: format!(
+                    "{} at degree {:.2}",
+                    arm_name(mode, teacher),
+                    f64::from(degree) / 1000.0
+                ),
                 points: pts.iter().map(|p| (p.0, p.1)).collect(),
                 error: Some(pts.iter().map(|p| p.2).collect()),
             });
@@ -262,6 +329,14 @@ fn draw_plots(
         }
     }
     Ok(files)
+}
+
+/// A line's name: `Kd`, `Kd (own teacher)` or `Ft` (the shared teacher's KD keeps the old name).
+fn arm_name(mode: Mode, teacher: TeacherKind) -> String {
+    match (mode, teacher) {
+        (Mode::Kd, TeacherKind::Own) => "Kd (own teacher)".to_string(),
+        _ => format!("{mode:?}"),
+    }
 }
 
 /// Measured cost per cell (student training and teacher labelling apart), and what the full grid would
@@ -316,9 +391,11 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
         );
     }
     let (mut train_total, mut unknown, mut largest_cell) = (0.0, 0, 0.0f64);
-    // Texts the teacher must label: per (corpus, method, size, degree, data seed) the most copies
-    // (the originals are few beside them and are not counted).
-    let mut to_label: BTreeMap<(String, String, usize, u32, u64), usize> = BTreeMap::new();
+    // Texts a teacher must label: per (corpus, method, size, degree, data seed, teacher) the most
+    // copies (the originals are few beside them and are not counted; an own teacher labels its
+    // cells' copies again).
+    type LabelSet = (String, String, usize, u32, u64, TeacherKind);
+    let mut to_label: BTreeMap<LabelSet, usize> = BTreeMap::new();
     for cell in grid.cells() {
         let size = match cell.size {
             crate::sweep::Size::N(n) => Some(n),
@@ -339,6 +416,7 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
                 s,
                 (cell.degree * 1000.0).round() as u32,
                 cell.data_seed(),
+                cell.teacher,
             );
             let e = to_label.entry(key).or_default();
             *e = (*e).max(s * cell.copies);
@@ -380,14 +458,14 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sweep::{Cell, Method, Size};
+    use crate::sweep::{Cell, Method, Size, TeacherKind};
 
     #[test]
     fn writes_report_with_claims_tables_and_plots() {
         let mut results = vec![];
         for (mode, peak) in [(Mode::Kd, 0.3f32), (Mode::Ft, 0.1)] {
             for copies in [0usize, 4, 16] {
-                for degree in [0.1f32, 0.3, 0.5] {
+                for degree in [0.0f32, 0.1, 0.3, 0.5] {
                     for seed in 1..=2 {
                         let d = if copies == 0 { 0.0 } else { degree };
                         let cell = Cell {
@@ -399,9 +477,13 @@ mod tests {
                             mode,
                             seed,
                             data_seed: None,
+                            teacher: TeacherKind::Shared,
                         };
-                        let acc =
-                            0.6 + 0.1 * (1.0 - (d - peak).abs()) as f64 + 0.001 * copies as f64;
+                        // Each seed is its own data draw, which moves every accuracy by a point.
+                        let acc = 0.6
+                            + 0.1 * (1.0 - (d - peak).abs()) as f64
+                            + 0.001 * copies as f64
+                            + 0.01 * seed as f64;
                         results.push(CellResult {
                             key: cell.key(),
                             cell,
@@ -414,6 +496,10 @@ mod tests {
                             label_seconds: 0.0,
                             wait_seconds: 0.0,
                             labelled_texts: 0,
+                            test_outcomes: None,
+                            best_epoch: None,
+                            teacher_test_accuracy: None,
+                            teacher_originals: None,
                         });
                     }
                 }
@@ -427,10 +513,16 @@ mod tests {
         };
         let path = write_report(&results, dir.path(), &opts).unwrap();
         let md = std::fs::read_to_string(path).unwrap();
-        assert!(md.contains("Verdict: reproduced"), "{md}");
+        // Two seeds of each draw (the seed is the draw here): each claim has a verdict with an interval.
+        assert!(md.contains("- **toy: supported.**"), "{md}");
+        assert!(md.contains("paired bootstrap over 2 data draws"), "{md}");
         assert!(md.contains("degree-toy-synonym-500.png"));
         assert!(dir.path().join("copies-toy-synonym-500.png").exists());
-        assert!(md.contains("| toy | Synonym | 500 | 4 | 0.30 | Kd |"));
+        assert!(md.contains("| toy | Synonym | 500 | 4 | 0.30 | Kd | shared |"));
+        assert!(md.contains("| toy | Synonym | 500 | 4 | 0.30 | Ft | — |"));
+        // Shared-teacher cells only: every verdict names that teacher, and no control section.
+        assert!(md.contains("KD with the shared teacher"), "{md}");
+        assert!(!md.contains("## Teacher control"), "{md}");
         assert!(write_report(&[], dir.path(), &opts).is_err());
     }
 
@@ -445,6 +537,7 @@ mod tests {
             mode: Mode::Kd,
             seed: 1,
             data_seed: None,
+            teacher: TeacherKind::Shared,
         };
         // 1,000 texts labelled in 10 s (100 texts/s); 2 s of training each; 3 s waiting.
         let results: Vec<CellResult> = [(0, 0.0), (4, 0.3)]
@@ -461,6 +554,10 @@ mod tests {
                 label_seconds: 10.0,
                 wait_seconds: 3.0,
                 labelled_texts: 1000,
+                test_outcomes: None,
+                best_epoch: None,
+                teacher_test_accuracy: None,
+                teacher_originals: None,
             })
             .collect();
         let grid = Grid::from_toml(

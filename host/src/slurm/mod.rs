@@ -2,8 +2,9 @@
 //! on the cluster's shared filesystem and submits them as a chain of jobs, each started only when the
 //! one before it succeeded (`--dependency=afterok`):
 //!
-//! 1. `teacher` — one task fine-tunes the teacher of each corpus of the grid (or finds it in the cache),
-//!    so that no two tasks ever write the same teacher;
+//! 1. `teacher` — one task fine-tunes every teacher the grid's KD cells distil from (per corpus and
+//!    data draw, and per size for own-teacher cells; or finds it in the cache), so that no two tasks
+//!    ever write the same teacher;
 //! 2. `labels` — an array: task `i` labels the label chunks `i` modulo `n` of the grid, each into its
 //!    own file of the shared soft-label cache ([`crate::pipeline::run_label_shard`]);
 //! 3. `cells` — an array: task `i` runs `edgekd sweep --shard i/n` into its own results file;

@@ -8,7 +8,8 @@ use super::SlurmResources;
 /// A stage of a cluster run, in the order the jobs run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
-    /// One task: the teacher of each corpus, fine-tuned once.
+    /// One task: every teacher of the grid (per corpus and draw, and per size for own teachers),
+    /// each fine-tuned once.
     Teacher,
     /// An array: the label chunks.
     Labels,

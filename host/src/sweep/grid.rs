@@ -45,6 +45,66 @@ impl std::fmt::Display for Size {
     }
 }
 
+/// Which teacher a KD cell distils from (issue 17's teacher control). FT cells have no teacher and
+/// carry the default, [`TeacherKind::Shared`].
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum TeacherKind {
+    /// One teacher per (corpus, data draw), fine-tuned on that draw's subsample of
+    /// `--teacher-train-size` originals (2,000 by default), whatever the cell's size: the sweep's
+    /// teacher before the control existed.
+    #[default]
+    Shared,
+    /// One teacher per (corpus, data draw, size), fine-tuned on exactly the cell's originals, so KD
+    /// sees no label FT at the same size does not.
+    Own,
+}
+
+impl TeacherKind {
+    /// Whether this is the default (old results rows and FT cells).
+    pub fn is_shared(&self) -> bool {
+        *self == TeacherKind::Shared
+    }
+}
+
+impl std::fmt::Display for TeacherKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TeacherKind::Shared => "shared",
+            TeacherKind::Own => "own",
+        })
+    }
+}
+
+/// `teacher = "own"` or `teacher = ["shared", "own"]` in a grid file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Teachers {
+    /// One teacher for every KD cell.
+    One(TeacherKind),
+    /// Each KD cell once per teacher listed.
+    Many(Vec<TeacherKind>),
+}
+
+impl Teachers {
+    /// The teachers listed, in order, without repeats.
+    pub fn kinds(&self) -> Vec<TeacherKind> {
+        let listed = match self {
+            Teachers::One(t) => vec![*t],
+            Teachers::Many(ts) => ts.clone(),
+        };
+        let mut out: Vec<TeacherKind> = vec![];
+        for t in listed {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        out
+    }
+}
+
 /// A sweep grid, as written in `sweep.toml`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,6 +128,10 @@ pub struct Grid {
     /// text is labelled by the teacher once for all seeds.
     #[serde(default)]
     pub data_seed: Option<u64>,
+    /// The teacher(s) of the KD cells: `"shared"` (absent: the default), `"own"`, or both as a list,
+    /// in which case every KD cell runs once per teacher (FT cells have no teacher and run once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teacher: Option<Teachers>,
     /// Cluster resources of `edgekd slurm submit` (the `[slurm]` table; read and checked by
     /// `edgekd_host::slurm::SlurmResources`), not part of any cell.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,18 +159,28 @@ pub struct Cell {
     /// Seed of the subsample and the copies when the grid fixes one (else `seed` is used).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_seed: Option<u64>,
+    /// The KD cell's teacher ([`TeacherKind`]); `"shared"` in results written before the control
+    /// existed and in every FT cell.
+    #[serde(default)]
+    pub teacher: TeacherKind,
 }
 
 impl Cell {
     /// A stable key naming the cell, e.g. `rotten-tomatoes/synonym/n2000/c4/d0.30/kd/s1` (followed by
-    /// `/data7` when the grid fixes the data seed to 7).
+    /// `/data7` when the grid fixes the data seed to 7, and by `/own` for a KD cell whose teacher was
+    /// fine-tuned on its own originals). A shared-teacher cell keeps the key it had before the
+    /// control existed, so old results resume.
     pub fn key(&self) -> String {
         let data = self
             .data_seed
             .map(|d| format!("/data{d}"))
             .unwrap_or_default();
+        let teacher = match self.teacher {
+            TeacherKind::Shared => "",
+            TeacherKind::Own => "/own",
+        };
         format!(
-            "{}/{:?}/n{}/c{}/d{:.2}/{:?}/s{}{data}",
+            "{}/{:?}/n{}/c{}/d{:.2}/{:?}/s{}{data}{teacher}",
             self.corpus, self.method, self.size, self.copies, self.degree, self.mode, self.seed
         )
         .to_lowercase()
@@ -149,11 +223,35 @@ impl Grid {
         if let Some(d) = grid.degrees.iter().find(|d| !(0.0..=1.0).contains(*d)) {
             return Err(format!("degree {d} is outside [0, 1]"));
         }
+        if grid.teacher.as_ref().is_some_and(|t| t.kinds().is_empty()) {
+            return Err("`teacher` is empty".into());
+        }
         Ok(grid)
     }
 
-    /// Every distinct cell, in a fixed order (corpus, size, seed, mode, copies, method, degree).
+    /// The data seeds of the grid's cells, ascending: the pinned `data_seed`, or else every seed
+    /// (each its own draw of subsample, copies and teacher).
+    pub fn draws(&self) -> Vec<u64> {
+        let mut draws = match self.data_seed {
+            Some(d) => vec![d],
+            None => self.seeds.clone(),
+        };
+        draws.sort_unstable();
+        draws.dedup();
+        draws
+    }
+
+    /// The teachers of the grid's KD cells, in the grid's order (`[Shared]` when it names none).
+    pub fn teachers(&self) -> Vec<TeacherKind> {
+        self.teacher
+            .as_ref()
+            .map_or_else(|| vec![TeacherKind::Shared], Teachers::kinds)
+    }
+
+    /// Every distinct cell, in a fixed order (corpus, size, seed, mode, copies, method, degree,
+    /// teacher). FT cells have no teacher: they appear once, as [`TeacherKind::Shared`].
     pub fn cells(&self) -> Vec<Cell> {
+        let teachers = self.teachers();
         let mut cells: Vec<Cell> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for corpus in &self.corpora {
@@ -168,18 +266,25 @@ impl Grid {
                                     } else {
                                         (method, degree)
                                     };
-                                    let cell = Cell {
-                                        corpus: corpus.clone(),
-                                        method,
-                                        size,
-                                        copies,
-                                        degree,
-                                        mode,
-                                        seed,
-                                        data_seed: self.data_seed,
+                                    let kinds: &[TeacherKind] = match mode {
+                                        Mode::Kd => &teachers,
+                                        Mode::Ft => &[TeacherKind::Shared],
                                     };
-                                    if seen.insert(cell.key()) {
-                                        cells.push(cell);
+                                    for &teacher in kinds {
+                                        let cell = Cell {
+                                            corpus: corpus.clone(),
+                                            method,
+                                            size,
+                                            copies,
+                                            degree,
+                                            mode,
+                                            seed,
+                                            data_seed: self.data_seed,
+                                            teacher,
+                                        };
+                                        if seen.insert(cell.key()) {
+                                            cells.push(cell);
+                                        }
                                     }
                                 }
                             }
@@ -255,9 +360,14 @@ seeds = [1, 2]
         let cell = &grid.cells()[0];
         assert_eq!(cell.data_seed(), 7);
         assert!(cell.key().ends_with("/s1/data7"), "{}", cell.key());
-        let free = &Grid::from_toml(GRID).unwrap().cells()[0];
+        assert_eq!(grid.draws(), [7]);
+        let free_grid = Grid::from_toml(GRID).unwrap();
+        let free = &free_grid.cells()[0];
         assert_eq!(free.data_seed(), free.seed);
         assert!(free.key().ends_with("/s1"));
+        // Without a pinned data seed, every seed is its own draw.
+        assert_eq!(free_grid.draws(), [1, 2]);
+        assert!(free_grid.cells().iter().all(|c| c.data_seed() == c.seed));
     }
 
     #[test]
@@ -274,6 +384,77 @@ seeds = [1, 2]
         let slurm = Grid::from_toml(&format!("{GRID}\n[slurm]\ntasks = 8\n")).unwrap();
         assert_eq!(slurm.cells(), Grid::from_toml(GRID).unwrap().cells());
         assert!(slurm.slurm.unwrap().contains_key("tasks"));
+    }
+
+    #[test]
+    fn both_teachers_double_the_kd_cells_only_and_keys_stay_unique() {
+        let both = Grid::from_toml(&format!("{GRID}\nteacher = [\"shared\", \"own\"]\n")).unwrap();
+        let shared = Grid::from_toml(GRID).unwrap();
+        // Absent and "shared" are today's grid, cell for cell and key for key.
+        let explicit = Grid::from_toml(&format!("{GRID}\nteacher = \"shared\"\n")).unwrap();
+        assert_eq!(explicit.cells(), shared.cells());
+        assert_eq!(shared.teachers(), [TeacherKind::Shared]);
+        let kd = shared.cells().iter().filter(|c| c.mode == Mode::Kd).count();
+        let cells = both.cells();
+        assert_eq!(cells.len(), shared.cells().len() + kd);
+        let keys: std::collections::HashSet<_> = cells.iter().map(Cell::key).collect();
+        assert_eq!(keys.len(), cells.len());
+        assert!(keys.contains("rotten-tomatoes/knn/n500/c4/d0.30/kd/s1/own"));
+        assert!(keys.contains("rotten-tomatoes/knn/n500/c4/d0.30/kd/s1"));
+        // FT has no teacher: it runs once, under its old key.
+        assert!(cells
+            .iter()
+            .filter(|c| c.mode == Mode::Ft)
+            .all(|c| c.teacher == TeacherKind::Shared && !c.key().ends_with("/own")));
+        // "own" alone: every KD cell is an own-teacher cell, after the pinned data seed in the key.
+        let own = Grid::from_toml(&format!("{GRID}\ndata_seed = 7\nteacher = \"own\"\n")).unwrap();
+        let kd_own: Vec<Cell> = own
+            .cells()
+            .into_iter()
+            .filter(|c| c.mode == Mode::Kd)
+            .collect();
+        assert!(kd_own.iter().all(|c| c.teacher == TeacherKind::Own));
+        assert!(
+            kd_own[0].key().ends_with("/s1/data7/own"),
+            "{}",
+            kd_own[0].key()
+        );
+        // A listed teacher twice is one teacher; an empty list or an unknown teacher is refused.
+        let twice = Grid::from_toml(&format!("{GRID}\nteacher = [\"own\", \"own\"]\n")).unwrap();
+        assert_eq!(twice.teachers(), [TeacherKind::Own]);
+        assert!(Grid::from_toml(&format!("{GRID}\nteacher = []\n"))
+            .unwrap_err()
+            .contains("teacher"));
+        assert!(Grid::from_toml(&format!("{GRID}\nteacher = \"big\"\n")).is_err());
+    }
+
+    #[test]
+    fn the_control_grid_runs_both_teachers_on_independent_draws() {
+        let text = include_str!("../../../docs/results/paper-sweep/control.toml");
+        let grid = Grid::from_toml(text).unwrap();
+        assert_eq!(grid.data_seed, None);
+        assert_eq!(grid.draws(), [1, 2, 3, 4, 5]);
+        assert_eq!(grid.teachers(), [TeacherKind::Shared, TeacherKind::Own]);
+        let cells = grid.cells();
+        // Per size and seed: FT at 2 degrees, KD at 2 degrees × 2 teachers.
+        assert_eq!(cells.len(), 2 * 5 * (2 + 2 * 2));
+        let own = cells.iter().filter(|c| c.teacher == TeacherKind::Own);
+        assert_eq!(own.count(), 2 * 5 * 2);
+    }
+
+    #[test]
+    fn a_cell_without_a_teacher_field_is_a_shared_teacher_cell() {
+        let old = r#"{"corpus":"rotten-tomatoes","method":"synonym","size":500,"copies":4,"degree":0.3,"mode":"kd","seed":1}"#;
+        let cell: Cell = serde_json::from_str(old).unwrap();
+        assert_eq!(cell.teacher, TeacherKind::Shared);
+        assert_eq!(cell.key(), "rotten-tomatoes/synonym/n500/c4/d0.30/kd/s1");
+        let own = Cell {
+            teacher: TeacherKind::Own,
+            ..cell
+        };
+        let json = serde_json::to_string(&own).unwrap();
+        assert!(json.contains(r#""teacher":"own""#), "{json}");
+        assert_eq!(serde_json::from_str::<Cell>(&json).unwrap(), own);
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! as an array job whose result files are merged afterwards ([`merge_results`]).
 
 mod grid;
+mod outcomes;
 mod results;
 mod run;
 
 pub use crate::augment::Method;
 pub use crate::mode::Mode;
-pub use grid::{Cell, Grid, Shard, Size};
+pub use grid::{Cell, Grid, Shard, Size, TeacherKind, Teachers};
+pub use outcomes::{split_digest, OutcomesError, TestOutcomes};
 pub use results::{load_results, merge_results, CellResult, LoadedResults, ResultsWriter};
 pub use run::{run_sweep, CellRunner, SweepProgress, SweepSummary};
 

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cell, SweepError};
+use super::{Cell, SweepError, TestOutcomes};
 
 /// What one finished cell measured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,6 +37,22 @@ pub struct CellResult {
     /// Texts the teacher labelled for this cell (the rest came from the cache).
     #[serde(default)]
     pub labelled_texts: usize,
+    /// Which test examples the student got right ([`TestOutcomes`]), for paired comparisons. Absent
+    /// in results written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_outcomes: Option<TestOutcomes>,
+    /// The 1-based epoch whose weights were kept (best dev accuracy; early stopping is by epoch,
+    /// and an epoch covers the originals and all their copies once). Absent in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_epoch: Option<usize>,
+    /// A KD cell's teacher's accuracy on the test split, in `[0, 1]` (argmax of its logits). Absent
+    /// for FT cells and in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teacher_test_accuracy: Option<f64>,
+    /// Originals a KD cell's teacher was fine-tuned on (the cell's own originals, or the shared
+    /// teacher's subsample). Absent for FT cells and in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teacher_originals: Option<usize>,
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> SweepError {
@@ -154,4 +170,47 @@ pub fn merge_results(inputs: &[PathBuf], out: &Path) -> Result<usize, SweepError
     }
     std::fs::rename(&tmp, out).map_err(|e| io_error(out, e))?;
     Ok(all.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line of docs/results/paper-sweep/results.jsonl, written before per-example outcomes and
+    /// the best epoch were recorded.
+    const OLD_LINE: &str = r#"{"key":"rotten-tomatoes/synonym/n500/c0/d0.00/kd/s1/data1","cell":{"corpus":"rotten-tomatoes","method":"synonym","size":500,"copies":0,"degree":0.0,"mode":"kd","seed":1,"data_seed":1},"test_accuracy":0.578064012490242,"test_macro_f1":0.3663121444471926,"dev_accuracy":0.5776736924277908,"realised_degree":0.0,"train_examples":500,"seconds":3.738623203,"label_seconds":0.006443302,"wait_seconds":0.024307911,"labelled_texts":0}"#;
+
+    #[test]
+    fn old_lines_load_and_new_fields_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.jsonl");
+        std::fs::write(&path, format!("{OLD_LINE}\n")).unwrap();
+        let loaded = load_results(&path).unwrap();
+        assert!(loaded.bad_lines.is_empty());
+        let mut old = loaded.by_key.into_values().next().unwrap();
+        assert_eq!((old.test_outcomes.as_ref(), old.best_epoch), (None, None));
+        assert_eq!(
+            (old.teacher_test_accuracy, old.teacher_originals),
+            (None, None)
+        );
+        assert_eq!(old.cell.data_seed(), 1);
+        // Written before the teacher control: a shared-teacher cell, under the key it had.
+        assert_eq!(old.cell.teacher, crate::sweep::TeacherKind::Shared);
+        assert_eq!(old.key, old.cell.key());
+        // Written back without the new fields, it is the same line.
+        let written = serde_json::to_string(&old).unwrap();
+        assert!(!written.contains("best_epoch") && !written.contains("teacher_test"));
+        old.best_epoch = Some(3);
+        old.teacher_test_accuracy = Some(0.8);
+        old.teacher_originals = Some(500);
+        old.cell.teacher = crate::sweep::TeacherKind::Own;
+        old.key = old.cell.key();
+        old.test_outcomes = Some(TestOutcomes::new("s".into(), &[0, 1], &[0, 0]));
+        let writer = ResultsWriter::open(&path).unwrap();
+        writer.append(&old).unwrap();
+        // The own-teacher row sits beside the old shared-teacher row: two keys, both kept.
+        let again = load_results(&path).unwrap().by_key;
+        assert_eq!(again.len(), 2);
+        assert_eq!(again[&old.key], old);
+    }
 }

@@ -150,6 +150,10 @@ seeds = [1, 2]
                 label_seconds: 0.0,
                 wait_seconds: 0.0,
                 labelled_texts: 0,
+                test_outcomes: None,
+                best_epoch: None,
+                teacher_test_accuracy: None,
+                teacher_originals: None,
             })
         }
     }

@@ -316,6 +316,7 @@ fn a_grid_on_slurm_equals_a_local_sweep_and_survives_a_cancelled_task() {
                 r.train_examples,
                 r.test_outcomes.clone(),
                 r.best_epoch,
+                r.best_step,
                 r.teacher_test_accuracy,
                 r.teacher_originals,
             )

@@ -394,6 +394,7 @@ impl CellRunner for RealCellRunner {
             labelled_texts,
             test_outcomes: Some(TestOutcomes::new(p.test_split.clone(), &gold, &predicted)),
             best_epoch: Some(trained.report.best_epoch),
+            best_step: Some(trained.report.best_step),
             teacher_test_accuracy,
             teacher_originals,
         })

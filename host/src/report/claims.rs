@@ -493,6 +493,7 @@ mod tests {
                                 labelled_texts: 0,
                                 test_outcomes: None,
                                 best_epoch: None,
+                                best_step: None,
                                 teacher_test_accuracy: None,
                                 teacher_originals: None,
                             });

@@ -217,6 +217,7 @@ mod tests {
                         labelled_texts: 0,
                         test_outcomes: Some(TestOutcomes::new("t".into(), &gold, &predicted)),
                         best_epoch: Some(2),
+                        best_step: None,
                         teacher_test_accuracy: teacher_acc,
                         teacher_originals: originals,
                     });

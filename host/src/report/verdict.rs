@@ -1,6 +1,6 @@
 //! A claim's verdict, decided by the 95% interval of its statistic alone.
 
-use super::estimate::Estimate;
+use super::estimate::{Estimate, Spread};
 
 /// Whether the data support a claim. Every statistic is oriented so that the claim says it is
 /// positive.
@@ -11,7 +11,9 @@ pub enum Verdict {
     /// The interval excludes 0 on the other side, or the estimate is against the claim and the
     /// interval excludes the claimed effect size.
     NotSupported,
-    /// Anything else, and any statistic without an interval that may decide.
+    /// Anything else, and any statistic without an interval over at least two independent data
+    /// draws (one draw's seeds and test sample leave out the spread of the subsample, the copies
+    /// and the teacher, which is what the claims are about).
     Inconclusive,
 }
 
@@ -28,7 +30,8 @@ impl std::fmt::Display for Verdict {
 /// The verdict on `e`, where the claim says `e` is positive and at least `claimed` (> 0, in the
 /// statistic's unit) would be an effect of the size the claim means.
 pub fn decide(e: &Estimate, claimed: f64) -> Verdict {
-    let Some((lo, hi)) = e.decisive_interval() else {
+    let over_draws = matches!(e.spread, Spread::Draws { draws, .. } if draws >= 2);
+    let Some((lo, hi)) = e.decisive_interval().filter(|_| over_draws) else {
         return Verdict::Inconclusive;
     };
     if lo > 0.0 {
@@ -43,7 +46,6 @@ pub fn decide(e: &Estimate, claimed: f64) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::estimate::Spread;
 
     fn at(point: f64, lo: f64, hi: f64, spread: Spread) -> Verdict {
         let e = Estimate {
@@ -73,12 +75,18 @@ mod tests {
     }
 
     #[test]
-    fn one_draw_without_outcomes_never_decides() {
+    fn one_draw_never_decides() {
         let one = Spread::OneDraw {
             seeds: 3,
             examples: None,
         };
         assert_eq!(at(2.0, 1.5, 2.5, one), Verdict::Inconclusive);
+        // Its test examples resampled too: still one draw of the subsample, copies and teacher.
+        let with_examples = Spread::OneDraw {
+            seeds: 3,
+            examples: Some(1000),
+        };
+        assert_eq!(at(2.0, 1.5, 2.5, with_examples), Verdict::Inconclusive);
         let none = Estimate {
             point: 2.0,
             interval: None,

@@ -41,10 +41,14 @@ pub struct CellResult {
     /// in results written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_outcomes: Option<TestOutcomes>,
-    /// The 1-based epoch whose weights were kept (best dev accuracy; early stopping is by epoch,
-    /// and an epoch covers the originals and all their copies once). Absent in older results.
+    /// The 1-based epoch of the dev check whose weights were kept (best dev accuracy; an epoch
+    /// covers the originals and all their copies once). Absent in older results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best_epoch: Option<usize>,
+    /// The optimizer step of that check (checks every `--check-every` examples, the same for KD
+    /// and FT, or at each epoch's end). Absent in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_step: Option<usize>,
     /// A KD cell's teacher's accuracy on the test split, in `[0, 1]` (argmax of its logits). Absent
     /// for FT cells and in older results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,7 +192,10 @@ mod tests {
         let loaded = load_results(&path).unwrap();
         assert!(loaded.bad_lines.is_empty());
         let mut old = loaded.by_key.into_values().next().unwrap();
-        assert_eq!((old.test_outcomes.as_ref(), old.best_epoch), (None, None));
+        assert_eq!(
+            (old.test_outcomes.as_ref(), old.best_epoch, old.best_step),
+            (None, None, None)
+        );
         assert_eq!(
             (old.teacher_test_accuracy, old.teacher_originals),
             (None, None)
@@ -199,8 +206,9 @@ mod tests {
         assert_eq!(old.key, old.cell.key());
         // Written back without the new fields, it is the same line.
         let written = serde_json::to_string(&old).unwrap();
-        assert!(!written.contains("best_epoch") && !written.contains("teacher_test"));
+        assert!(!written.contains("best_") && !written.contains("teacher_test"));
         old.best_epoch = Some(3);
+        old.best_step = Some(120);
         old.teacher_test_accuracy = Some(0.8);
         old.teacher_originals = Some(500);
         old.cell.teacher = crate::sweep::TeacherKind::Own;

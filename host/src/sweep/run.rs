@@ -152,6 +152,7 @@ seeds = [1, 2]
                 labelled_texts: 0,
                 test_outcomes: None,
                 best_epoch: None,
+                best_step: None,
                 teacher_test_accuracy: None,
                 teacher_originals: None,
             })

@@ -4,7 +4,6 @@
 mod engine;
 mod knn;
 mod lexicon;
-mod neighbours;
 mod npy;
 mod random;
 mod stopwords;
@@ -17,7 +16,7 @@ pub use engine::{
 };
 pub use knn::{glove_vectors, glove_vocab, KnnError, KnnLexicon, DEFAULT_K, DEFAULT_WORDS};
 pub use lexicon::{Lexicon, MapLexicon};
-pub use neighbours::top_k_neighbours;
+pub use edgekd_models::neighbours::top_k_neighbours;
 pub use npy::{read_f32_matrix, Matrix, NpyError};
 pub use random::RandomLexicon;
 pub use stopwords::is_stop_word;

@@ -3,8 +3,8 @@
 //! once and cached in the asset directory as `knn-top<k>-<n>.bin`.
 
 use super::lexicon::Lexicon;
-use edgekd_models::neighbours::top_k_neighbours;
 use super::npy::{read_f32_matrix, Matrix, NpyError};
+use edgekd_models::neighbours::top_k_neighbours;
 use rand::{Rng, RngCore};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -9,6 +9,9 @@ pub mod backend;
 /// KD/FT losses (feature `student`).
 #[cfg(feature = "student")]
 pub mod loss;
+/// Top-k cosine neighbour tables (the host's kNN augmentation); here, not in the host crate, so
+/// that its loops are compiled optimised in the dev profile too.
+pub mod neighbours;
 /// The device-mirroring student (feature `student`).
 #[cfg(feature = "student")]
 pub mod student;

@@ -3,8 +3,8 @@
 //! once and cached in the asset directory as `knn-top<k>-<n>.bin`.
 
 use super::lexicon::Lexicon;
-use super::neighbours::top_k_neighbours;
 use super::npy::{read_f32_matrix, Matrix, NpyError};
+use edgekd_models::neighbours::top_k_neighbours;
 use rand::{Rng, RngCore};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -316,5 +316,33 @@ mod tests {
         bytes[20] ^= 1;
         std::fs::write(&cache, bytes).unwrap();
         assert!(KnnLexicon::load(dir.path(), 4, 2).is_err());
+    }
+
+    /// Times the neighbour table on the real GloVe vectors (not cached, not written) and prints a
+    /// digest of it, to compare two builds' tables:
+    /// `cargo test -p edgekd-host --lib knn_table_timing -- --ignored --nocapture`
+    /// (`EDGEKD_KNN_WORDS=20000` for a smaller table; the default is `DEFAULT_WORDS`).
+    #[test]
+    #[ignore = "needs the glove-6b-50d asset; takes seconds to minutes"]
+    fn knn_table_timing() {
+        let dir = crate::assets::Cache::from_env()
+            .unwrap()
+            .asset_dir("glove-6b-50d");
+        let n = std::env::var("EDGEKD_KNN_WORDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_WORDS);
+        let m = glove_vectors(&dir, n).unwrap();
+        let started = std::time::Instant::now();
+        let table = top_k_neighbours(&m.data, m.cols, DEFAULT_K);
+        let secs = started.elapsed().as_secs_f64();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in table.iter().flat_map(|j| j.to_le_bytes()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        println!(
+            "kNN table: {n} words, k {DEFAULT_K}, {} threads: {secs:.2} s, digest {h:016x}",
+            rayon::current_num_threads()
+        );
     }
 }

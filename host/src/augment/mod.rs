@@ -4,20 +4,19 @@
 mod engine;
 mod knn;
 mod lexicon;
-mod neighbours;
 mod npy;
 mod random;
 mod stopwords;
 mod tokens;
 mod wordnet;
 
+pub use edgekd_models::neighbours::top_k_neighbours;
 pub use engine::{
     augment_dataset, augment_text, auto_degree, copy_rng, AugmentConfig, AugmentReport, Augmented,
     AugmentedExample,
 };
 pub use knn::{glove_vectors, glove_vocab, KnnError, KnnLexicon, DEFAULT_K, DEFAULT_WORDS};
 pub use lexicon::{Lexicon, MapLexicon};
-pub use neighbours::top_k_neighbours;
 pub use npy::{read_f32_matrix, Matrix, NpyError};
 pub use random::RandomLexicon;
 pub use stopwords::is_stop_word;

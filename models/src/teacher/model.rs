@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use burn::nn::LinearConfig;
 use burn::prelude::*;
 
 use super::config::BertConfig;
@@ -85,16 +84,14 @@ impl Teacher {
         let config = TeacherConfig::new(bert, num_classes)
             .with_max_len(max_len)
             .with_checkpoint_sha256(hex(&loaded.checkpoint_sha256));
-        // The head is drawn on burn-flex whatever the device, then moved: backends have their own
-        // random generators, and a teacher must start from the same head for the same seed on every
-        // backend (on flex itself this is exactly `device.seed(seed)` then the draw).
         device.seed(seed);
-        let cpu = Device::flex();
-        cpu.seed(seed);
-        let head = LinearConfig::new(config.bert.hidden_size, num_classes)
-            .init(&cpu)
-            .to_device(device);
-        let net = TeacherNet::from_parts(loaded.encoder, head, config.dropout);
+        let net = TeacherNet::new(
+            loaded.encoder,
+            config.bert.hidden_size,
+            num_classes,
+            config.dropout,
+            device,
+        );
         Self::assemble(net, tokenizer, config, loaded.checkpoint_sha256, device)
     }
 

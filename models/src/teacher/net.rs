@@ -35,15 +35,6 @@ impl TeacherNet {
         }
     }
 
-    /// The network of `encoder` and a given `head` (`[hidden, classes]`, on the encoder's device).
-    pub fn from_parts(encoder: BertEncoder, head: Linear, dropout: f64) -> Self {
-        Self {
-            encoder,
-            dropout: DropoutConfig::new(dropout).init(),
-            head,
-        }
-    }
-
     /// Sentence embeddings: the fused encoder over packed tokens when `batch` carries them,
     /// burn's reference modules over the padded batch otherwise.
     ///

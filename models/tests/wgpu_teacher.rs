@@ -1,4 +1,6 @@
-//! The teacher on wgpu against burn-flex: the same pretrained MiniLM and head (same seed), the same
+//! The teacher on wgpu against burn-flex: the same weights (the pretrained MiniLM with a fresh head,
+//! built on flex and moved to wgpu: burn draws a fresh parameter lazily, at first use, from the
+//! backend's own generator, so the same seed does not give the same head on two backends), the same
 //! sentences; prints labelling throughput on each backend and the largest logit difference, and
 //! fails past 1e-3 (f32 on both sides, different kernels and summation orders).
 //!
@@ -33,10 +35,8 @@ fn sentences(n: usize) -> Vec<String> {
         .collect()
 }
 
-/// Logits of `texts` on `device` and texts per second (after a warm-up batch).
-fn run(device: &Device, texts: &[String]) -> (Vec<Vec<f32>>, f64) {
-    let dir = minilm::model_dir();
-    let teacher = Teacher::from_pretrained(&dir, 2, 64, 1, device).expect("load teacher");
+/// Logits of `texts` by `teacher` and texts per second (after a warm-up batch).
+fn run(teacher: &Teacher, texts: &[String]) -> (Vec<Vec<f32>>, f64) {
     teacher.label(&texts[..8], None).expect("warm-up");
     let start = Instant::now();
     let logits = teacher.label(texts, None).expect("label");
@@ -49,8 +49,13 @@ fn teacher_logits_on_wgpu_match_flex() {
     let wgpu = BackendKind::Wgpu
         .device()
         .expect("a wgpu adapter (lavapipe: mesa-vulkan-drivers)");
-    let (on_flex, flex_rate) = run(&Device::flex(), &texts);
-    let (on_wgpu, wgpu_rate) = run(&wgpu, &texts);
+    let dir = minilm::model_dir();
+    let on_cpu = Teacher::from_pretrained(&dir, 2, 64, 1, &Device::flex()).expect("load teacher");
+    let (on_flex, flex_rate) = run(&on_cpu, &texts);
+    let on_gpu = Teacher::from_pretrained(&dir, 2, 64, 1, &wgpu)
+        .and_then(|t| t.with_net(on_cpu.net().clone()))
+        .expect("the flex teacher's weights on wgpu");
+    let (on_wgpu, wgpu_rate) = run(&on_gpu, &texts);
     let worst = on_flex
         .iter()
         .flatten()

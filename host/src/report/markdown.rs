@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{
-    aggregate, compare_auto, control_section, evaluate_claims, line_chart, ReportError, Series,
+    aggregate, agreement_section, compare_auto, control_section, evaluate_claims, line_chart,
+    ReportError, Series,
 };
 use crate::sweep::{CellResult, Grid, Mode, TeacherKind};
 
@@ -129,6 +130,7 @@ pub fn write_report(
     }
 
     md.push_str(&control_section(&groups));
+    md.push_str(&agreement_section(results, out_dir)?);
 
     let _ = writeln!(md, "## `degree = auto` against the oracle degree (KD)\n");
     let _ = writeln!(
@@ -501,6 +503,7 @@ mod tests {
                             best_step: None,
                             teacher_test_accuracy: None,
                             teacher_originals: None,
+                            teacher_gold_agreement: None,
                         });
                     }
                 }
@@ -560,6 +563,7 @@ mod tests {
                 best_step: None,
                 teacher_test_accuracy: None,
                 teacher_originals: None,
+                teacher_gold_agreement: None,
             })
             .collect();
         let grid = Grid::from_toml(

@@ -22,7 +22,7 @@ pub use bootstrap::{Resampler, Statistic, REPLICATES, RNG_SEED};
 pub use claims::{evaluate_claims, Claim, CorpusVerdict, CLAIM_TEACHERS};
 pub use control::{control_section, teacher_control, ControlRow};
 pub use estimate::{Estimate, Spread};
-pub use markdown::{write_report, ReportOptions};
+pub use markdown::{grid_load, write_report, GridLoad, ReportOptions};
 pub use plot::{line_chart, Series};
 pub use verdict::{decide, Verdict};
 

@@ -164,6 +164,10 @@ pub struct AugmentReport {
     pub short_fraction: f64,
     /// Fraction of copies with no change at all.
     pub unchanged_fraction: f64,
+    /// Realised degree of each copy (changed / L, 0 for a text without words), in the copies'
+    /// (example, copy) order. Not serialised: the aggregates above are the report.
+    #[serde(skip)]
+    pub copy_degrees: Vec<f64>,
 }
 
 impl AugmentReport {
@@ -211,7 +215,7 @@ pub fn augment_dataset(
         })
         .collect();
     let n = out.len().max(1) as f64;
-    let degree_sum: f64 = out
+    let copy_degrees: Vec<f64> = out
         .iter()
         .map(|a| {
             if a.words == 0 {
@@ -220,7 +224,8 @@ pub fn augment_dataset(
                 a.changed as f64 / a.words as f64
             }
         })
-        .sum();
+        .collect();
+    let degree_sum: f64 = copy_degrees.iter().sum();
     let report = AugmentReport {
         method: lexicon.name().to_string(),
         degree: cfg.degree,
@@ -228,6 +233,7 @@ pub fn augment_dataset(
         mean_realised_degree: degree_sum / n,
         short_fraction: out.iter().filter(|a| a.changed < a.target).count() as f64 / n,
         unchanged_fraction: out.iter().filter(|a| a.changed == 0).count() as f64 / n,
+        copy_degrees,
     };
     report.log();
     (out, report)

@@ -27,9 +27,10 @@ pub struct ReportArgs {
     /// A command that produced the results (repeatable); printed in the report.
     #[arg(long = "command")]
     commands: Vec<String>,
-    /// The full grid, to estimate its cost from the measured cost per cell.
-    #[arg(long)]
-    full_grid: Option<PathBuf>,
+    /// A full grid, to estimate its cost from the measured cost per cell (repeatable: each grid is
+    /// priced on its own).
+    #[arg(long = "full-grid")]
+    full_grids: Vec<PathBuf>,
     /// Originals in a corpus's whole training split, `NAME=N` (repeatable), for the full grid's "full".
     #[arg(long = "full-size", value_parser = parse_full_size)]
     full_sizes: Vec<(String, usize)>,
@@ -59,12 +60,19 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         }
         results.extend(loaded.by_key.into_values());
     }
-    let full_grid = args.full_grid.as_deref().map(Grid::from_file).transpose()?;
+    let mut full_grids = vec![];
+    for path in &args.full_grids {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        full_grids.push((name, Grid::from_file(path)?));
+    }
     let opts = ReportOptions {
         title: args.title,
         commands: args.commands,
         scope: args.scope,
-        full_grid,
+        full_grids,
         full_sizes: args.full_sizes.into_iter().collect(),
     };
     let path = write_report(&results, &args.out, &opts)?;

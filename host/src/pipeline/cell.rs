@@ -32,7 +32,8 @@ use super::metrics::Metrics;
 use crate::augment::{load_lexicon, AugmentConfig, AugmentReport, Lexicon, Method};
 use crate::data::{stratified_split, stratified_subsample, Dataset, Split};
 use crate::sweep::{
-    split_digest, Cell, CellResult, CellRunner, Grid, Size, SweepError, TeacherKind, TestOutcomes,
+    argmax, split_digest, Cell, CellResult, CellRunner, Grid, Size, SweepError, TeacherAgreement,
+    TeacherKind, TestOutcomes,
 };
 use crate::train::Mode;
 
@@ -309,20 +310,6 @@ impl RealCellRunner {
     }
 }
 
-/// The index of the largest of `v` (the first on a tie); `None` when empty or not comparable.
-fn argmax(v: &[f32]) -> Option<usize> {
-    let mut best: Option<(usize, f32)> = None;
-    for (i, &x) in v.iter().enumerate() {
-        if x.is_nan() {
-            return None;
-        }
-        if best.is_none_or(|(_, b)| x > b) {
-            best = Some((i, x));
-        }
-    }
-    best.map(|(i, _)| i)
-}
-
 impl CellRunner for RealCellRunner {
     fn run(&self, cell: &Cell) -> Result<CellResult, SweepError> {
         let p = self.prepared(&cell.corpus).map_err(|e| cell_err(cell, e))?;
@@ -356,6 +343,18 @@ impl CellRunner for RealCellRunner {
         } else {
             (None, 0)
         };
+        // The teacher's argmax on each augmented copy (after the originals, in the order of
+        // `report.copy_degrees`) against its original's gold label: no extra teacher work.
+        let teacher_gold_agreement = logits.as_deref().and_then(|l| {
+            let originals = all.len() - report.copy_degrees.len();
+            TeacherAgreement::of(
+                all.examples[originals..]
+                    .iter()
+                    .zip(&l[originals..])
+                    .zip(&report.copy_degrees)
+                    .map(|((e, l), &d)| (e.label, l.as_slice(), d)),
+            )
+        });
         let student = self.base.student(all.labels.len());
         let err = |e: PipelineError| cell_err(cell, e);
         let train_ex = tokenized(&all, logits.as_deref(), &student).map_err(err)?;
@@ -397,18 +396,7 @@ impl CellRunner for RealCellRunner {
             best_step: Some(trained.report.best_step),
             teacher_test_accuracy,
             teacher_originals,
+            teacher_gold_agreement,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn argmax_takes_the_first_largest_and_refuses_nan() {
-        assert_eq!(argmax(&[0.1, 2.0, 2.0, -1.0]), Some(1));
-        assert_eq!(argmax(&[]), None);
-        assert_eq!(argmax(&[0.0, f32::NAN]), None);
     }
 }

@@ -218,6 +218,10 @@ mod tests {
         assert!(all.examples[2..].iter().all(|e| e.text.contains('~')));
         assert_eq!(all.examples[2..].iter().filter(|e| e.label == 1).count(), 3);
         assert!(report.mean_realised_degree > 0.0);
+        // One realised degree per copy, in the copies' order, averaging to the report's mean.
+        assert_eq!(report.copy_degrees.len(), 2 * 3);
+        let mean = report.copy_degrees.iter().sum::<f64>() / 6.0;
+        assert!((mean - report.mean_realised_degree).abs() < 1e-12);
         // The same seed gives the same copies; no lexicon or no copies gives the originals.
         assert_eq!(with_copies(&originals(), Some(&tilde()), &acfg).0, all);
         assert_eq!(with_copies(&originals(), None, &acfg).0, originals());

@@ -135,6 +135,7 @@ mod tests {
                     best_step: None,
                     teacher_test_accuracy: None,
                     teacher_originals: None,
+                    teacher_gold_agreement: None,
                 }
             })
             .collect()

@@ -220,6 +220,7 @@ mod tests {
                         best_step: None,
                         teacher_test_accuracy: teacher_acc,
                         teacher_originals: originals,
+                        teacher_gold_agreement: None,
                     });
                 }
             }

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{
-    aggregate, compare_auto, control_section, evaluate_claims, line_chart, ReportError, Series,
+    aggregate, agreement_section, compare_auto, control_section, evaluate_claims, line_chart,
+    ReportError, Series,
 };
 use crate::sweep::{CellResult, Grid, Mode, TeacherKind};
 
@@ -18,8 +19,8 @@ pub struct ReportOptions {
     pub commands: Vec<String>,
     /// Which part of the full grid ran, in words.
     pub scope: String,
-    /// The full grid, to estimate its cost from the measured cost per cell.
-    pub full_grid: Option<Grid>,
+    /// Full grids by name (their file's), each priced from the measured cost per cell.
+    pub full_grids: Vec<(String, Grid)>,
     /// Originals in each corpus's whole training split, for the full grid's `"full"` size.
     pub full_sizes: BTreeMap<String, usize>,
 }
@@ -129,6 +130,7 @@ pub fn write_report(
     }
 
     md.push_str(&control_section(&groups));
+    md.push_str(&agreement_section(results, out_dir)?);
 
     let _ = writeln!(md, "## `degree = auto` against the oracle degree (KD)\n");
     let _ = writeln!(
@@ -377,9 +379,9 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
         a,
         1000.0 * b
     );
-    let Some(grid) = opts.full_grid.as_ref() else {
+    if opts.full_grids.is_empty() {
         return md;
-    };
+    }
     let mut originals: BTreeMap<String, usize> = opts.full_sizes.clone();
     for r in results
         .iter()
@@ -390,13 +392,80 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
             r.train_examples / (1 + r.cell.copies),
         );
     }
-    let (mut train_total, mut unknown, mut largest_cell) = (0.0, 0, 0.0f64);
-    // Texts a teacher must label: per (corpus, method, size, degree, data seed, teacher) the most
-    // copies (the originals are few beside them and are not counted; an own teacher labels its
-    // cells' copies again).
+    for (name, grid) in &opts.full_grids {
+        let load = grid_load(grid, &originals);
+        let cell_secs: Vec<f64> = load
+            .train_examples
+            .iter()
+            .map(|&x| a + b * x as f64)
+            .collect();
+        let train_total: f64 = cell_secs.iter().sum();
+        let largest_cell = cell_secs.iter().copied().fold(0.0f64, f64::max);
+        let texts = load.texts_to_label;
+        let _ = writeln!(
+            md,
+            "The full grid (`{name}`, {} cells{}) would take about {:.1} hours of student training at this \
+             rate, and the teacher would label about {} texts{}.\n",
+            load.cells,
+            if load.unknown > 0 {
+                format!(
+                    ", not counting {} cells of unknown size: give the corpus's training split with \
+                     `--full-size NAME=N`",
+                    load.unknown
+                )
+            } else {
+                String::new()
+            },
+            train_total / 3600.0,
+            texts,
+            rate.map_or(String::new(), |r| format!(
+                " ({:.1} hours at {r:.1} texts/s)",
+                texts as f64 / r / 3600.0
+            )),
+        );
+        let work = train_total + rate.map_or(0.0, |r| texts as f64 / r);
+        let on = |nodes: f64| (work / nodes).max(largest_cell) / 3600.0;
+        let _ = writeln!(
+            md,
+            "On a cluster (`edgekd slurm submit`, docs/cluster.md), with cells and label chunks spread \
+             evenly over nodes that each work at this machine's rates (the largest cell, {:.2} hours, \
+             bounds it from below): {:.2} hours on 1 node, {:.2} hours on 8 nodes, {:.2} hours on 64 \
+             nodes.\n",
+            largest_cell / 3600.0,
+            on(1.0),
+            on(8.0),
+            on(64.0)
+        );
+    }
+    md
+}
+
+/// What a grid asks for, from its cells alone (nothing measured): the priced part of the report's
+/// cost section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GridLoad {
+    /// Cells of the grid.
+    pub cells: usize,
+    /// Of those, cells of size `"full"` on a corpus whose training split is not known (not counted
+    /// below).
+    pub unknown: usize,
+    /// Training examples (originals and copies) of each counted cell, in the grid's order.
+    pub train_examples: Vec<usize>,
+    /// Texts the teachers must label: per (corpus, method, size, degree > 0, data draw, teacher)
+    /// the copies of its cell with the most copies. The originals and each teacher's test split are
+    /// few beside them and are not counted; degree-0 copies repeat their originals; an own teacher
+    /// labels its cells' copies again.
+    pub texts_to_label: usize,
+}
+
+/// The load of `grid`, with `originals[corpus]` originals in each corpus's whole training split (for
+/// the size `"full"`).
+pub fn grid_load(grid: &Grid, originals: &BTreeMap<String, usize>) -> GridLoad {
+    let cells = grid.cells();
+    let (mut unknown, mut train_examples) = (0, vec![]);
     type LabelSet = (String, String, usize, u32, u64, TeacherKind);
     let mut to_label: BTreeMap<LabelSet, usize> = BTreeMap::new();
-    for cell in grid.cells() {
+    for cell in &cells {
         let size = match cell.size {
             crate::sweep::Size::N(n) => Some(n),
             crate::sweep::Size::Full => originals.get(&cell.corpus).copied(),
@@ -405,10 +474,7 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
             unknown += 1;
             continue;
         };
-        let cell_secs = a + b * (s * (1 + cell.copies)) as f64;
-        train_total += cell_secs;
-        largest_cell = largest_cell.max(cell_secs);
-        // Degree-0 copies repeat their originals: nothing new to label.
+        train_examples.push(s * (1 + cell.copies));
         if cell.mode == Mode::Kd && cell.degree > 0.0 {
             let key = (
                 cell.corpus.clone(),
@@ -422,37 +488,12 @@ fn cost_section(results: &[CellResult], opts: &ReportOptions) -> String {
             *e = (*e).max(s * cell.copies);
         }
     }
-    let texts: usize = to_label.values().sum();
-    let _ = writeln!(
-        md,
-        "The full grid ({} cells{}) would take about {:.1} hours of student training at this rate, and the \
-         teacher would label about {} texts{}.\n",
-        grid.cells().len(),
-        if unknown > 0 {
-            format!(", not counting {unknown} cells of unknown size")
-        } else {
-            String::new()
-        },
-        train_total / 3600.0,
-        texts,
-        rate.map_or(String::new(), |r| format!(
-            " ({:.1} hours at {r:.1} texts/s)",
-            texts as f64 / r / 3600.0
-        )),
-    );
-    let work = train_total + rate.map_or(0.0, |r| texts as f64 / r);
-    let on = |nodes: f64| (work / nodes).max(largest_cell) / 3600.0;
-    let _ = writeln!(
-        md,
-        "On a cluster (`edgekd slurm submit`, docs/cluster.md), with cells and label chunks spread evenly \
-         over nodes that each work at this machine's rates (the largest cell, {:.2} hours, bounds it from \
-         below): {:.2} hours on 1 node, {:.2} hours on 8 nodes, {:.2} hours on 64 nodes.\n",
-        largest_cell / 3600.0,
-        on(1.0),
-        on(8.0),
-        on(64.0)
-    );
-    md
+    GridLoad {
+        cells: cells.len(),
+        unknown,
+        train_examples,
+        texts_to_label: to_label.values().sum(),
+    }
 }
 
 #[cfg(test)]
@@ -501,6 +542,7 @@ mod tests {
                             best_step: None,
                             teacher_test_accuracy: None,
                             teacher_originals: None,
+                            teacher_gold_agreement: None,
                         });
                     }
                 }
@@ -560,6 +602,7 @@ mod tests {
                 best_step: None,
                 teacher_test_accuracy: None,
                 teacher_originals: None,
+                teacher_gold_agreement: None,
             })
             .collect();
         let grid = Grid::from_toml(
@@ -568,7 +611,7 @@ mod tests {
         )
         .unwrap();
         let opts = ReportOptions {
-            full_grid: Some(grid),
+            full_grids: vec![("full-grid.toml".into(), grid)],
             full_sizes: [("toy".to_string(), 1000)].into(),
             ..Default::default()
         };
@@ -577,7 +620,10 @@ mod tests {
         assert!(md.contains("(100.0 texts/s)"), "{md}");
         assert!(md.contains("(0.00 hours more were cells waiting"), "{md}");
         // Only the degree-0.3 copies need labels: 500 × 4 + 1000 × 4 texts, at 100 texts/s.
-        assert!(md.contains("The full grid (6 cells)"), "{md}");
+        assert!(
+            md.contains("The full grid (`full-grid.toml`, 6 cells)"),
+            "{md}"
+        );
         assert!(
             md.contains("label about 6000 texts (0.0 hours at 100.0 texts/s)"),
             "{md}"
@@ -587,5 +633,171 @@ mod tests {
             md.contains("0.02 hours on 1 node, 0.00 hours on 8 nodes, 0.00 hours on 64 nodes"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn the_new_grids_are_priced_from_their_cells() {
+        let grid = |text: &str| Grid::from_toml(text).unwrap();
+        let degree = grid(include_str!(
+            "../../../docs/results/paper-sweep/multi-degree.toml"
+        ));
+        let amount = grid(include_str!(
+            "../../../docs/results/paper-sweep/multi-amount.toml"
+        ));
+        // Without the corpora's sizes, the "full" cells are not priced (and said to be unknown).
+        let none = grid_load(&degree, &BTreeMap::new());
+        assert_eq!((none.cells, none.unknown), (780, 260));
+        // The training splits of the cached corpora (the split of `edgekd distill`'s defaults).
+        let sizes: BTreeMap<String, usize> =
+            [("tweets".to_string(), 26_710), ("spam".to_string(), 4_232)].into();
+        let d = grid_load(&degree, &sizes);
+        assert_eq!((d.cells, d.unknown, d.train_examples.len()), (780, 0, 780));
+        // Per corpus: (500 + 2,000 + full) × 4 copies × 5 degrees > 0 × 2 methods × 5 draws.
+        assert_eq!(d.texts_to_label, (29_210 + 6_732) * 4 * 5 * 2 * 5);
+        assert_eq!(d.texts_to_label, 7_188_400);
+        // (500 + 2,000) × 16 copies × 2 methods × 5 draws, per corpus.
+        let a = grid_load(&amount, &sizes);
+        assert_eq!((a.cells, a.texts_to_label), (240, 800_000));
+        // With "full" added: the whole training splits at 16 copies as well.
+        let mut full = amount.clone();
+        full.sizes.push(Size::Full);
+        assert_eq!(
+            grid_load(&full, &sizes).texts_to_label,
+            800_000 + (26_710 + 4_232) * 16 * 2 * 5
+        );
+        // The cost section prices each grid given, by name.
+        let opts = ReportOptions {
+            full_grids: vec![
+                ("multi-degree.toml".into(), degree),
+                ("multi-amount.toml".into(), amount),
+            ],
+            full_sizes: sizes,
+            ..Default::default()
+        };
+        let results = vec![three_class_row(Mode::Kd, 4, 0.3, 1, 0)];
+        let md = cost_section(&results, &opts);
+        assert!(
+            md.contains("The full grid (`multi-degree.toml`, 780 cells)")
+                && md.contains("label about 7188400 texts"),
+            "{md}"
+        );
+        assert!(
+            md.contains("The full grid (`multi-amount.toml`, 240 cells)")
+                && md.contains("label about 800000 texts"),
+            "{md}"
+        );
+    }
+
+    /// A cell of a three-class corpus ("three": negative / neutral / positive), scored as the cell
+    /// runner scores it: [`Metrics::compute`] and [`TestOutcomes::new`] on 90 test examples (30 a
+    /// class), the student missing the `wrong` first neutral ones (it says "negative").
+    fn three_class_row(
+        mode: Mode,
+        copies: usize,
+        degree: f32,
+        seed: u64,
+        wrong: usize,
+    ) -> CellResult {
+        use crate::pipeline::Metrics;
+        let labels: Vec<String> = ["negative", "neutral", "positive"].map(String::from).into();
+        let gold: Vec<usize> = (0..90).map(|i| i / 30).collect();
+        let predicted: Vec<usize> = gold
+            .iter()
+            .enumerate()
+            .map(|(i, &g)| if g == 1 && i - 30 < wrong { 0 } else { g })
+            .collect();
+        let m = Metrics::compute(&labels, &gold, &predicted);
+        let cell = Cell {
+            corpus: "three".into(),
+            method: Method::Knn,
+            size: Size::N(500),
+            copies,
+            degree,
+            mode,
+            seed,
+            data_seed: None,
+            teacher: TeacherKind::Own,
+        };
+        CellResult {
+            key: cell.key(),
+            cell,
+            test_accuracy: m.accuracy,
+            test_macro_f1: m.macro_f1,
+            dev_accuracy: m.accuracy,
+            realised_degree: f64::from(degree),
+            train_examples: 500 * (1 + copies),
+            seconds: 2.0,
+            label_seconds: 1.0,
+            wait_seconds: 0.0,
+            labelled_texts: 100,
+            test_outcomes: Some(crate::sweep::TestOutcomes::new(
+                "three-split".into(),
+                &gold,
+                &predicted,
+            )),
+            best_epoch: Some(1),
+            best_step: Some(10),
+            teacher_test_accuracy: (mode == Mode::Kd).then_some(0.8),
+            teacher_originals: (mode == Mode::Kd).then_some(500),
+            teacher_gold_agreement: None,
+        }
+    }
+
+    #[test]
+    fn a_three_class_corpus_is_scored_and_judged_like_a_binary_one() {
+        // KD gains with the degree, FT loses: the student misses fewer (KD) or more (FT) neutral
+        // examples; each seed is its own draw and moves every cell by one example.
+        let mut results = vec![];
+        for seed in 1..=4u64 {
+            for copies in [0usize, 4] {
+                for degree in [0.0f32, 0.1, 0.3, 0.5] {
+                    let d = if copies == 0 { 0.0 } else { degree };
+                    for mode in [Mode::Kd, Mode::Ft] {
+                        let step = (10.0 * d) as usize;
+                        let wrong = match mode {
+                            Mode::Kd => 12 - 2 * step,
+                            Mode::Ft => 6 + 2 * step,
+                        } + seed as usize;
+                        let r = three_class_row(mode, copies, d, seed, wrong);
+                        if !results.iter().any(|o: &CellResult| o.key == r.key) {
+                            results.push(r);
+                        }
+                    }
+                }
+            }
+        }
+        // Scoring: accuracy over all three classes, macro-F1 the mean of the three F1s (below the
+        // accuracy when one class is missed), and one outcome bit per test example.
+        let r = &results[0];
+        assert_eq!(r.test_outcomes.as_ref().unwrap().examples, 90);
+        assert!(
+            (r.test_accuracy - (90.0 - 13.0) / 90.0).abs() < 1e-12,
+            "{}",
+            r.test_accuracy
+        );
+        assert!(r.test_macro_f1 < r.test_accuracy);
+        let dir = tempfile::tempdir().unwrap();
+        let opts = ReportOptions {
+            title: "Three classes".into(),
+            ..Default::default()
+        };
+        let md =
+            std::fs::read_to_string(write_report(&results, dir.path(), &opts).unwrap()).unwrap();
+        // Claim 1 (KD's gain from the degree minus FT's) is decided from the paired outcomes.
+        let claim1 = md.split("### ").nth(1).unwrap();
+        assert!(claim1.contains("- **three: supported.**"), "{md}");
+        assert!(md.contains("KD with the own teacher"), "{md}");
+        // The macro-F1 of every configuration is in the table, below its accuracy.
+        let row = md
+            .lines()
+            .find(|l| l.starts_with("| three | Knn | 500 | 4 | 0.30 | Kd | own | "))
+            .unwrap_or_else(|| panic!("{md}"));
+        let mean = |col: usize| -> f64 {
+            let cell = row.split('|').nth(col).unwrap().trim();
+            cell.split(" ± ").next().unwrap().parse().unwrap()
+        };
+        // Test accuracy and macro-F1, in %.
+        assert!(mean(9) < mean(8) && mean(9) > 50.0, "{row}");
+        assert!(md.contains("degree-three-knn-500.png"), "{md}");
     }
 }

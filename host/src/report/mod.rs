@@ -1,9 +1,11 @@
 //! `edgekd report`: turns sweep results into `report.md` with tables (mean ± std over seeds), PNG plots,
 //! a verdict with a paired-bootstrap 95% interval for each of the paper's three claims on each corpus,
 //! the teacher control (KD from a teacher fine-tuned on the student's own originals against KD from
-//! the shared teacher and FT) and the `degree = auto` comparison.
+//! the shared teacher and FT), the teacher's agreement with the gold label against the realised degree
+//! and the `degree = auto` comparison.
 
 mod aggregate;
+mod agreement;
 mod auto;
 mod bootstrap;
 mod claims;
@@ -14,12 +16,13 @@ mod plot;
 mod verdict;
 
 pub use aggregate::{aggregate, Group, GroupKey, Outcomes, SeedCell, Summary};
+pub use agreement::{agreement_rows, agreement_section, agreement_series, AgreementRow};
 pub use auto::{compare_auto, AutoComparison};
 pub use bootstrap::{Resampler, Statistic, REPLICATES, RNG_SEED};
 pub use claims::{evaluate_claims, Claim, CorpusVerdict, CLAIM_TEACHERS};
 pub use control::{control_section, teacher_control, ControlRow};
 pub use estimate::{Estimate, Spread};
-pub use markdown::{write_report, ReportOptions};
+pub use markdown::{grid_load, write_report, GridLoad, ReportOptions};
 pub use plot::{line_chart, Series};
 pub use verdict::{decide, Verdict};
 

@@ -443,6 +443,39 @@ seeds = [1, 2]
     }
 
     #[test]
+    fn the_multi_class_and_spam_grids_run_knn_beside_synonym_on_independent_draws() {
+        let degree = Grid::from_toml(include_str!(
+            "../../../docs/results/paper-sweep/multi-degree.toml"
+        ))
+        .unwrap();
+        let amount = Grid::from_toml(include_str!(
+            "../../../docs/results/paper-sweep/multi-amount.toml"
+        ))
+        .unwrap();
+        for grid in [&degree, &amount] {
+            // The corpus loader's names: the three-way tweets and the spam e-mail.
+            assert_eq!(grid.corpora, ["tweets", "spam"]);
+            assert_eq!(grid.methods, [Method::Synonym, Method::Knn]);
+            assert_eq!(grid.data_seed, None);
+            assert_eq!(grid.draws(), [1, 2, 3, 4, 5]);
+            assert_eq!(grid.teachers(), [TeacherKind::Own]);
+        }
+        assert_eq!(degree.sizes, [Size::N(500), Size::N(2000), Size::Full]);
+        // Per corpus, size and seed: copies 0 once and 2 methods × 6 degrees, KD and FT.
+        assert_eq!(degree.cells().len(), 2 * 3 * 5 * 2 * (1 + 2 * 6));
+        // Per corpus, size and seed: 2 methods × 3 copies, KD and FT.
+        assert_eq!(amount.cells().len(), 2 * 2 * 5 * 2 * (2 * 3));
+        // 30 teachers: one per corpus, draw and size.
+        let teachers: std::collections::BTreeSet<(String, u64, Size)> = degree
+            .cells()
+            .into_iter()
+            .filter(|c| c.mode == Mode::Kd)
+            .map(|c| (c.corpus.clone(), c.data_seed(), c.size))
+            .collect();
+        assert_eq!(teachers.len(), 30);
+    }
+
+    #[test]
     fn a_cell_without_a_teacher_field_is_a_shared_teacher_cell() {
         let old = r#"{"corpus":"rotten-tomatoes","method":"synonym","size":500,"copies":4,"degree":0.3,"mode":"kd","seed":1}"#;
         let cell: Cell = serde_json::from_str(old).unwrap();

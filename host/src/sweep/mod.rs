@@ -5,6 +5,7 @@
 //! already there, and `--shard i/n` runs the cells whose index is `i` modulo `n`, so the same grid runs
 //! as an array job whose result files are merged afterwards ([`merge_results`]).
 
+mod agreement;
 mod grid;
 mod outcomes;
 mod results;
@@ -12,6 +13,7 @@ mod run;
 
 pub use crate::augment::Method;
 pub use crate::mode::Mode;
+pub use agreement::{argmax, degree_bin, AgreementBin, TeacherAgreement, AGREEMENT_BINS};
 pub use grid::{Cell, Grid, Shard, Size, TeacherKind, Teachers};
 pub use outcomes::{split_digest, OutcomesError, TestOutcomes};
 pub use results::{load_results, merge_results, CellResult, LoadedResults, ResultsWriter};

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cell, SweepError, TestOutcomes};
+use super::{Cell, SweepError, TeacherAgreement, TestOutcomes};
 
 /// What one finished cell measured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -57,6 +57,11 @@ pub struct CellResult {
     /// teacher's subsample). Absent for FT cells and in older results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub teacher_originals: Option<usize>,
+    /// A KD cell's teacher's agreement with the gold label on its augmented copies, overall and by
+    /// realised degree ([`TeacherAgreement`]). Absent for FT cells, cells without copies and older
+    /// results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teacher_gold_agreement: Option<TeacherAgreement>,
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> SweepError {
@@ -200,17 +205,23 @@ mod tests {
             (old.teacher_test_accuracy, old.teacher_originals),
             (None, None)
         );
+        assert_eq!(old.teacher_gold_agreement, None);
         assert_eq!(old.cell.data_seed(), 1);
         // Written before the teacher control: a shared-teacher cell, under the key it had.
         assert_eq!(old.cell.teacher, crate::sweep::TeacherKind::Shared);
         assert_eq!(old.key, old.cell.key());
         // Written back without the new fields, it is the same line.
         let written = serde_json::to_string(&old).unwrap();
-        assert!(!written.contains("best_") && !written.contains("teacher_test"));
+        assert!(
+            !written.contains("best_")
+                && !written.contains("teacher_test")
+                && !written.contains("agreement")
+        );
         old.best_epoch = Some(3);
         old.best_step = Some(120);
         old.teacher_test_accuracy = Some(0.8);
         old.teacher_originals = Some(500);
+        old.teacher_gold_agreement = TeacherAgreement::of([(0, [0.2f32, 0.1].as_slice(), 0.25)]);
         old.cell.teacher = crate::sweep::TeacherKind::Own;
         old.key = old.cell.key();
         old.test_outcomes = Some(TestOutcomes::new("s".into(), &[0, 1], &[0, 0]));

@@ -155,6 +155,7 @@ seeds = [1, 2]
                 best_step: None,
                 teacher_test_accuracy: None,
                 teacher_originals: None,
+                teacher_gold_agreement: None,
             })
         }
     }

@@ -113,7 +113,8 @@ pub struct DistillArgs {
     /// Early-stopping patience of the students (dev checks without a better dev accuracy).
     #[arg(long)]
     pub patience: Option<usize>,
-    /// Training examples between the students' dev checks (default: a check at each epoch's end).
+    /// Training examples between the students' dev checks (default: a check at each epoch's end);
+    /// keep `--patience` × this at least an epoch's examples, or a slow start is stopped early.
     #[arg(long)]
     pub check_every: Option<usize>,
     /// Train the FT baseline too (`--train-ft false` to skip it).

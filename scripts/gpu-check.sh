@@ -2,9 +2,11 @@
 # The GPU path, side by side with the CPU: the teacher's labelling throughput and largest logit
 # difference on wgpu against flex (models/tests/wgpu_teacher.rs), the student's KD step
 # (models/tests/wgpu_step.rs), then a short distill run on each backend with its wall time and
-# accuracies. On a machine without a GPU it runs on Mesa's software Vulkan driver (lavapipe) and must
-# pass there too. Builds with `--features wgpu` in "$CARGO_TARGET_DIR-wgpu" (~50 min the first time on
-# 2 cores). Usage: bash scripts/gpu-check.sh [TRAIN_SIZE]   (default 300 originals)
+# accuracies (the wgpu run reuses the flex run's fine-tuned teacher and soft labels: both caches are
+# keyed by data, settings and weights, not by backend, so its time is the students'; the teacher on
+# wgpu is what wgpu_teacher measures). On a machine without a GPU it runs on Mesa's software Vulkan
+# driver (lavapipe) and must pass there too. Builds with `--features wgpu` in "$CARGO_TARGET_DIR-wgpu"
+# (~50 min the first time on 2 cores). Usage: bash scripts/gpu-check.sh [TRAIN_SIZE]   (default 300)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"

@@ -34,7 +34,8 @@ pub fn parse_32(text: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
-fn digit(c: u8) -> Option<u8> {
+/// The value of one hexadecimal digit (either case), `None` for any other byte.
+pub fn digit(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),

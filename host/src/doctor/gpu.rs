@@ -106,7 +106,9 @@ pub fn vulkan_drivers(loader: bool, manifests: &[String]) -> VulkanDrivers {
     found
 }
 
-/// The loader library, if installed in one of the usual library folders.
+/// The loader library, if installed in one of the usual library folders (a wgpu build asks wgpu
+/// itself instead, so it leaves this and `icd_manifests` unused).
+#[cfg_attr(feature = "wgpu", allow(dead_code))]
 fn vulkan_loader() -> Option<PathBuf> {
     [
         "/usr/lib/x86_64-linux-gnu",
@@ -123,6 +125,7 @@ fn vulkan_loader() -> Option<PathBuf> {
 
 /// File names of the driver manifests: `$VK_DRIVER_FILES` / `$VK_ICD_FILENAMES` when set (as the
 /// loader reads them), else the loader's system folders.
+#[cfg_attr(feature = "wgpu", allow(dead_code))]
 fn icd_manifests() -> Vec<String> {
     let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
     for var in ["VK_DRIVER_FILES", "VK_ICD_FILENAMES"] {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
+use super::markdown::slug;
 use super::{line_chart, ReportError, Series, Summary};
 use crate::sweep::{AgreementBin, CellResult, Method, Mode, Size, TeacherKind};
 
@@ -159,18 +160,6 @@ pub fn agreement_series(results: &[CellResult]) -> BTreeMap<(String, Method), Ve
     out
 }
 
-fn slug(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect()
-}
-
 /// The section of report.md, with its plots (`agreement-<corpus>-<method>.png`) written into
 /// `out_dir`.
 pub fn agreement_section(results: &[CellResult], out_dir: &Path) -> Result<String, ReportError> {
@@ -289,20 +278,9 @@ mod tests {
             (1, logits, if i % 2 == 0 { d } else { d + 0.1 })
         });
         CellResult {
-            key: cell.key(),
-            cell,
-            test_accuracy: 0.7,
             test_macro_f1: 0.6,
-            dev_accuracy: 0.7,
             realised_degree: d + 0.05,
             train_examples: size * (1 + copies),
-            seconds: 1.0,
-            label_seconds: 0.0,
-            wait_seconds: 0.0,
-            labelled_texts: 0,
-            test_outcomes: None,
-            best_epoch: None,
-            best_step: None,
             teacher_test_accuracy: Some(0.8),
             teacher_originals: Some(2000),
             teacher_gold_agreement: if agree {
@@ -310,6 +288,7 @@ mod tests {
             } else {
                 None
             },
+            ..CellResult::fixture(cell, 0.7)
         }
     }
 

@@ -119,23 +119,8 @@ mod tests {
                     teacher: TeacherKind::Shared,
                 };
                 CellResult {
-                    key: cell.key(),
-                    cell,
-                    test_accuracy: test,
-                    test_macro_f1: test,
                     dev_accuracy: dev,
-                    realised_degree: f64::from(degree),
-                    train_examples: 500 * 5,
-                    seconds: 1.0,
-                    label_seconds: 0.0,
-                    wait_seconds: 0.0,
-                    labelled_texts: 0,
-                    test_outcomes: None,
-                    best_epoch: None,
-                    best_step: None,
-                    teacher_test_accuracy: None,
-                    teacher_originals: None,
-                    teacher_gold_agreement: None,
+                    ..CellResult::fixture(cell, test)
                 }
             })
             .collect()

@@ -480,23 +480,8 @@ mod tests {
                                 teacher: TeacherKind::Shared,
                             };
                             out.push(CellResult {
-                                key: cell.key(),
-                                cell,
-                                test_accuracy: acc,
-                                test_macro_f1: acc,
-                                dev_accuracy: acc,
-                                realised_degree: degree as f64,
                                 train_examples: 1,
-                                seconds: 1.0,
-                                label_seconds: 0.0,
-                                wait_seconds: 0.0,
-                                labelled_texts: 0,
-                                test_outcomes: None,
-                                best_epoch: None,
-                                best_step: None,
-                                teacher_test_accuracy: None,
-                                teacher_originals: None,
-                                teacher_gold_agreement: None,
+                                ..CellResult::fixture(cell, acc)
                             });
                         }
                     }

@@ -204,23 +204,13 @@ mod tests {
                         (_, TeacherKind::Shared) => (Some(0.84), Some(2000)),
                     };
                     out.push(CellResult {
-                        key: cell.key(),
-                        cell,
                         test_accuracy: right as f64 / 100.0,
-                        test_macro_f1: 0.5,
-                        dev_accuracy: 0.5,
-                        realised_degree: f64::from(degree),
                         train_examples: 2500,
-                        seconds: 1.0,
-                        label_seconds: 0.0,
-                        wait_seconds: 0.0,
-                        labelled_texts: 0,
                         test_outcomes: Some(TestOutcomes::new("t".into(), &gold, &predicted)),
                         best_epoch: Some(2),
-                        best_step: None,
                         teacher_test_accuracy: teacher_acc,
                         teacher_originals: originals,
-                        teacher_gold_agreement: None,
+                        ..CellResult::fixture(cell, 0.5)
                     });
                 }
             }

@@ -32,7 +32,8 @@ fn write_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
     }
 }
 
-fn slug(s: &str) -> String {
+/// `s` lower-cased with every character but ASCII letters and digits replaced by `-` (file names).
+pub(super) fn slug(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
@@ -526,23 +527,8 @@ mod tests {
                             + 0.001 * copies as f64
                             + 0.01 * seed as f64;
                         results.push(CellResult {
-                            key: cell.key(),
-                            cell,
-                            test_accuracy: acc,
-                            test_macro_f1: acc,
-                            dev_accuracy: acc,
-                            realised_degree: d as f64,
-                            train_examples: 500 * (1 + copies),
                             seconds: 1.0 + copies as f64,
-                            label_seconds: 0.0,
-                            wait_seconds: 0.0,
-                            labelled_texts: 0,
-                            test_outcomes: None,
-                            best_epoch: None,
-                            best_step: None,
-                            teacher_test_accuracy: None,
-                            teacher_originals: None,
-                            teacher_gold_agreement: None,
+                            ..CellResult::fixture(cell, acc)
                         });
                     }
                 }
@@ -586,23 +572,11 @@ mod tests {
         let results: Vec<CellResult> = [(0, 0.0), (4, 0.3)]
             .into_iter()
             .map(|(copies, degree)| CellResult {
-                key: cell(copies, degree).key(),
-                cell: cell(copies, degree),
-                test_accuracy: 0.7,
-                test_macro_f1: 0.7,
-                dev_accuracy: 0.7,
-                realised_degree: f64::from(degree),
-                train_examples: 500 * (1 + copies),
                 seconds: 15.0,
                 label_seconds: 10.0,
                 wait_seconds: 3.0,
                 labelled_texts: 1000,
-                test_outcomes: None,
-                best_epoch: None,
-                best_step: None,
-                teacher_test_accuracy: None,
-                teacher_originals: None,
-                teacher_gold_agreement: None,
+                ..CellResult::fixture(cell(copies, degree), 0.7)
             })
             .collect();
         let grid = Grid::from_toml(
@@ -719,16 +693,9 @@ mod tests {
             teacher: TeacherKind::Own,
         };
         CellResult {
-            key: cell.key(),
-            cell,
-            test_accuracy: m.accuracy,
             test_macro_f1: m.macro_f1,
-            dev_accuracy: m.accuracy,
-            realised_degree: f64::from(degree),
-            train_examples: 500 * (1 + copies),
             seconds: 2.0,
             label_seconds: 1.0,
-            wait_seconds: 0.0,
             labelled_texts: 100,
             test_outcomes: Some(crate::sweep::TestOutcomes::new(
                 "three-split".into(),
@@ -739,7 +706,7 @@ mod tests {
             best_step: Some(10),
             teacher_test_accuracy: (mode == Mode::Kd).then_some(0.8),
             teacher_originals: (mode == Mode::Kd).then_some(500),
-            teacher_gold_agreement: None,
+            ..CellResult::fixture(cell, m.accuracy)
         }
     }
 

@@ -108,8 +108,8 @@ impl TestOutcomes {
         }
         let mut words = vec![0u64; self.examples.div_ceil(64)];
         for (b, pair) in digits.chunks_exact(2).enumerate() {
-            let hi = hex_digit(pair[0]).ok_or_else(|| not_hex(2 * b))?;
-            let lo = hex_digit(pair[1]).ok_or_else(|| not_hex(2 * b + 1))?;
+            let hi = edgekd_shared::hex::digit(pair[0]).ok_or_else(|| not_hex(2 * b))?;
+            let lo = edgekd_shared::hex::digit(pair[1]).ok_or_else(|| not_hex(2 * b + 1))?;
             words[b / 8] |= u64::from((hi << 4) | lo) << (8 * (b % 8));
         }
         Ok(words)
@@ -119,15 +119,6 @@ impl TestOutcomes {
     pub fn accuracy(&self) -> Result<f64, OutcomesError> {
         let right: u32 = self.words()?.iter().map(|w| w.count_ones()).sum();
         Ok(f64::from(right) / self.examples.max(1) as f64)
-    }
-}
-
-fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
     }
 }
 

@@ -79,6 +79,34 @@ pub struct ResultsWriter {
     file: Mutex<std::fs::File>,
 }
 
+#[cfg(test)]
+impl CellResult {
+    /// A result of `cell` at `accuracy` (test accuracy, macro-F1 and dev accuracy alike), its
+    /// realised degree the asked one, 1 s of work, and every optional field absent: the base of the
+    /// tests' rows, which override what they need.
+    pub(crate) fn fixture(cell: Cell, accuracy: f64) -> Self {
+        Self {
+            key: cell.key(),
+            realised_degree: f64::from(cell.degree),
+            train_examples: 500 * (1 + cell.copies),
+            cell,
+            test_accuracy: accuracy,
+            test_macro_f1: accuracy,
+            dev_accuracy: accuracy,
+            seconds: 1.0,
+            label_seconds: 0.0,
+            wait_seconds: 0.0,
+            labelled_texts: 0,
+            test_outcomes: None,
+            best_epoch: None,
+            best_step: None,
+            teacher_test_accuracy: None,
+            teacher_originals: None,
+            teacher_gold_agreement: None,
+        }
+    }
+}
+
 impl ResultsWriter {
     /// Opens `path` for appending, creating it (and its folder) if needed.
     pub fn open(path: &Path) -> Result<Self, SweepError> {

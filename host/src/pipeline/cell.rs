@@ -32,7 +32,7 @@ use super::metrics::Metrics;
 use crate::augment::{load_lexicon, AugmentConfig, AugmentReport, Lexicon, Method};
 use crate::data::{stratified_split, stratified_subsample, Dataset, Split};
 use crate::sweep::{
-    argmax, split_digest, Cell, CellResult, CellRunner, Grid, Size, SweepError, TeacherAgreement,
+    split_digest, Cell, CellResult, CellRunner, Grid, Size, SweepError, TeacherAgreement,
     TeacherKind, TestOutcomes,
 };
 use crate::train::Mode;
@@ -289,7 +289,7 @@ impl RealCellRunner {
         let right = logits
             .iter()
             .zip(&p.split.test.examples)
-            .filter(|(l, e)| argmax(l) == Some(e.label))
+            .filter(|(l, e)| edgekd_models::student::argmax(l) == e.label)
             .count();
         let accuracy = right as f64 / texts.len().max(1) as f64;
         known().insert(key, accuracy);
@@ -352,7 +352,7 @@ impl CellRunner for RealCellRunner {
                     .iter()
                     .zip(&l[originals..])
                     .zip(&report.copy_degrees)
-                    .map(|((e, l), &d)| (e.label, l.as_slice(), d)),
+                    .map(|((e, l), &d)| (edgekd_models::student::argmax(l) == e.label, d)),
             )
         });
         let student = self.base.student(all.labels.len());

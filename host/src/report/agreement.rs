@@ -264,19 +264,10 @@ mod tests {
             data_seed: None,
             teacher: TeacherKind::Shared,
         };
-        let logits_right = [0.0f32, 1.0, 0.0];
-        let logits_wrong = [0.0f32, 0.0, 1.0];
         let d = f64::from(degree);
         // Draw `seed` moves the agreement by a copy.
         let right = ((1.0 - d) * 40.0).round() as usize - seed as usize;
-        let copies_of = (0..40).map(|i| {
-            let logits = if i < right {
-                logits_right.as_slice()
-            } else {
-                logits_wrong.as_slice()
-            };
-            (1, logits, if i % 2 == 0 { d } else { d + 0.1 })
-        });
+        let copies_of = (0..40).map(|i| (i < right, if i % 2 == 0 { d } else { d + 0.1 }));
         CellResult {
             test_macro_f1: 0.6,
             realised_degree: d + 0.05,

@@ -337,7 +337,7 @@ mod tests {
                 examples: None
             }
         );
-        assert!(e.decisive_interval().is_none() && e.interval.is_some());
+        assert!(e.shown_interval().is_none() && e.interval.is_some());
         // One seed and no outcomes: nothing to resample.
         let one = group(&[(1, 1, 0.7, None)], 0);
         let e = Resampler::new(&[&one, &one]).estimate(&[&diff])[0].unwrap();
@@ -353,7 +353,7 @@ mod tests {
                 examples: Some(64)
             }
         );
-        let (lo, hi) = e.decisive_interval().unwrap();
+        let (lo, hi) = e.shown_interval().unwrap();
         // The difference is the share of the last 16 examples in a resample: 0.25 ± about 0.1.
         assert!((e.point - 0.25).abs() < 1e-12);
         assert!(lo > 0.1 && lo < 0.25 && hi > 0.25 && hi < 0.4, "{lo} {hi}");

@@ -227,7 +227,7 @@ mod tests {
         assert_eq!((r.size, r.copies, r.degree_milli), (Size::N(500), 4, 0));
         // Own − shared: −10 points, every draw and example paired: the interval excludes 0.
         assert!((r.own_minus_shared.point + 10.0).abs() < 1e-9);
-        let (lo, hi) = r.own_minus_shared.decisive_interval().unwrap();
+        let (lo, hi) = r.own_minus_shared.shown_interval().unwrap();
         assert!(lo < -10.0 && hi > -10.0 && hi < 0.0, "{lo} {hi}");
         assert!((r.own_minus_ft.unwrap().point - 10.0).abs() < 1e-9);
         assert!((r.shared_minus_ft.unwrap().point - 20.0).abs() < 1e-9);

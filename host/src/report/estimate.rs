@@ -34,9 +34,9 @@ impl Spread {
         }
     }
 
-    /// Whether an interval over this spread may decide a verdict: several draws, or per-example
+    /// Whether an interval over this spread is shown in the tables: several draws, or per-example
     /// outcomes. One draw without them gives at most the training noise of its seeds.
-    pub fn decisive(&self) -> bool {
+    pub fn shown(&self) -> bool {
         matches!(
             self,
             Spread::Draws { .. }
@@ -45,6 +45,13 @@ impl Spread {
                     ..
                 }
         )
+    }
+
+    /// Whether an interval over this spread may decide a verdict: at least two independent data
+    /// draws. One draw's seeds and test sample, even with per-example outcomes, leave out the spread
+    /// of the subsample, the copies and the teacher, which is what the claims are about.
+    pub fn decides(&self) -> bool {
+        matches!(self, Spread::Draws { draws, .. } if *draws >= 2)
     }
 }
 
@@ -63,9 +70,14 @@ pub struct Estimate {
 }
 
 impl Estimate {
-    /// The interval, when it may decide a verdict ([`Spread::decisive`]).
-    pub fn decisive_interval(&self) -> Option<(f64, f64)> {
-        self.interval.filter(|_| self.spread.decisive())
+    /// The interval, when the tables show it ([`Spread::shown`]).
+    pub fn shown_interval(&self) -> Option<(f64, f64)> {
+        self.interval.filter(|_| self.spread.shown())
+    }
+
+    /// The interval, when it may decide a verdict ([`Spread::decides`]).
+    pub fn deciding_interval(&self) -> Option<(f64, f64)> {
+        self.interval.filter(|_| self.spread.decides())
     }
 
     /// Data draws for the 95% interval to exclude 0 if the effect stayed at `point` and the spread of
@@ -84,7 +96,7 @@ impl Estimate {
     /// `+1.23 [+0.40, +2.05]`, or `+1.23 [n/a]` without an interval that may decide; `digits` after
     /// the point.
     pub fn short(&self, digits: usize) -> String {
-        match self.decisive_interval() {
+        match self.shown_interval() {
             Some((lo, hi)) => format!("{:+.digits$} [{lo:+.digits$}, {hi:+.digits$}]", self.point),
             None => format!("{:+.digits$} [n/a]", self.point),
         }
@@ -170,7 +182,7 @@ mod tests {
             examples: None,
         };
         let e = est(1.2, Some((0.5, 1.9)), 0.35, one);
-        assert_eq!(e.decisive_interval(), None);
+        assert_eq!(e.shown_interval(), None);
         assert_eq!(e.short(2), "+1.20 [n/a]");
         let text = e.describe("points", 2);
         assert!(text.starts_with("95% interval not available"), "{text}");
@@ -188,7 +200,7 @@ mod tests {
                 examples: Some(100),
             },
         );
-        assert_eq!(with_examples.decisive_interval(), Some((0.5, 1.9)));
+        assert_eq!(with_examples.shown_interval(), Some((0.5, 1.9)));
         assert_eq!(with_examples.short(1), "+1.2 [+0.5, +1.9]");
         let nothing = est(
             1.2,

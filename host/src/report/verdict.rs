@@ -1,6 +1,6 @@
 //! A claim's verdict, decided by the 95% interval of its statistic alone.
 
-use super::estimate::{Estimate, Spread};
+use super::estimate::Estimate;
 
 /// Whether the data support a claim. Every statistic is oriented so that the claim says it is
 /// positive.
@@ -30,8 +30,7 @@ impl std::fmt::Display for Verdict {
 /// The verdict on `e`, where the claim says `e` is positive and at least `claimed` (> 0, in the
 /// statistic's unit) would be an effect of the size the claim means.
 pub fn decide(e: &Estimate, claimed: f64) -> Verdict {
-    let over_draws = matches!(e.spread, Spread::Draws { draws, .. } if draws >= 2);
-    let Some((lo, hi)) = e.decisive_interval().filter(|_| over_draws) else {
+    let Some((lo, hi)) = e.deciding_interval() else {
         return Verdict::Inconclusive;
     };
     if lo > 0.0 {
@@ -46,6 +45,7 @@ pub fn decide(e: &Estimate, claimed: f64) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::estimate::Spread;
 
     fn at(point: f64, lo: f64, hi: f64, spread: Spread) -> Verdict {
         let e = Estimate {

@@ -76,29 +76,15 @@ pub fn degree_bin(degree: f64) -> u32 {
     ((d * f64::from(AGREEMENT_BINS) + 1e-9).floor() as u32).min(AGREEMENT_BINS - 1)
 }
 
-/// The index of the largest of `v` (the first on a tie); `None` when empty or not comparable.
-pub fn argmax(v: &[f32]) -> Option<usize> {
-    let mut best: Option<(usize, f32)> = None;
-    for (i, &x) in v.iter().enumerate() {
-        if x.is_nan() {
-            return None;
-        }
-        if best.is_none_or(|(_, b)| x > b) {
-            best = Some((i, x));
-        }
-    }
-    best.map(|(i, _)| i)
-}
-
 impl TeacherAgreement {
-    /// The agreement over `copies`, each `(gold label, the teacher's logits, realised degree)`;
-    /// `None` without copies. Logits with a NaN count as disagreeing.
-    pub fn of<'a>(copies: impl IntoIterator<Item = (usize, &'a [f32], f64)>) -> Option<Self> {
+    /// The agreement over `copies`, each `(whether the teacher's argmax is the gold label,
+    /// realised degree)`; `None` without copies.
+    pub fn of(copies: impl IntoIterator<Item = (bool, f64)>) -> Option<Self> {
         let mut bins = vec![(0usize, 0usize); AGREEMENT_BINS as usize];
-        for (gold, logits, degree) in copies {
+        for (agrees, degree) in copies {
             let b = &mut bins[degree_bin(degree) as usize];
             b.0 += 1;
-            b.1 += usize::from(argmax(logits) == Some(gold));
+            b.1 += usize::from(agrees);
         }
         let copies: usize = bins.iter().map(|b| b.0).sum();
         if copies == 0 {
@@ -128,13 +114,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn argmax_takes_the_first_largest_and_refuses_nan() {
-        assert_eq!(argmax(&[0.1, 2.0, 2.0, -1.0]), Some(1));
-        assert_eq!(argmax(&[]), None);
-        assert_eq!(argmax(&[0.0, f32::NAN]), None);
-    }
-
-    #[test]
     fn bins_are_a_tenth_wide_and_the_last_holds_one() {
         assert_eq!(degree_bin(0.0), 0);
         assert_eq!(degree_bin(0.099), 0);
@@ -155,20 +134,12 @@ mod tests {
     }
 
     #[test]
-    fn counts_agreement_overall_and_by_realised_degree_for_three_classes() {
-        // Three classes: the teacher is right on the unchanged copy and on one of the two at 0.3,
-        // wrong at 0.55, and a NaN logit counts as wrong.
-        let logits: Vec<Vec<f32>> = vec![
-            vec![0.1, 2.0, 0.3],      // gold 1: agrees, degree 0
-            vec![3.0, 0.0, 0.0],      // gold 0: agrees, degree 0.3
-            vec![0.0, 0.0, 1.0],      // gold 1: disagrees, degree 0.33
-            vec![0.2, 0.1, 0.0],      // gold 2: disagrees, degree 0.55
-            vec![f32::NAN, 1.0, 0.0], // gold 1: no argmax, degree 0.6
-        ];
-        let gold = [1, 0, 1, 2, 1];
+    fn counts_agreement_overall_and_by_realised_degree() {
+        // The teacher is right on the unchanged copy and on one of the two near 0.3, wrong at 0.55
+        // and 0.6.
+        let agrees = [true, true, false, false, false];
         let degrees = [0.0, 0.3, 1.0 / 3.0, 0.55, 0.6];
-        let a = TeacherAgreement::of((0..5).map(|i| (gold[i], logits[i].as_slice(), degrees[i])))
-            .unwrap();
+        let a = TeacherAgreement::of(agrees.into_iter().zip(degrees)).unwrap();
         assert_eq!((a.copies, a.agreeing), (5, 2));
         assert!((a.agreement - 0.4).abs() < 1e-12);
         let bins: Vec<(u32, usize, usize)> = a

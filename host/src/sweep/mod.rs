@@ -13,7 +13,7 @@ mod run;
 
 pub use crate::augment::Method;
 pub use crate::mode::Mode;
-pub use agreement::{argmax, degree_bin, AgreementBin, TeacherAgreement, AGREEMENT_BINS};
+pub use agreement::{degree_bin, AgreementBin, TeacherAgreement, AGREEMENT_BINS};
 pub use grid::{Cell, Grid, Shard, Size, TeacherKind, Teachers};
 pub use outcomes::{split_digest, OutcomesError, TestOutcomes};
 pub use results::{load_results, merge_results, CellResult, LoadedResults, ResultsWriter};

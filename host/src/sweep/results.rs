@@ -249,7 +249,7 @@ mod tests {
         old.best_step = Some(120);
         old.teacher_test_accuracy = Some(0.8);
         old.teacher_originals = Some(500);
-        old.teacher_gold_agreement = TeacherAgreement::of([(0, [0.2f32, 0.1].as_slice(), 0.25)]);
+        old.teacher_gold_agreement = TeacherAgreement::of([(true, 0.25)]);
         old.cell.teacher = crate::sweep::TeacherKind::Own;
         old.key = old.cell.key();
         old.test_outcomes = Some(TestOutcomes::new("s".into(), &[0, 1], &[0, 0]));

@@ -110,6 +110,10 @@ pub struct DistillArgs {
     /// Student learning rate (Adam).
     #[arg(long)]
     pub learning_rate: Option<f64>,
+    /// Candidate student learning rates, comma-separated (e.g. `1e-3,3e-3,1e-2`): every student, KD
+    /// and FT alike, trains with each and keeps the one of best dev accuracy on its own dev checks.
+    #[arg(long, value_delimiter = ',')]
+    pub learning_rates: Vec<f64>,
     /// Early-stopping patience of the students (dev checks without a better dev accuracy).
     #[arg(long)]
     pub patience: Option<usize>,
@@ -180,6 +184,16 @@ impl DistillArgs {
         );
         if self.check_every.is_some() {
             c.check_every = self.check_every;
+        }
+        if !self.learning_rates.is_empty() {
+            c.learning_rates = self.learning_rates.clone();
+        }
+        if let Some(bad) = c
+            .learning_rates
+            .iter()
+            .find(|r| !(r.is_finite() && **r > 0.0))
+        {
+            anyhow::bail!("--learning-rates: {bad} is not a learning rate (finite and > 0)");
         }
         if self.skip_bad_rows.is_some() {
             c.bad_rows = edgekd_host::data::BadRows::from_flag(self.skip_bad_rows);

@@ -394,6 +394,7 @@ impl CellRunner for RealCellRunner {
             test_outcomes: Some(TestOutcomes::new(p.test_split.clone(), &gold, &predicted)),
             best_epoch: Some(trained.report.best_epoch),
             best_step: Some(trained.report.best_step),
+            learning_rate: Some(trained.report.learning_rate),
             teacher_test_accuracy,
             teacher_originals,
             teacher_gold_agreement,

@@ -78,6 +78,10 @@ pub struct DistillConfig {
     pub batch_size: usize,
     /// Student learning rate.
     pub learning_rate: f64,
+    /// Candidate student learning rates: every student (KD and FT alike) trains once with each and
+    /// keeps the one of best dev accuracy (the first on a tie), so each mode's rate is chosen on its
+    /// own dev accuracy. Empty (the default): `learning_rate` alone.
+    pub learning_rates: Vec<f64>,
     /// Early-stopping patience (dev checks).
     pub patience: usize,
     /// Training examples between the students' dev checks (`None`: a check at each epoch's end).
@@ -129,6 +133,7 @@ impl Default for DistillConfig {
             epochs: 30,
             batch_size: 64,
             learning_rate: 3e-3,
+            learning_rates: Vec::new(),
             patience: 4,
             check_every: None,
             backend: "auto".into(),
@@ -172,6 +177,14 @@ impl DistillConfig {
             alpha: self.alpha,
         };
         t
+    }
+
+    /// The student learning rates a run tries ([`Self::learning_rates`], or `learning_rate` alone).
+    pub fn candidate_learning_rates(&self) -> Vec<f64> {
+        match self.learning_rates.is_empty() {
+            true => vec![self.learning_rate],
+            false => self.learning_rates.clone(),
+        }
     }
 
     /// The teacher's fine-tuning settings (epochs, step cap, encoder learning rate) with `seed`.

@@ -112,8 +112,11 @@ pub(super) struct StudentJob<'a> {
     pub checkpoint_dir: Option<PathBuf>,
 }
 
-/// Trains `job`'s student with `cfg`'s trainer settings (epochs, batch, learning rate, patience,
-/// KD loss), keeping its best epoch on `dev`, and scores it on `dev`. `on_epoch` sees every epoch.
+/// Trains `job`'s student with `cfg`'s trainer settings (epochs, batch, patience, KD loss), keeping
+/// its best dev check, once per candidate learning rate ([`DistillConfig::candidate_learning_rates`]),
+/// and returns the candidate of best dev accuracy (the first on a tie; its
+/// `report.learning_rate` says which) scored on `dev`. `on_epoch` sees every epoch of every
+/// candidate. With several candidates each checkpoints under `checkpoint_dir/lr-<rate>`.
 ///
 /// # Shapes
 /// - `dev`: tokenized, labels index `labels`
@@ -126,17 +129,47 @@ pub(super) fn train_and_score(
     device: &Device,
     on_epoch: &mut dyn FnMut(&EpochReport),
 ) -> Result<(TrainedStudent, Metrics), PipelineError> {
-    let mut tcfg = cfg.train_config(student.clone(), job.seed);
-    tcfg.checkpoint_dir = job.checkpoint_dir;
-    if cfg.student_init == StudentInit::Glove {
-        let vectors = WordVectors::glove()?;
-        let table = pretrained_table(student, &vectors, job.train, job.mode, job.seed)?;
-        tcfg.init_table = Some(table.into());
+    let init_table = match cfg.student_init {
+        StudentInit::Glove => {
+            let vectors = WordVectors::glove()?;
+            let table = pretrained_table(student, &vectors, job.train, job.mode, job.seed)?;
+            Some(table.into())
+        }
+        StudentInit::Random => None,
+    };
+    let rates = cfg.candidate_learning_rates();
+    let mut best: Option<TrainedStudent> = None;
+    for &rate in &rates {
+        let mut tcfg = cfg.train_config(student.clone(), job.seed);
+        tcfg.learning_rate = rate;
+        tcfg.checkpoint_dir = match rates.len() {
+            1 => job.checkpoint_dir.clone(),
+            _ => job
+                .checkpoint_dir
+                .as_ref()
+                .map(|d| d.join(format!("lr-{rate:e}"))),
+        };
+        tcfg.init_table = init_table.clone();
+        let trained = train_student(&tcfg, job.train, dev, job.mode, device, &mut |e| {
+            on_epoch(e);
+            ControlFlow::Continue(())
+        })?;
+        if rates.len() > 1 {
+            tracing::info!(
+                "{:?} student, learning rate {rate:e}: dev accuracy {:.4}",
+                job.mode,
+                trained.report.best_dev_accuracy
+            );
+        }
+        let better = best
+            .as_ref()
+            .is_none_or(|b| trained.report.best_dev_accuracy > b.report.best_dev_accuracy);
+        if better {
+            best = Some(trained);
+        }
     }
-    let trained = train_student(&tcfg, job.train, dev, job.mode, device, &mut |e| {
-        on_epoch(e);
-        ControlFlow::Continue(())
-    })?;
+    let trained =
+        best.ok_or_else(|| PipelineError::Config("no student learning rate to try".into()))?;
     let dev_metrics = score(&trained, dev, labels, device)?;
     Ok((trained, dev_metrics))
 }
@@ -244,5 +277,59 @@ mod tests {
             .unwrap()
             .iter()
             .all(|e| e.teacher_logits.is_none() && !e.tokens.is_empty()));
+    }
+
+    #[test]
+    fn each_student_keeps_the_learning_rate_of_best_dev_accuracy() {
+        let device = Device::flex();
+        let task = crate::train::synthetic::PlantedTask::default();
+        let (train, dev) = (task.generate(600, 1), task.generate(200, 2));
+        let student = StudentConfig::new(512, 16, 2).with_hidden(16);
+        let labels = vec!["neg".to_string(), "pos".to_string()];
+        let mut cfg = DistillConfig {
+            epochs: 3,
+            batch_size: 32,
+            ..DistillConfig::default()
+        };
+        let job = |mode| StudentJob {
+            mode,
+            seed: 3,
+            train: &train,
+            checkpoint_dir: None,
+        };
+        // A rate too small to move the weights loses to one that learns the task, whatever its
+        // place in the list; with one candidate that candidate is used.
+        for mode in [Mode::Kd, Mode::Ft] {
+            cfg.learning_rates = vec![1e-9, 1e-2];
+            let (picked, dev_metrics) = train_and_score(
+                &cfg,
+                &student,
+                job(mode),
+                &dev,
+                &labels,
+                &device,
+                &mut |_| {},
+            )
+            .unwrap();
+            assert_eq!(picked.report.learning_rate, 1e-2, "{mode:?}");
+            assert_eq!(dev_metrics.accuracy, picked.report.best_dev_accuracy);
+            cfg.learning_rates = vec![];
+            cfg.learning_rate = 1e-2;
+            let (alone, _) = train_and_score(
+                &cfg,
+                &student,
+                job(mode),
+                &dev,
+                &labels,
+                &device,
+                &mut |_| {},
+            )
+            .unwrap();
+            assert_eq!(alone.report.learning_rate, 1e-2);
+            assert_eq!(
+                alone.report.best_dev_accuracy,
+                picked.report.best_dev_accuracy
+            );
+        }
     }
 }

@@ -213,6 +213,7 @@ pub fn write_report(
             g.seconds.mean
         );
     }
+    md.push_str(&super::learning_rates::learning_rate_section(results));
     md.push_str(&cost_section(results, opts));
     let path = out_dir.join("report.md");
     std::fs::write(&path, md).map_err(|e| write_err(&path, e))?;

@@ -11,6 +11,7 @@ mod bootstrap;
 mod claims;
 mod control;
 mod estimate;
+mod learning_rates;
 mod markdown;
 mod plot;
 mod verdict;

@@ -49,6 +49,10 @@ pub struct CellResult {
     /// and FT, or at each epoch's end). Absent in older results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best_step: Option<usize>,
+    /// The student's learning rate: the run's one rate, or the candidate of best dev accuracy
+    /// (`--learning-rates`). Absent in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learning_rate: Option<f64>,
     /// A KD cell's teacher's accuracy on the test split, in `[0, 1]` (argmax of its logits). Absent
     /// for FT cells and in older results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,6 +104,7 @@ impl CellResult {
             test_outcomes: None,
             best_epoch: None,
             best_step: None,
+            learning_rate: None,
             teacher_test_accuracy: None,
             teacher_originals: None,
             teacher_gold_agreement: None,

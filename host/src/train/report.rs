@@ -59,6 +59,9 @@ pub struct TrainReport {
     pub best_step: usize,
     /// Its dev accuracy.
     pub best_dev_accuracy: f64,
+    /// The learning rate it trained with (0 in reports written before it was recorded).
+    #[serde(default)]
+    pub learning_rate: f64,
     /// The last epoch read from a checkpoint, when the run resumed.
     pub resumed_from: Option<usize>,
     /// Why the run ended.
@@ -95,6 +98,7 @@ mod tests {
             best_epoch: 0,
             best_step: 0,
             best_dev_accuracy: 0.0,
+            learning_rate: 3e-3,
             resumed_from: None,
             stop: StopReason::EpochsDone,
         };

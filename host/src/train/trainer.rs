@@ -171,6 +171,7 @@ pub fn train_student(
             best_epoch: state.best_epoch,
             best_step: state.best_step,
             best_dev_accuracy: state.best_dev_accuracy.max(0.0),
+            learning_rate: cfg.learning_rate,
             resumed_from,
             stop,
         },

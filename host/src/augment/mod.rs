@@ -1,9 +1,11 @@
 //! Text augmentation at a controlled degree (see `docs/design.md`): `synonym` (WordNet), `knn`
-//! (GloVe neighbours) and `random` replacement, `copies` seeded copies per original, in parallel.
+//! (GloVe neighbours), `mixed` (both) and `random` replacement, `copies` seeded copies per original,
+//! in parallel.
 
 mod engine;
 mod knn;
 mod lexicon;
+mod mixed;
 mod npy;
 mod random;
 mod stopwords;
@@ -17,6 +19,7 @@ pub use engine::{
 };
 pub use knn::{glove_vectors, glove_vocab, KnnError, KnnLexicon, DEFAULT_K, DEFAULT_WORDS};
 pub use lexicon::{Lexicon, MapLexicon};
+pub use mixed::MixedLexicon;
 pub use npy::{read_f32_matrix, Matrix, NpyError};
 pub use random::RandomLexicon;
 pub use stopwords::is_stop_word;
@@ -41,6 +44,8 @@ pub enum Method {
     /// A random word of GloVe's 100k most frequent words.
     #[serde(alias = "Random")]
     Random,
+    /// WordNet synonyms and GloVe neighbours together ([`MixedLexicon`]).
+    Mixed,
 }
 
 impl std::str::FromStr for Method {
@@ -50,8 +55,9 @@ impl std::str::FromStr for Method {
             "synonym" => Ok(Self::Synonym),
             "knn" => Ok(Self::Knn),
             "random" => Ok(Self::Random),
+            "mixed" => Ok(Self::Mixed),
             _ => Err(format!(
-                "unknown augmentation method `{s}` (synonym, knn, random)"
+                "unknown augmentation method `{s}` (synonym, knn, random, mixed)"
             )),
         }
     }
@@ -77,14 +83,23 @@ pub enum LexiconError {
 pub fn load_lexicon(method: Method) -> Result<Box<dyn Lexicon>, LexiconError> {
     Ok(match method {
         Method::Synonym => Box::new(load_wordnet(&crate::assets::ensure("wordnet")?)?),
-        Method::Knn => Box::new(KnnLexicon::load(
-            &crate::assets::ensure("glove-6b-50d")?,
-            DEFAULT_WORDS,
-            DEFAULT_K,
-        )?),
+        Method::Knn => Box::new(load_knn()?),
         Method::Random => {
             let dir = crate::assets::ensure("glove-6b-50d")?;
             Box::new(RandomLexicon::new(glove_vocab(&dir, DEFAULT_WORDS)?))
         }
+        Method::Mixed => Box::new(MixedLexicon::new(vec![
+            Box::new(load_wordnet(&crate::assets::ensure("wordnet")?)?),
+            Box::new(load_knn()?),
+        ])),
     })
+}
+
+/// The kNN lexicon of the assets' GloVe vectors (its neighbour table cached beside them).
+fn load_knn() -> Result<KnnLexicon, LexiconError> {
+    Ok(KnnLexicon::load(
+        &crate::assets::ensure("glove-6b-50d")?,
+        DEFAULT_WORDS,
+        DEFAULT_K,
+    )?)
 }

@@ -60,7 +60,7 @@ pub struct DistillArgs {
     /// Fraction of the corpus held out for test.
     #[arg(long)]
     pub test_fraction: Option<f64>,
-    /// Augmentation: synonym, knn or random.
+    /// Augmentation: synonym (WordNet), knn (GloVe neighbours), mixed (both) or random.
     #[arg(long)]
     pub method: Option<Method>,
     /// Degree: a fraction of word tokens, `auto` (the paper's rule by training-set size) or `search`

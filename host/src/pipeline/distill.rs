@@ -424,7 +424,9 @@ fn train_students(
             "kd-no-augmentation" => "Training KD no-aug".to_string(),
             other => format!("Training {other}"),
         };
-        let epoch_bar = Stage::start(title, Some(cfg.epochs as u64));
+        // Every candidate learning rate trains its own student: the bar counts all their epochs.
+        let rates = cfg.candidate_learning_rates().len();
+        let epoch_bar = Stage::start(title, Some((cfg.epochs * rates) as u64));
         let job = StudentJob {
             mode,
             seed: cfg.seed,
@@ -445,8 +447,15 @@ fn train_students(
             })?;
         let test = score(&trained, sets.test, sets.labels, device)?;
         tracing::info!("{name}: test accuracy {:.2}%", 100.0 * test.accuracy);
+        let picked = match rates {
+            1 => String::new(),
+            _ => format!(
+                ", learning rate {:e} of {rates}",
+                trained.report.learning_rate
+            ),
+        };
         epoch_bar.finish(format!(
-            "{} epochs, dev accuracy {:.1}%",
+            "{} epochs, dev accuracy {:.1}%{picked}",
             trained.report.epochs.len(),
             100.0 * dev.accuracy
         ));

@@ -5,7 +5,19 @@ use serde::{Deserialize, Serialize};
 
 /// How the student learns. The serialized names (`"kd"`, `"ft"`) are those of a sweep's
 /// `results.jsonl` and grid files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Knowledge distillation from the teacher's soft labels, with the loss of [`KdLoss`].

@@ -77,6 +77,32 @@ fn a_tsv_passed_as_csv_gets_a_delimiter_hint_and_no_backtrace() {
 
 /// A short `distill` on a generated table with a few teacher steps (the real MiniLM: the
 /// `minilm-l6` and `wordnet` assets must be fetched; the test fails without them).
+#[test]
+fn bad_sweep_settings_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = dir.path().join("kd-only.toml");
+    std::fs::write(
+        &grid,
+        "corpora = [\"rotten-tomatoes\"]\nmethods = [\"synonym\"]\nsizes = [500]\ncopies = [4]\n\
+         degrees = [0.3]\nmodes = [\"kd\"]\nseeds = [1]\n",
+    )
+    .unwrap();
+    let grid = grid.to_str().unwrap();
+    // A mode the grid has no cells of, and a learning rate that is not one: each an error naming
+    // the flag, and no results file.
+    for (flags, says) in [
+        (vec!["--mode", "ft"], "--mode Ft"),
+        (vec!["--learning-rates", "1e-3,-2"], "--learning-rates: -2"),
+    ] {
+        let mut args = vec!["sweep", "--grid", grid, "--results", "r.jsonl"];
+        args.extend(flags);
+        let out = edgekd(&args, dir.path());
+        let err = text(&out.stderr);
+        assert!(!out.status.success() && err.contains(says), "{err}");
+        assert!(!dir.path().join("r.jsonl").exists());
+    }
+}
+
 fn distill_args(dir: &Path) -> Vec<String> {
     let table = dir.join("reviews.csv");
     let mut csv = String::from("text,label\n");

@@ -25,6 +25,10 @@ pub struct SweepArgs {
     /// Cells run at once.
     #[arg(long, default_value_t = 1)]
     jobs: usize,
+    /// Run only the grid's cells of this mode (`kd` or `ft`), e.g. to give FT its own
+    /// `--learning-rates`; the cells keep their keys, so both runs fill one results file.
+    #[arg(long)]
+    mode: Option<edgekd_host::train::Mode>,
     /// Teacher, student and training settings.
     #[command(flatten)]
     settings: CellSettings,
@@ -88,7 +92,16 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     let grid_path = args
         .grid
         .ok_or_else(|| anyhow::anyhow!("--grid FILE is required"))?;
-    let grid = Grid::from_file(&grid_path)?;
+    let mut grid = Grid::from_file(&grid_path)?;
+    if let Some(mode) = args.mode {
+        anyhow::ensure!(
+            grid.modes.contains(&mode),
+            "--mode {mode:?}: {} has no such cells (modes {:?})",
+            grid_path.display(),
+            grid.modes
+        );
+        grid.modes = vec![mode];
+    }
     let shard = Shard::parse(&args.shard)?;
     let runner = args.settings.runner()?;
     let s = run_sweep(&grid, &runner, &args.results, shard, args.jobs, &Printer)?;

@@ -60,6 +60,15 @@ impl Summary {
             n,
         }
     }
+
+    /// A fraction in percent with two decimals, `71.23 ± 0.45` (mean ± sd); one value alone has
+    /// no spread and is written without one (`71.23`).
+    pub fn percent(&self) -> String {
+        match self.n {
+            1 => format!("{:.2}", 100.0 * self.mean),
+            _ => format!("{:.2} ± {:.2}", 100.0 * self.mean, 100.0 * self.std),
+        }
+    }
 }
 
 /// Which test examples a cell's student got right, decoded from its
@@ -192,5 +201,11 @@ mod tests {
         let s = Summary::of(&[1.0, 2.0, 3.0]);
         assert_eq!((s.mean, s.std, s.n), (2.0, 1.0, 3));
         assert_eq!(Summary::of(&[0.7]).std, 0.0);
+    }
+
+    #[test]
+    fn one_value_is_shown_without_a_spread() {
+        assert_eq!(Summary::of(&[0.7, 0.72]).percent(), "71.00 ± 1.41");
+        assert_eq!(Summary::of(&[0.7123]).percent(), "71.23");
     }
 }

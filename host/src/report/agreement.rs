@@ -207,15 +207,14 @@ pub fn agreement_section(results: &[CellResult], out_dir: &Path) -> Result<Strin
     for row in agreement_rows(results) {
         let _ = writeln!(
             md,
-            "| {} | {:?} | {} | {} | {:.2} | {:.3} | {:.2} ± {:.2} | {} | {} |",
+            "| {} | {:?} | {} | {} | {:.2} | {:.3} | {} | {} | {} |",
             row.corpus,
             row.method,
             row.size,
             row.teacher,
             f64::from(row.degree_milli) / 1000.0,
             row.realised.mean,
-            100.0 * row.agreement.mean,
-            100.0 * row.agreement.std,
+            row.agreement.percent(),
             row.agreement.n,
             row.copies
         );

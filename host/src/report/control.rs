@@ -95,19 +95,14 @@ pub fn teacher_control(groups: &BTreeMap<GroupKey, Group>) -> Vec<ControlRow> {
 
 /// `71.23 ± 0.45 (5)` in percent: mean ± sd over `n`.
 fn percent(s: &Summary) -> String {
-    format!("{:.2} ± {:.2} ({})", 100.0 * s.mean, 100.0 * s.std, s.n)
+    format!("{} ({})", s.percent(), s.n)
 }
 
 /// A teacher's test accuracy and originals, or `—`.
 fn teacher(acc: Option<Summary>, originals: Option<usize>) -> String {
     let originals = originals.map_or(String::new(), |n| format!(", {n} originals"));
     match acc {
-        Some(s) => format!(
-            "{:.2} ± {:.2} ({} draws{originals})",
-            100.0 * s.mean,
-            100.0 * s.std,
-            s.n
-        ),
+        Some(s) => format!("{} ({} draws{originals})", s.percent(), s.n),
         None => format!("—{originals}"),
     }
 }

@@ -191,7 +191,7 @@ pub fn write_report(
     for (k, g) in &groups {
         let _ = writeln!(
             md,
-            "| {} | {:?} | {} | {} | {:.2} | {:?} | {} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.2} ± {:.2} | {:.3} | {} | {:.1} |",
+            "| {} | {:?} | {} | {} | {:.2} | {:?} | {} | {} | {} | {} | {:.3} | {} | {:.1} |",
             k.corpus,
             k.method,
             k.size,
@@ -202,12 +202,9 @@ pub fn write_report(
                 Mode::Kd => k.teacher.to_string(),
                 Mode::Ft => "—".to_string(),
             },
-            100.0 * g.test_accuracy.mean,
-            100.0 * g.test_accuracy.std,
-            100.0 * g.test_macro_f1.mean,
-            100.0 * g.test_macro_f1.std,
-            100.0 * g.dev_accuracy.mean,
-            100.0 * g.dev_accuracy.std,
+            g.test_accuracy.percent(),
+            g.test_macro_f1.percent(),
+            g.dev_accuracy.percent(),
             g.realised_degree.mean,
             g.test_accuracy.n,
             g.seconds.mean

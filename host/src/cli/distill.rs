@@ -36,7 +36,8 @@ pub struct DistillArgs {
     pub seed: Option<u64>,
     /// Unlabelled in-domain text that the teacher labels as more KD transfer data:
     /// `rest-of-train` (the training split outside --train-size, labels unread), `lines:PATH` or
-    /// PATH.txt (one text per line), or a table's --text-col (csv:/tsv:/jsonl:PATH).
+    /// PATH.txt (one text per line), a table's --text-col (csv:/tsv:/jsonl:PATH), or `spliced:N`
+    /// (N texts each the start of one labelled original and the end of another).
     #[arg(long, value_name = "SOURCE")]
     pub unlabeled: Option<edgekd_host::data::UnlabeledSource>,
     /// Pretrained teacher folder (default: all-MiniLM-L6-v2 from the assets).

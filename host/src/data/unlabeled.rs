@@ -7,6 +7,8 @@
 //! "lines:notes.txt"      ─► one text per non-blank line
 //! "reviews.txt"          ─► the same (a `.txt` name is plain lines)
 //! "csv:more.csv"         ─► the text column of a table (csv:, tsv:, jsonl: or by extension)
+//! "spliced:7000"         ─► UnlabeledSource::Spliced: 7,000 texts spliced from the labelled
+//!                           originals (super::spliced), drawn with the run's seed
 //! ```
 
 use std::collections::HashSet;
@@ -23,9 +25,12 @@ use super::table::{load_source, load_table, TableSpec};
 /// The keyword of [`UnlabeledSource::RestOfTrain`].
 pub const REST_OF_TRAIN: &str = "rest-of-train";
 
+/// The prefix of [`UnlabeledSource::Spliced`] (`spliced:N`).
+const SPLICED: &str = "spliced:";
+
 /// Where unlabelled text comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
+#[serde(try_from = "String", into = "String")]
 pub enum UnlabeledSource {
     /// The training split's texts that the subsample left out, without their labels (what a user
     /// with a few labelled and many unlabelled texts has; for measuring the lever).
@@ -33,14 +38,25 @@ pub enum UnlabeledSource {
     /// A file: `lines:PATH` or a `.txt` name (one text per line), or a table's text column
     /// (`csv:`, `tsv:`, `jsonl:` prefix or extension).
     File(String),
+    /// `spliced:N`: N texts spliced from the labelled originals ([`super::spliced_texts`]), each
+    /// the start of one and the end of another; fewer when some repeat a text already there.
+    Spliced(usize),
 }
 
-impl From<String> for UnlabeledSource {
-    fn from(s: String) -> Self {
+impl TryFrom<String> for UnlabeledSource {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
         if s == REST_OF_TRAIN {
-            Self::RestOfTrain
-        } else {
-            Self::File(s)
+            return Ok(Self::RestOfTrain);
+        }
+        match s.strip_prefix(SPLICED) {
+            Some(n) => match n.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(Self::Spliced(n)),
+                _ => Err(format!(
+                    "`{s}`: spliced:N needs a count of texts N ≥ 1 (e.g. spliced:7000)"
+                )),
+            },
+            None => Ok(Self::File(s)),
         }
     }
 }
@@ -50,29 +66,33 @@ impl From<UnlabeledSource> for String {
         match s {
             UnlabeledSource::RestOfTrain => REST_OF_TRAIN.into(),
             UnlabeledSource::File(f) => f,
+            UnlabeledSource::Spliced(n) => format!("{SPLICED}{n}"),
         }
     }
 }
 
 impl std::str::FromStr for UnlabeledSource {
-    type Err = std::convert::Infallible;
+    type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(s.to_string().into())
+        s.to_string().try_into()
     }
 }
 
 impl UnlabeledSource {
-    /// The texts, cleaned, without duplicates ([`dedup_key`]), without any text of `exclude` (the labelled
-    /// training, dev and test texts, so that no held-out text becomes transfer data), in file
-    /// order. `rest_of_train` is the training split; `text_col` names a table's text column.
+    /// The texts, cleaned, without duplicates ([`dedup_key`]), without any text of `labelled` or
+    /// `held_out` (the labelled training originals, dev and test, so that no held-out text becomes
+    /// transfer data), in file order. `rest_of_train` is the training split; `text_col` names a
+    /// table's text column; `seed` draws the spliced texts (from `labelled`).
     ///
     /// Errors name the file: unreadable, unknown format, missing column, a bad row, or no text
     /// left after the exclusions.
     pub fn load(
         &self,
         rest_of_train: &Dataset,
+        labelled: &Dataset,
+        held_out: &[&Dataset],
         text_col: &str,
-        exclude: &[&Dataset],
+        seed: u64,
     ) -> Result<Vec<String>, DataError> {
         let (texts, path) = match self {
             Self::RestOfTrain => (
@@ -84,9 +104,13 @@ impl UnlabeledSource {
                 PathBuf::from(REST_OF_TRAIN),
             ),
             Self::File(name) => (read_texts(name, text_col)?, file_path(name)),
+            Self::Spliced(n) => (
+                super::spliced_texts(labelled, *n, seed),
+                PathBuf::from(String::from(self.clone())),
+            ),
         };
-        let mut seen: HashSet<String> = exclude
-            .iter()
+        let mut seen: HashSet<String> = std::iter::once(labelled)
+            .chain(held_out.iter().copied())
             .flat_map(|d| d.examples.iter().map(|e| dedup_key(&e.text)))
             .collect();
         let mut kept = Vec::new();
@@ -163,7 +187,7 @@ mod tests {
         let sub = ds(&["one"]);
         let dev = ds(&["three"]);
         let got = UnlabeledSource::RestOfTrain
-            .load(&split_train, "text", &[&sub, &dev])
+            .load(&split_train, &sub, &[&dev], "text", 1)
             .unwrap();
         assert_eq!(got, vec!["two".to_string()]);
     }
@@ -174,13 +198,13 @@ mod tests {
         let lines = dir.path().join("more.txt");
         std::fs::write(&lines, "A good film\n\n  a GOOD film \nanother one\n").unwrap();
         let got = UnlabeledSource::File(lines.display().to_string())
-            .load(&ds(&[]), "text", &[])
+            .load(&ds(&[]), &ds(&[]), &[], "text", 1)
             .unwrap();
         assert_eq!(got.len(), 2, "{got:?}");
         let table = dir.path().join("more.data");
         std::fs::write(&table, "id,review\n1,nice\n2,\"bad, very\"\n").unwrap();
         let got = UnlabeledSource::File(format!("csv:{}", table.display()))
-            .load(&ds(&[]), "review", &[])
+            .load(&ds(&[]), &ds(&[]), &[], "review", 1)
             .unwrap();
         assert_eq!(got.len(), 2);
         assert!(got[1].contains("very"));
@@ -189,7 +213,7 @@ mod tests {
     #[test]
     fn errors_name_the_file() {
         let missing = UnlabeledSource::File("/nonexistent/u.txt".into())
-            .load(&ds(&[]), "text", &[])
+            .load(&ds(&[]), &ds(&[]), &[], "text", 1)
             .unwrap_err()
             .to_string();
         assert!(missing.contains("/nonexistent/u.txt"), "{missing}");
@@ -197,12 +221,12 @@ mod tests {
         let table = dir.path().join("t.csv");
         std::fs::write(&table, "id,body\n1,x\n").unwrap();
         let err = UnlabeledSource::File(table.display().to_string())
-            .load(&ds(&[]), "text", &[])
+            .load(&ds(&[]), &ds(&[]), &[], "text", 1)
             .unwrap_err()
             .to_string();
         assert!(err.contains("no column `text`"), "{err}");
         let all_held_out = UnlabeledSource::RestOfTrain
-            .load(&ds(&["x"]), "text", &[&ds(&["x"])])
+            .load(&ds(&["x"]), &ds(&["x"]), &[], "text", 1)
             .unwrap_err()
             .to_string();
         assert!(all_held_out.contains(REST_OF_TRAIN), "{all_held_out}");
@@ -210,9 +234,33 @@ mod tests {
 
     #[test]
     fn the_setting_round_trips_as_text() {
-        for s in [REST_OF_TRAIN, "lines:a.txt", "csv:b.csv"] {
+        for s in [REST_OF_TRAIN, "lines:a.txt", "csv:b.csv", "spliced:7000"] {
             let parsed: UnlabeledSource = s.parse().unwrap();
             assert_eq!(String::from(parsed), s);
+        }
+    }
+
+    #[test]
+    fn spliced_text_comes_from_the_labelled_originals_with_the_seed() {
+        let labelled = ds(&["a fine film", "a dull plot", "bright warm light"]);
+        let dev = ds(&["a fine plot"]);
+        let source: UnlabeledSource = "spliced:50".parse().unwrap();
+        assert_eq!(source, UnlabeledSource::Spliced(50));
+        let got = source
+            .load(&ds(&[]), &labelled, &[&dev], "text", 3)
+            .unwrap();
+        // Deduplicated, never a labelled or held-out text, the same again with the same seed.
+        assert!(!got.is_empty() && got.len() <= 50);
+        assert!(!got.iter().any(|t| t == "a fine plot" || t == "a fine film"));
+        assert_eq!(
+            source
+                .load(&ds(&[]), &labelled, &[&dev], "text", 3)
+                .unwrap(),
+            got
+        );
+        for bad in ["spliced:0", "spliced:", "spliced:many"] {
+            let err = bad.parse::<UnlabeledSource>().unwrap_err();
+            assert!(err.contains(bad) && err.contains("N ≥ 1"), "{err}");
         }
     }
 }

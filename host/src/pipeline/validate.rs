@@ -253,8 +253,10 @@ pub fn check_run(
         Some(source) => source
             .load(
                 &split.train,
+                &train,
+                &[&split.dev, &split.test],
                 &cfg.text_col,
-                &[&train, &split.dev, &split.test],
+                cfg.seed,
             )
             .map_err(ValidationError::Unlabeled)?,
         None => vec![],

@@ -291,40 +291,26 @@ mod tests {
             batch_size: 32,
             ..DistillConfig::default()
         };
-        let job = |mode| StudentJob {
-            mode,
-            seed: 3,
-            train: &train,
-            checkpoint_dir: None,
+        // Trains `mode`'s student with `cfg`: the student kept and its dev metrics.
+        let run = |cfg: &DistillConfig, mode| {
+            let job = StudentJob {
+                mode,
+                seed: 3,
+                train: &train,
+                checkpoint_dir: None,
+            };
+            train_and_score(cfg, &student, job, &dev, &labels, &device, &mut |_| {}).unwrap()
         };
         // A rate too small to move the weights loses to one that learns the task, whatever its
         // place in the list; with one candidate that candidate is used.
         for mode in [Mode::Kd, Mode::Ft] {
             cfg.learning_rates = vec![1e-9, 1e-2];
-            let (picked, dev_metrics) = train_and_score(
-                &cfg,
-                &student,
-                job(mode),
-                &dev,
-                &labels,
-                &device,
-                &mut |_| {},
-            )
-            .unwrap();
+            let (picked, dev_metrics) = run(&cfg, mode);
             assert_eq!(picked.report.learning_rate, 1e-2, "{mode:?}");
             assert_eq!(dev_metrics.accuracy, picked.report.best_dev_accuracy);
             cfg.learning_rates = vec![];
             cfg.learning_rate = 1e-2;
-            let (alone, _) = train_and_score(
-                &cfg,
-                &student,
-                job(mode),
-                &dev,
-                &labels,
-                &device,
-                &mut |_| {},
-            )
-            .unwrap();
+            let (alone, _) = run(&cfg, mode);
             assert_eq!(alone.report.learning_rate, 1e-2);
             assert_eq!(
                 alone.report.best_dev_accuracy,

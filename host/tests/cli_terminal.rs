@@ -92,7 +92,10 @@ fn bad_sweep_settings_are_refused_before_any_work() {
     // the flag, and no results file.
     for (flags, says) in [
         (vec!["--mode", "ft"], "--mode Ft"),
-        (vec!["--learning-rates", "1e-3,-2"], "--learning-rates: -2"),
+        (
+            vec!["--learning-rates", "1e-3,-2"],
+            "--learning-rates: learning_rate must be finite and > 0, got -2",
+        ),
     ] {
         let mut args = vec!["sweep", "--grid", grid, "--results", "r.jsonl"];
         args.extend(flags);

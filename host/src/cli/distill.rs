@@ -189,12 +189,9 @@ impl DistillArgs {
         if !self.learning_rates.is_empty() {
             c.learning_rates = self.learning_rates.clone();
         }
-        if let Some(bad) = c
-            .learning_rates
-            .iter()
-            .find(|r| !(r.is_finite() && **r > 0.0))
-        {
-            anyhow::bail!("--learning-rates: {bad} is not a learning rate (finite and > 0)");
+        for &rate in &c.learning_rates {
+            edgekd_host::train::check_learning_rate(rate)
+                .map_err(|e| anyhow::anyhow!("--learning-rates: {e}"))?;
         }
         if self.skip_bad_rows.is_some() {
             c.bad_rows = edgekd_host::data::BadRows::from_flag(self.skip_bad_rows);

@@ -118,12 +118,7 @@ impl TrainConfig {
                 "check_every must be > 0 examples (or unset: a check per epoch)".into(),
             ));
         }
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return Err(TrainError::BadConfig(format!(
-                "learning_rate must be finite and > 0, got {}",
-                self.learning_rate
-            )));
-        }
+        check_learning_rate(self.learning_rate).map_err(TrainError::BadConfig)?;
         if mode == Mode::Kd {
             let KdLoss { temperature, alpha } = self.kd;
             check_temperature(temperature).map_err(|e| TrainError::BadConfig(format!("KD {e}")))?;
@@ -168,6 +163,14 @@ pub(crate) fn check_examples(
         }
     }
     Ok(())
+}
+
+/// A student learning rate is finite and > 0; the error says which value is not.
+pub fn check_learning_rate(rate: f64) -> Result<(), String> {
+    match rate.is_finite() && rate > 0.0 {
+        true => Ok(()),
+        false => Err(format!("learning_rate must be finite and > 0, got {rate}")),
+    }
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub mod trainer;
 pub mod word_vectors;
 
 #[cfg(feature = "student")]
-pub use config::{KdLoss, Mode, TrainConfig, TrainExample};
+pub use config::{check_learning_rate, KdLoss, Mode, TrainConfig, TrainExample};
 #[cfg(feature = "student")]
 pub use error::TrainError;
 #[cfg(feature = "student")]

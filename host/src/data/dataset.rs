@@ -45,6 +45,23 @@ impl Dataset {
     }
 
     /// A dataset with the same name and labels and the given examples.
+    /// A two-class (`neg`, `pos`) dataset of `texts` for tests, labelled alternately from `neg`.
+    #[cfg(test)]
+    pub(crate) fn of_texts(texts: &[&str]) -> Self {
+        Self {
+            name: "texts".into(),
+            labels: vec!["neg".into(), "pos".into()],
+            examples: texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Example {
+                    text: t.to_string(),
+                    label: i % 2,
+                })
+                .collect(),
+        }
+    }
+
     pub fn with_examples(&self, name: impl Into<String>, examples: Vec<Example>) -> Self {
         Self {
             name: name.into(),

@@ -48,26 +48,10 @@ pub fn spliced_texts(originals: &Dataset, count: usize, seed: u64) -> Vec<String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::Example;
-
-    fn originals(texts: &[&str]) -> Dataset {
-        Dataset {
-            name: "t".into(),
-            labels: vec!["neg".into(), "pos".into()],
-            examples: texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Example {
-                    text: t.to_string(),
-                    label: i % 2,
-                })
-                .collect(),
-        }
-    }
 
     #[test]
     fn a_spliced_text_is_one_originals_start_and_anothers_end() {
-        let ds = originals(&["a b c d", "e f g", "h i"]);
+        let ds = Dataset::of_texts(&["a b c d", "e f g", "h i"]);
         let texts = spliced_texts(&ds, 200, 7);
         assert_eq!(texts.len(), 200);
         for t in &texts {
@@ -91,8 +75,8 @@ mod tests {
 
     #[test]
     fn one_word_texts_and_too_few_originals() {
-        let texts = spliced_texts(&originals(&["good", "bad"]), 10, 1);
+        let texts = spliced_texts(&Dataset::of_texts(&["good", "bad"]), 10, 1);
         assert!(texts.iter().all(|t| t == "good bad" || t == "bad good"));
-        assert!(spliced_texts(&originals(&["only one"]), 10, 1).is_empty());
+        assert!(spliced_texts(&Dataset::of_texts(&["only one"]), 10, 1).is_empty());
     }
 }

@@ -165,27 +165,12 @@ fn read_texts(name: &str, text_col: &str) -> Result<Vec<String>, DataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::Example;
-
-    fn ds(texts: &[&str]) -> Dataset {
-        Dataset {
-            name: "t".into(),
-            labels: vec!["a".into(), "b".into()],
-            examples: texts
-                .iter()
-                .map(|t| Example {
-                    text: t.to_string(),
-                    label: 1,
-                })
-                .collect(),
-        }
-    }
 
     #[test]
     fn rest_of_train_drops_the_labelled_and_held_out_texts() {
-        let split_train = ds(&["one", "two", "three", "two"]);
-        let sub = ds(&["one"]);
-        let dev = ds(&["three"]);
+        let split_train = Dataset::of_texts(&["one", "two", "three", "two"]);
+        let sub = Dataset::of_texts(&["one"]);
+        let dev = Dataset::of_texts(&["three"]);
         let got = UnlabeledSource::RestOfTrain
             .load(&split_train, &sub, &[&dev], "text", 1)
             .unwrap();
@@ -198,13 +183,25 @@ mod tests {
         let lines = dir.path().join("more.txt");
         std::fs::write(&lines, "A good film\n\n  a GOOD film \nanother one\n").unwrap();
         let got = UnlabeledSource::File(lines.display().to_string())
-            .load(&ds(&[]), &ds(&[]), &[], "text", 1)
+            .load(
+                &Dataset::of_texts(&[]),
+                &Dataset::of_texts(&[]),
+                &[],
+                "text",
+                1,
+            )
             .unwrap();
         assert_eq!(got.len(), 2, "{got:?}");
         let table = dir.path().join("more.data");
         std::fs::write(&table, "id,review\n1,nice\n2,\"bad, very\"\n").unwrap();
         let got = UnlabeledSource::File(format!("csv:{}", table.display()))
-            .load(&ds(&[]), &ds(&[]), &[], "review", 1)
+            .load(
+                &Dataset::of_texts(&[]),
+                &Dataset::of_texts(&[]),
+                &[],
+                "review",
+                1,
+            )
             .unwrap();
         assert_eq!(got.len(), 2);
         assert!(got[1].contains("very"));
@@ -213,7 +210,13 @@ mod tests {
     #[test]
     fn errors_name_the_file() {
         let missing = UnlabeledSource::File("/nonexistent/u.txt".into())
-            .load(&ds(&[]), &ds(&[]), &[], "text", 1)
+            .load(
+                &Dataset::of_texts(&[]),
+                &Dataset::of_texts(&[]),
+                &[],
+                "text",
+                1,
+            )
             .unwrap_err()
             .to_string();
         assert!(missing.contains("/nonexistent/u.txt"), "{missing}");
@@ -221,12 +224,24 @@ mod tests {
         let table = dir.path().join("t.csv");
         std::fs::write(&table, "id,body\n1,x\n").unwrap();
         let err = UnlabeledSource::File(table.display().to_string())
-            .load(&ds(&[]), &ds(&[]), &[], "text", 1)
+            .load(
+                &Dataset::of_texts(&[]),
+                &Dataset::of_texts(&[]),
+                &[],
+                "text",
+                1,
+            )
             .unwrap_err()
             .to_string();
         assert!(err.contains("no column `text`"), "{err}");
         let all_held_out = UnlabeledSource::RestOfTrain
-            .load(&ds(&["x"]), &ds(&["x"]), &[], "text", 1)
+            .load(
+                &Dataset::of_texts(&["x"]),
+                &Dataset::of_texts(&["x"]),
+                &[],
+                "text",
+                1,
+            )
             .unwrap_err()
             .to_string();
         assert!(all_held_out.contains(REST_OF_TRAIN), "{all_held_out}");
@@ -242,19 +257,19 @@ mod tests {
 
     #[test]
     fn spliced_text_comes_from_the_labelled_originals_with_the_seed() {
-        let labelled = ds(&["a fine film", "a dull plot", "bright warm light"]);
-        let dev = ds(&["a fine plot"]);
+        let labelled = Dataset::of_texts(&["a fine film", "a dull plot", "bright warm light"]);
+        let dev = Dataset::of_texts(&["a fine plot"]);
         let source: UnlabeledSource = "spliced:50".parse().unwrap();
         assert_eq!(source, UnlabeledSource::Spliced(50));
         let got = source
-            .load(&ds(&[]), &labelled, &[&dev], "text", 3)
+            .load(&Dataset::of_texts(&[]), &labelled, &[&dev], "text", 3)
             .unwrap();
         // Deduplicated, never a labelled or held-out text, the same again with the same seed.
         assert!(!got.is_empty() && got.len() <= 50);
         assert!(!got.iter().any(|t| t == "a fine plot" || t == "a fine film"));
         assert_eq!(
             source
-                .load(&ds(&[]), &labelled, &[&dev], "text", 3)
+                .load(&Dataset::of_texts(&[]), &labelled, &[&dev], "text", 3)
                 .unwrap(),
             got
         );

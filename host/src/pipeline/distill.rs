@@ -414,6 +414,8 @@ fn train_students(
             &sets.train[..sets.originals],
         ));
     }
+    // Every candidate learning rate trains its own student: a bar counts all their epochs.
+    let rates = cfg.candidate_learning_rates().len();
     let mut students = vec![];
     for (name, mode, train) in runs {
         let t = Instant::now();
@@ -424,8 +426,6 @@ fn train_students(
             "kd-no-augmentation" => "Training KD no-aug".to_string(),
             other => format!("Training {other}"),
         };
-        // Every candidate learning rate trains its own student: the bar counts all their epochs.
-        let rates = cfg.candidate_learning_rates().len();
         let epoch_bar = Stage::start(title, Some((cfg.epochs * rates) as u64));
         let job = StudentJob {
             mode,

@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::sweep::CellResult;
-use crate::train::Mode;
+use crate::sweep::{CellResult, Mode};
 
 /// A markdown section counting, per mode, the cells that trained with each learning rate; empty
 /// when no row records its rate (results written before it was recorded).
@@ -38,8 +37,7 @@ pub(super) fn learning_rate_section(results: &[CellResult]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::augment::Method;
-    use crate::sweep::{Cell, Size, TeacherKind};
+    use crate::sweep::{Cell, Method, Size, TeacherKind};
 
     fn row(mode: Mode, seed: u64, rate: Option<f64>) -> CellResult {
         let cell = Cell {
